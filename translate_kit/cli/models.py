@@ -1,0 +1,3 @@
+"""`translate-kit` commands (to be filled in)."""
+
+COMMANDS: list = []

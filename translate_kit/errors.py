@@ -1,0 +1,23 @@
+"""Errors that the CLI turns into one clear line instead of a traceback."""
+
+from __future__ import annotations
+
+
+class TranslateKitError(Exception):
+    """Base class: anything a user can fix (bad input, missing model, bad option)."""
+
+
+class InputError(TranslateKitError):
+    """Bad input data; the message names the file and, where known, the line."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = path or ""
+        if path is not None and line is not None:
+            where = f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class ModelError(TranslateKitError):
+    """A model is missing, incomplete or unusable; the message says what to do."""
