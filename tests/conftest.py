@@ -15,3 +15,43 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "hi-en").is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# Tiny random-weight models in the official IndicTrans2 CT2 layout, built once per session (about a
+# second each) from the small real-looking corpus in tests/data, so tests never depend on a download.
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _build_tiny_model(tmp_path_factory: pytest.TempPathFactory, direction: str) -> Path:
+    from translate_kit.synthetic import build_synthetic_model
+    from translate_kit.textio import read_lines
+
+    hindi = read_lines(TEST_DATA / "corpus.hi")
+    english = read_lines(TEST_DATA / "corpus.en")
+    source, target = (hindi, english) if direction == "indic-en" else (english, hindi)
+    folder = tmp_path_factory.mktemp("models") / f"synthetic-{direction}-tiny"
+    return build_synthetic_model(folder, "tiny", direction, source, target)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_hi_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny hin_Deva -> eng_Latn model folder (random weights: its output is noise)."""
+    return _build_tiny_model(tmp_path_factory, "indic-en")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_en_hi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny eng_Latn -> hin_Deva model folder (random weights: its output is noise)."""
+    return _build_tiny_model(tmp_path_factory, "en-indic")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_hi(tiny_model_hi_en: Path) -> Path:
+    """The tiny model for Hindi input (alias of tiny_model_hi_en)."""
+    return tiny_model_hi_en
+
+
+@pytest.fixture(scope="session")
+def tiny_model_en(tiny_model_en_hi: Path) -> Path:
+    """The tiny model for English input (alias of tiny_model_en_hi)."""
+    return tiny_model_en_hi

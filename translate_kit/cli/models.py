@@ -1,3 +1,54 @@
-"""`translate-kit` commands (to be filled in)."""
+"""`translate-kit models`: list, fetch and inspect IndicTrans2 models (a thin layer over `models`)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import click
+
+from .. import models
+from ..errors import ModelError
+
+
+@click.group("models")
+def models_group() -> None:
+    """List, download and inspect IndicTrans2 CTranslate2 models."""
+
+
+@models_group.command("list")
+def list_models() -> None:
+    """Known models, installed or not, and any other model in the cache."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        click.echo(models.catalogue().to_string(index=False))
+    click.echo(f"\ncache: {models.models_dir()}  (set ${models.HOME_ENV} to move it)")
+
+
+@models_group.command("fetch")
+@click.argument("name_or_url")
+@click.option("--name", help="Folder name in the cache (default: the registry name or the archive's name).")
+@click.option("--sha256", help="Expected sha256 of the archive at URL; a mismatch is rejected.")
+@click.option("--force", is_flag=True, help="Download again even if the model is installed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def fetch_model(name_or_url: str, name: str | None, sha256: str | None, force: bool, quiet: bool) -> None:
+    """Download, verify and install NAME_OR_URL (a registry name or an archive URL)."""
+    model = models.fetch(name_or_url, name, sha256=sha256, quiet=quiet, force=force)
+    click.echo(f"{model.name}: {model.src} -> {model.tgt}, installed in {model.root}")
+
+
+@models_group.command("info")
+@click.argument("name_or_path")
+def model_info(name_or_path: str) -> None:
+    """Validate a model folder (or an installed model) and describe it."""
+    try:
+        facts = models.describe(models.resolve_model(name_or_path, download=False))
+    except ModelError:
+        known = models.REGISTRY.get(name_or_path)
+        if known is None or models.installed_path(name_or_path).exists():
+            raise
+        facts = models.describe_known(known)
+    width = max(map(len, facts))
+    for key, value in facts.items():
+        click.echo(f"{key:<{width}}  {value}")
+
+
+COMMANDS = [models_group]

@@ -1,3 +1,61 @@
-"""`translate-kit` commands (to be filled in)."""
+"""`translate-kit preprocess`: show what an IndicTrans2 model sees for each input line."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import click
+
+from .. import indictrans
+from ..errors import InputError
+from ..languages import normalize_lang, other
+from ..textio import read_lines
+
+
+def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalize_lang(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def read_glossary(path: str) -> dict[str, str]:
+    """A glossary file: one `source<TAB>target` per line (`source` alone keeps the term as it is)."""
+    glossary: dict[str, str] = {}
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        source, _, target = line.partition("\t")
+        if not source.strip():
+            raise InputError("empty source term (expected 'source<TAB>target')", path, number)
+        glossary[source.strip()] = target.strip() or source.strip()
+    return glossary
+
+
+@click.command("preprocess")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--src", required=True, callback=_language, help="Source language: hin_Deva or eng_Latn.")
+@click.option("--tgt", callback=_language, help="Target language (default: the other one).")
+@click.option("--glossary", type=click.Path(exists=True, dir_okay=False),
+              help="TSV of source term and required target string, protected through placeholders.")
+@click.option("--placeholders", is_flag=True, help="Append each line's placeholder map after a TAB.")
+@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
+              help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.")
+def preprocess_command(
+    file: str, src: str, tgt: str | None, glossary: str | None, placeholders: bool, errors: str
+) -> None:
+    """Print the IndicTrans2-preprocessed form of each line of FILE ('-' for stdin).
+
+    One output line per input line, empty lines included: the language tags, then the normalised,
+    tokenised text with <IDn> placeholders, exactly as IndicTransToolkit's preprocess_batch shows it.
+    """
+    terms = read_glossary(glossary) if glossary else None
+    lines = read_lines(file, errors=errors)
+    for prepared in indictrans.preprocess_batch(lines, src, tgt or other(src), terms):
+        line = prepared.tagged
+        if placeholders:
+            line += "\t" + " ".join(f"{name}={value}" for name, value in prepared.placeholders)
+        click.echo(line)
+
+
+COMMANDS: list[click.Command] = [preprocess_command]

@@ -1,0 +1,218 @@
+"""The translation engine on tiny random-weight models: structure, limits, batching, bad input.
+
+The tiny models' translations are noise, so these tests assert what must hold for any model:
+one result per sentence in order, tags as tokens, the 256-position limit, no lost text or lines.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from translate_kit.engine import (
+    FAST,
+    MAX_SOURCE_PIECES,
+    DecodeOptions,
+    Translator,
+    _token_batches,
+    needs_translation,
+)
+from translate_kit.errors import ModelError, TranslateKitError
+from translate_kit.spm import SubwordCodec
+
+HINDI_NEWS = [
+    "मॉस्को में विदेश मंत्री एस. जयशंकर ने रूसी विदेश मंत्री सर्गेई लावरोव से मुलाकात की।",
+    "राज्य सरकार ने किसानों के लिए राहत पैकेज की घोषणा की।",
+    "पुलिस ने बताया कि दुर्घटना में दो लोगों की मौत हो गई।",
+]
+
+
+@pytest.fixture(scope="module")
+def hi_en(tiny_model_hi_en) -> Translator:
+    return Translator.load(tiny_model_hi_en, threads=1)
+
+
+@pytest.fixture(scope="module")
+def en_hi(tiny_model_en_hi) -> Translator:
+    return Translator.load(tiny_model_en_hi, threads=1)
+
+
+class RecordingDecode:
+    """Wraps Translator.decode to see exactly which token sequences reach CTranslate2."""
+
+    def __init__(self, translator: Translator):
+        self.inner = translator.decode
+        self.calls: list[list[list[str]]] = []
+
+    def __call__(self, sources, options):
+        self.calls.append([list(s) for s in sources])
+        return self.inner(sources, options)
+
+
+def test_translate_returns_one_result_per_sentence_in_order(hi_en):
+    results = hi_en.translate(HINDI_NEWS, FAST)
+    assert [r.source for r in results] == HINDI_NEWS
+    for result in results:
+        assert result.text.strip()
+        assert math.isfinite(result.score) and result.score < 0
+    assert hi_en.translate(HINDI_NEWS, FAST) == results  # deterministic
+
+
+def test_direction_and_fingerprint(hi_en, en_hi):
+    assert (hi_en.src, hi_en.tgt) == ("hin_Deva", "eng_Latn")
+    assert (en_hi.src, en_hi.tgt) == ("eng_Latn", "hin_Deva")
+    assert len(hi_en.fingerprint) == 16 and hi_en.fingerprint != en_hi.fingerprint
+
+
+def test_english_to_hindi_runs(en_hi):
+    [result] = en_hi.translate(["The court fixed the next hearing for January 15."], FAST)
+    assert result.text and math.isfinite(result.score)
+
+
+def test_tags_are_prepended_as_tokens_after_sentencepiece(hi_en, monkeypatch):
+    recorder = RecordingDecode(hi_en)
+    monkeypatch.setattr(hi_en, "decode", recorder)
+    hi_en.translate(HINDI_NEWS[:1], FAST)
+    [[tokens]] = recorder.calls
+    assert tokens[:2] == ["hin_Deva", "eng_Latn"]
+    assert not any("Deva" in t or "Latn" in t for t in tokens[2:])
+    assert tokens[2:] == hi_en.codec.source.encode(hi_en.prepare(HINDI_NEWS[:1])[0].text, out_type=str)
+
+
+def test_sentences_beyond_256_positions_are_split_not_truncated(hi_en, monkeypatch):
+    long_sentence = ", ".join(HINDI_NEWS[1].rstrip("।") for _ in range(40)) + "।"
+    prepared_text = hi_en.prepare([long_sentence])[0].text
+    pieces = hi_en.codec.source.encode(prepared_text, out_type=str)
+    assert len(pieces) > MAX_SOURCE_PIECES
+    recorder = RecordingDecode(hi_en)
+    monkeypatch.setattr(hi_en, "decode", recorder)
+    [result] = hi_en.translate([long_sentence], FAST)
+    [chunks] = recorder.calls
+    assert len(chunks) >= 2
+    assert all(chunk[:2] == ["hin_Deva", "eng_Latn"] and 3 <= len(chunk) <= MAX_SOURCE_PIECES + 2
+               for chunk in chunks)
+    assert [p for chunk in chunks for p in chunk[2:]] == pieces  # every piece, in order
+    assert all(chunk[-1] == "▁," or chunk is chunks[-1] for chunk in chunks)  # cut after a comma
+    assert result.text.strip()
+
+
+def test_placeholder_lost_by_the_model_is_reported(hi_en):
+    # The tiny target vocabulary has no "<", so the model cannot reproduce <ID1>.
+    [result] = hi_en.translate(["विवरण www.example.com पर उपलब्ध है।"], FAST)
+    assert result.dropped == ("www.example.com",)
+    plain = hi_en.translate_plain("विवरण www.example.com पर उपलब्ध है।\n")
+    assert plain.dropped == ["www.example.com"]
+
+
+def test_glossary_terms_travel_as_placeholders(hi_en):
+    [result] = hi_en.translate(["लावरोव ने कहा।"], FAST, glossary={"लावरोव": "Lavrov"})
+    assert "Lavrov" in result.text or result.dropped == ("Lavrov",)
+
+
+def test_passthrough_of_text_already_in_target_language_or_without_letters(hi_en):
+    sentences = ["Breaking News: Sensex closes higher", "2023", "", "— 12.5% —"]
+    assert [r.text for r in hi_en.translate(sentences)] == sentences
+    assert all(r.score == 0.0 for r in hi_en.translate(sentences))
+    assert needs_translation(HINDI_NEWS[0], "hin_Deva", "eng_Latn")
+    assert not needs_translation("Hello world", "hin_Deva", "eng_Latn")
+
+
+def test_translate_text_keeps_lines_blank_lines_and_indentation(hi_en):
+    text = f"{HINDI_NEWS[0]} {HINDI_NEWS[1]}\n\n  {HINDI_NEWS[2]}\nEnglish line stays.\n\n"
+    out = hi_en.translate_text(text, FAST)
+    in_lines, out_lines = text.split("\n"), out.split("\n")
+    assert len(out_lines) == len(in_lines)
+    assert [not line.strip() for line in out_lines] == [not line.strip() for line in in_lines]
+    assert out_lines[2].startswith("  ") and not out_lines[2].startswith("   ")
+    assert out_lines[3] == "English line stays."
+    assert hi_en.translate_text("", FAST) == ""
+    assert hi_en.translate_text("\n\n", FAST) == "\n\n"
+
+
+def test_huge_line_and_control_characters_do_not_break_plain_text(hi_en):
+    huge = "क" * 50_000
+    out = hi_en.translate_text(f"{huge}\nनमस्ते\x00\x07 दुनिया\x1b।\n", FAST)
+    lines = out.split("\n")
+    assert len(lines) == 3 and lines[0] and lines[1] and lines[2] == ""
+    assert "\x00" not in out and "\x07" not in out
+
+
+def test_beam_search_default_and_fast_preset():
+    assert DecodeOptions().beam_size == 5
+    assert FAST.beam_size == 1
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"beam_size": 0}, {"max_batch_tokens": 0}, {"max_decoding_length": 257},
+    {"min_decoding_length": 300}, {"decode_ratio": 0.0},
+])
+def test_decode_options_reject_bad_values(kwargs):
+    with pytest.raises(ValueError):
+        DecodeOptions(**kwargs)
+
+
+def test_decode_cap_is_relative_to_the_input_and_bounded():
+    options = DecodeOptions(decode_ratio=2.0, decode_margin=10)
+    assert options.decode_cap(5) == 20
+    assert options.decode_cap(253) == 256
+    assert DecodeOptions(decode_ratio=None, max_decoding_length=40).decode_cap(5) == 40
+    assert DecodeOptions(min_decoding_length=30).decode_cap(1) == 30
+
+
+def test_pinned_decode_length_is_honoured(hi_en, monkeypatch):
+    options = DecodeOptions(beam_size=1, decode_ratio=None, min_decoding_length=7, max_decoding_length=7)
+    outputs = hi_en.decode([["hin_Deva", "eng_Latn", "▁राज्य"], ["hin_Deva", "eng_Latn", "▁सरकार", "▁ने"]], options)
+    assert [len(pieces) for pieces, _ in outputs] == [7, 7]
+
+
+def test_token_batches_are_length_sorted_and_bounded():
+    sources = [["x"] * n for n in (5, 50, 20, 20, 3, 90)]
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
+    batches = list(_token_batches(order, sources, 60))
+    assert [i for batch in batches for i in batch] == order
+    assert all(len(b) == 1 or sum(len(sources[i]) for i in b) <= 60 for b in batches)
+    assert batches[0] == [5]  # a sequence longer than the budget still gets a batch of its own
+
+
+def test_batching_does_not_change_results(hi_en):
+    small = hi_en.translate(HINDI_NEWS, DecodeOptions(beam_size=2, max_batch_tokens=1))
+    large = hi_en.translate(HINDI_NEWS, DecodeOptions(beam_size=2, max_batch_tokens=10_000))
+    assert [r.text for r in small] == [r.text for r in large]
+
+
+def test_inter_threads_give_the_same_results(tiny_model_hi_en, hi_en):
+    parallel = Translator.load(tiny_model_hi_en, inter_threads=2, intra_threads=1)
+    assert [r.text for r in parallel.translate(HINDI_NEWS, FAST)] == [r.text for r in hi_en.translate(HINDI_NEWS, FAST)]
+
+
+def test_missing_and_corrupt_models_give_clear_errors(tiny_model_hi_en, tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        Translator.load(tmp_path / "nowhere")
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model_hi_en, broken)
+    data = (broken / "model.bin").read_bytes()
+    (broken / "model.bin").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError):
+        Translator.load(broken)
+
+
+def test_unknown_compute_type_is_a_clear_error(tiny_model_hi_en):
+    with pytest.raises(TranslateKitError, match="int3"):
+        Translator.load(tiny_model_hi_en, compute_type="int3")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    words=st.lists(st.text(alphabet="कखगमनराजेशिा .,।<>ID1abc", min_size=1, max_size=12), max_size=60),
+    limit=st.integers(min_value=1, max_value=30),
+)
+def test_chunks_cover_every_piece_within_the_limit(tiny_model_hi_en, words, limit):
+    codec = SubwordCodec(tiny_model_hi_en / "vocab" / "model.SRC", tiny_model_hi_en / "vocab" / "model.TGT")
+    text = " ".join(words)
+    chunks = codec.encode(text, limit)
+    assert all(1 <= len(chunk) <= limit for chunk in chunks)
+    assert [p for chunk in chunks for p in chunk] == codec.source.encode(text, out_type=str)

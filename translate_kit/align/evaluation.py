@@ -1,0 +1,90 @@
+"""Strict and lax precision, recall and F1 of an alignment against gold (Sennrich & Volk 2011).
+
+Definitions follow vecalign's `score.py`, so numbers are comparable with published ones:
+precision counts test beads (insertions and deletions included) that are in gold (strict) or
+overlap a gold bead on both sides (lax); recall swaps the roles and ignores 1-0/0-1 beads.
+Counts are pooled over documents before the ratios are taken.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Pair = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Counts:
+    strict_hit: int = 0
+    strict_miss: int = 0
+    lax_hit: int = 0
+    lax_miss: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.strict_hit + other.strict_hit,
+            self.strict_miss + other.strict_miss,
+            self.lax_hit + other.lax_hit,
+            self.lax_miss + other.lax_miss,
+        )
+
+
+@dataclass(frozen=True)
+class AlignmentScores:
+    precision_strict: float
+    recall_strict: float
+    f1_strict: float
+    precision_lax: float
+    recall_lax: float
+    f1_lax: float
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
+
+
+def _pairs(beads: Iterable[Sequence[Sequence[int]]]) -> set[Pair]:
+    return {(tuple(h), tuple(e)) for h, e in beads if len(h) or len(e)}
+
+
+def match_counts(reference: Iterable, candidate: Iterable) -> Counts:
+    """How many candidate beads are in the reference exactly, and how many overlap one on both sides."""
+    reference, candidate = _pairs(reference), _pairs(candidate)
+    linked: dict[int, set[int]] = defaultdict(set)
+    for hi, en in reference:
+        for i in hi:
+            linked[i].update(en)
+    strict_hit = lax_hit = 0
+    for hi, en in candidate:
+        if (hi, en) in reference:
+            strict_hit += 1
+            lax_hit += 1
+        elif any(j in linked[i] for i in hi for j in en):
+            lax_hit += 1
+    total = len(candidate)
+    return Counts(strict_hit, total - strict_hit, lax_hit, total - lax_hit)
+
+
+def _ratio(hit: int, miss: int) -> float:
+    return hit / (hit + miss) if hit + miss else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_alignments(gold_docs: Sequence[Iterable], test_docs: Sequence[Iterable]) -> AlignmentScores:
+    """Pooled strict/lax P/R/F1 over documents; each document is a list of (hi, en) index lists."""
+    if len(gold_docs) != len(test_docs):
+        raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} test documents")
+    precision, recall = Counts(), Counts()
+    for gold, test in zip(gold_docs, test_docs, strict=True):
+        gold, test = list(gold), list(test)
+        precision = precision + match_counts(gold, test)
+        both_gold = [(h, e) for h, e in gold if len(h) and len(e)]
+        both_test = [(h, e) for h, e in test if len(h) and len(e)]
+        recall = recall + match_counts(both_test, both_gold)
+    ps, rs = _ratio(precision.strict_hit, precision.strict_miss), _ratio(recall.strict_hit, recall.strict_miss)
+    pl, rl = _ratio(precision.lax_hit, precision.lax_miss), _ratio(recall.lax_hit, recall.lax_miss)
+    return AlignmentScores(ps, rs, _f1(ps, rs), pl, rl, _f1(pl, rl))

@@ -1,0 +1,192 @@
+"""Hierarchical alignment: blocks first (headings with headings, paragraphs with paragraphs),
+then sentences inside each block bead, as Gale and Church aligned paragraphs before sentences.
+
+The block beads tile the sentence table with rectangles; sentences are then aligned by one
+dynamic program restricted to those rectangles widened by `block_margin` sentences, so a bead
+may cross a wrongly placed paragraph boundary but never wander into another part of the article
+(and time stays linear). When the two articles' paragraphing disagrees too much for block beads to
+hold (many unaligned blocks), the band follows anchors over the whole article instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .article import Article
+from .beads import DEFAULT_INVENTORY, Bead, BeadType, check_partition
+from .dp import FULL_TABLE_CELLS, align_path, make_band, rectangles_band
+from .features import AnchorSource, FeatureSource
+from .scorers import CostParams, Evidence, UnitScorer, group_matrix
+
+#: Paragraphs are split and merged more freely than sentences, so block beads go up to 3-3.
+BLOCK_INVENTORY: tuple[BeadType, ...] = (
+    (1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (3, 3)
+)
+BLOCK_PARAMS = CostParams(
+    length_weight=0.3, priors={(1, 1): 0.0, (1, 0): 0.0, (0, 1): 0.0}, merge_prior=0.7
+)
+#: Half-width of the band around the anchor line when paragraphs cannot guide the sentences.
+ANCHOR_BAND_WIDTH = 16
+#: Above this share of sentences left in 1-0/0-1 block beads, block structure is not trusted.
+MAX_UNALIGNED_BLOCK_SHARE = 0.2
+#: Bead scores: logistic in the bead's cost per unit, centred where correct and wrong beads part.
+SCORE_CENTRE = 4.0
+SCORE_SCALE = 1.0
+
+
+@dataclass
+class Alignment:
+    """Sentence beads (the output) and the block beads they came from."""
+
+    beads: list[Bead]
+    blocks: list[Bead]
+    n_hi: int
+    n_en: int
+    flattened: bool = False
+    backends: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class Aligner:
+    """Aligns two articles; every knob is here, with defaults tuned on the development gold."""
+
+    sources: Sequence[FeatureSource] = field(default_factory=lambda: [AnchorSource()])
+    params: CostParams = field(default_factory=CostParams)
+    inventory: Sequence[BeadType] = DEFAULT_INVENTORY
+    block_params: CostParams = field(default_factory=lambda: BLOCK_PARAMS)
+    block_inventory: Sequence[BeadType] = BLOCK_INVENTORY
+    use_blocks: bool = True
+    block_margin: int = 2
+
+    @property
+    def backends(self) -> tuple[str, ...]:
+        return ("length", *(s.name for s in self.sources))
+
+    def align(self, hi: Article, en: Article) -> Alignment:
+        hi_sentences, en_sentences = hi.sentences, en.sentences
+        evidence = Evidence(hi_sentences, en_sentences, self.sources)
+        n_hi, n_en = len(hi_sentences), len(en_sentences)
+        blocks = self._align_blocks(hi, en, evidence) if self.use_blocks else None
+        spans = _sentence_spans(blocks, hi, en) if blocks else []
+        flattened = not spans or _unaligned_share(spans, n_hi + n_en) > MAX_UNALIGNED_BLOCK_SHARE
+        scorer = UnitScorer(
+            evidence.hi_lengths,
+            evidence.en_lengths,
+            evidence.hi_vectors,
+            evidence.en_vectors,
+            evidence.ratio,
+            self.params,
+            max_merge=max(max(t) for t in self.inventory),
+            hi_headings=_heading_flags(hi),
+            en_headings=_heading_flags(en),
+        )
+        if flattened:
+            blocks = [Bead(tuple(range(len(hi.blocks))), tuple(range(len(en.blocks))), 1.0, "block", 0)]
+            spans = [((0, n_hi), (0, n_en))]
+            steps = self._flat_path(scorer, n_hi, n_en)
+        else:
+            margin = self.block_margin
+
+            def band(width: int):
+                return rectangles_band(spans, n_hi, n_en, width if margin > 0 else 0)
+
+            steps = align_path(n_hi, n_en, self.inventory, scorer, band, max(margin, 1), grow=margin > 0)
+        owner = _owners(spans)
+        beads = [_bead(step, "sentence", owner(step)) for step in steps]
+        check_partition(beads, n_hi, n_en)
+        return Alignment(beads, blocks, n_hi, n_en, flattened, self.backends)
+
+    def _flat_path(self, scorer: UnitScorer, n_hi: int, n_en: int, inventory=None):
+        """Whole table when small, else a band around the chain of anchors."""
+        band = None
+        if (n_hi + 1) * (n_en + 1) > FULL_TABLE_CELLS:
+            anchors = scorer.anchors()
+
+            def band(width: int):
+                return make_band(n_hi, n_en, anchors, width)
+
+        return align_path(n_hi, n_en, inventory or self.inventory, scorer, band, ANCHOR_BAND_WIDTH)
+
+    def _align_blocks(self, hi: Article, en: Article, evidence: Evidence) -> list[Bead] | None:
+        if len(hi.blocks) <= 1 and len(en.blocks) <= 1:
+            return None
+        hi_groups = group_matrix(hi.block_ranges(), len(hi.sentences))
+        en_groups = group_matrix(en.block_ranges(), len(en.sentences))
+        scorer = UnitScorer(
+            hi_groups @ evidence.hi_lengths,
+            en_groups @ evidence.en_lengths,
+            (hi_groups @ evidence.hi_vectors).tocsr(),
+            (en_groups @ evidence.en_vectors).tocsr(),
+            evidence.ratio,
+            self.block_params,
+            max_merge=max(max(t) for t in self.block_inventory),
+            hi_headings=np.array([b.kind == "heading" for b in hi.blocks]),
+            en_headings=np.array([b.kind == "heading" for b in en.blocks]),
+            hi_sizes=np.array([len(b.sentences) for b in hi.blocks]),
+            en_sizes=np.array([len(b.sentences) for b in en.blocks]),
+        )
+        steps = self._flat_path(scorer, len(hi.blocks), len(en.blocks), self.block_inventory)
+        return [_bead(step, "block", None) for step in steps]
+
+
+def _heading_flags(article: Article) -> np.ndarray:
+    return np.array([b.kind == "heading" for b in article.blocks for _ in b.sentences], dtype=bool)
+
+
+def _owners(spans):
+    """Function giving the block bead a sentence bead belongs to (that of its first sentence)."""
+    hi_starts = np.array([h0 for (h0, _), _ in spans])
+    en_starts = np.array([e0 for _, (e0, _) in spans])
+    hi_ends = np.array([h1 for (_, h1), _ in spans])
+
+    def owner(step) -> int:
+        i0, i1, j0, _, _ = step
+        if i1 > i0:
+            k = int(np.searchsorted(hi_ends, i0, side="right"))
+            return min(k, len(spans) - 1)
+        candidates = np.flatnonzero((en_starts <= j0) & (hi_starts <= i0))
+        return int(candidates[-1]) if len(candidates) else 0
+
+    return owner
+
+
+def _bead(step, level: str, block: int | None, hi_offset: int = 0, en_offset: int = 0) -> Bead:
+    i0, i1, j0, j1, cost = step
+    units = (i1 - i0) + (j1 - j0)
+    score = 0.0 if i0 == i1 or j0 == j1 else bead_score(cost / units)
+    return Bead(
+        tuple(range(i0 + hi_offset, i1 + hi_offset)),
+        tuple(range(j0 + en_offset, j1 + en_offset)),
+        score,
+        level,
+        block,
+    )
+
+
+def bead_score(cost_per_unit: float) -> float:
+    """Confidence in [0, 1] from a bead's cost per unit; unaligned units score 0."""
+    return float(1.0 / (1.0 + np.exp((cost_per_unit - SCORE_CENTRE) / SCORE_SCALE)))
+
+
+def _sentence_spans(blocks: list[Bead], hi: Article, en: Article):
+    """Sentence ranges ((h0, h1), (e0, e1)) of each block bead, in order."""
+    hi_sizes = [len(b.sentences) for b in hi.blocks]
+    en_sizes = [len(b.sentences) for b in en.blocks]
+    spans, h, e = [], 0, 0
+    for bead in blocks:
+        dh = sum(hi_sizes[k] for k in bead.hi)
+        de = sum(en_sizes[k] for k in bead.en)
+        spans.append(((h, h + dh), (e, e + de)))
+        h, e = h + dh, e + de
+    return spans
+
+
+def _unaligned_share(spans, total: int) -> float:
+    """Share of all sentences that sit in block beads with one side empty."""
+    if total == 0:
+        return 0.0
+    lost = sum((h1 - h0) + (e1 - e0) for (h0, h1), (e0, e1) in spans if h0 == h1 or e0 == e1)
+    return lost / total

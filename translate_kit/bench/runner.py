@@ -1,0 +1,295 @@
+"""Run a benchmark: one fresh worker process per setting, results gathered, scored and written.
+
+The parent never loads the model: it resolves it (a missing model fails here, in one line),
+prepares the test set, starts `translate_kit.bench.worker` for each setting, reads the child's
+peak RSS from the kernel (`wait4`, so it is known even for a child that was killed), scores the
+hypotheses with translate_kit.evaluate when references exist, and writes each setting's record
+as soon as it is known (runs/<setting>.json), so an interrupted grid resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, TranslateKitError
+from ..models import ModelDir, resolve_model
+from ..textio import atomic_write, read_lines
+from . import environment
+from .grid import KNOBS, Setting, expand, label, slug
+
+WORKER = (sys.executable, "-m", "translate_kit.bench.worker")
+SYNTHETIC_NOTE = "not meaningful: synthetic model"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How each setting is measured (the same for every setting of a run)."""
+
+    repeat: int = 3
+    warmup: int = 32  # sentences translated once before timing
+    latency_sentences: int = 20  # sentences translated one at a time per repeat
+    pin_length: int | None = None  # min = max decode length (random-weight models)
+    max_memory_mb: int | None = None  # address-space cap of each child
+    timeout_s: float | None = None  # per setting
+
+    def __post_init__(self) -> None:
+        if self.repeat < 1:
+            raise TranslateKitError("--repeat must be at least 1")
+        if self.warmup < 0 or self.latency_sentences < 0:
+            raise TranslateKitError("--warmup and --latency-sentences cannot be negative")
+        if self.pin_length is not None and not 1 <= self.pin_length <= 256:
+            raise TranslateKitError("--pin-length must be between 1 and 256 (the model's positions)")
+
+
+@dataclass
+class TestSet:
+    """The sentences measured. Empty (blank) source lines are skipped and counted: they cost
+    the model nothing, and a blank line would otherwise be timed as a sentence; their reference
+    lines are dropped with them so that hypotheses and references stay aligned."""
+
+    source: Path
+    reference: Path | None
+    sentences: list[str]
+    references: list[str] | None
+    skipped_lines: list[int] = field(default_factory=list)  # 1-based line numbers
+
+    @classmethod
+    def load(cls, source: str | os.PathLike[str], reference: str | os.PathLike[str] | None = None) -> TestSet:
+        lines = read_lines(source)
+        refs = read_lines(reference) if reference else None
+        if refs is not None and len(refs) != len(lines):
+            raise InputError(
+                f"{len(lines)} source lines but {len(refs)} reference lines in {reference}: they must align",
+                os.fspath(source),
+            )
+        kept = [i for i, line in enumerate(lines) if line.strip()]
+        if not kept:
+            raise InputError("no sentences to translate (the file is empty or blank)", os.fspath(source))
+        skipped = [i + 1 for i in range(len(lines)) if not lines[i].strip()]
+        return cls(
+            source=Path(source),
+            reference=Path(reference) if reference else None,
+            sentences=[lines[i].strip() for i in kept],
+            references=[refs[i] for i in kept] if refs is not None else None,
+            skipped_lines=skipped,
+        )
+
+
+@dataclass(frozen=True)
+class ChildOutcome:
+    exit_code: int  # negative: killed by that signal
+    peak_rss_kb: int
+    seconds: float
+    timed_out: bool
+
+
+def run_child(command: Sequence[str], log_path: Path, timeout_s: float | None) -> ChildOutcome:
+    """Run one worker; its peak RSS comes from the kernel's rusage of that very child."""
+    start = time.perf_counter()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(list(command), stdout=log, stderr=subprocess.STDOUT)
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout_s and time.perf_counter() - start > timeout_s:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.05)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
+    return ChildOutcome(process.returncode, usage.ru_maxrss, time.perf_counter() - start, timed_out)
+
+
+def death_status(outcome: ChildOutcome, log_path: Path) -> tuple[str, str]:
+    """Status and message for a child that ended without writing its result."""
+    if outcome.timed_out:
+        return "timeout", f"no result within {outcome.seconds:.0f} s (--timeout)"
+    if outcome.exit_code == -signal.SIGKILL:
+        return "out of memory", "killed by SIGKILL (most likely the kernel's out-of-memory killer)"
+    if outcome.exit_code < 0:
+        return "error", f"killed by signal {signal.Signals(-outcome.exit_code).name}"
+    tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or [""]
+    return "error", f"exited with status {outcome.exit_code}: {tail[0]}"
+
+
+def job_key(fingerprint: str, source_sha: str, setting: Setting, plan: Plan) -> str:
+    """What a record was measured from; a resumed run reuses only records with the same key."""
+    text = json.dumps([fingerprint, source_sha, setting, asdict(plan)], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def is_synthetic(model: ModelDir) -> bool:
+    """True when the model folder's translate_kit.json says its weights are random."""
+    for folder in (model.path, model.root):
+        meta = folder / "translate_kit.json"
+        if meta.is_file():
+            try:
+                return bool(json.loads(meta.read_text(encoding="utf-8")).get("synthetic"))
+            except (OSError, ValueError):
+                return False
+    return False
+
+
+class Bench:
+    """One benchmark run: a model, a test set, settings and a plan, written under `output`."""
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str],
+        test_set: TestSet,
+        settings: list[Setting],
+        plan: Plan,
+        output: str | os.PathLike[str],
+        *,
+        worker: Sequence[str] = WORKER,
+        log: Callable[[str], None] = lambda message: None,
+    ):
+        self.model = resolve_model(model)
+        self.test_set = test_set
+        self.settings = settings
+        self.plan = plan
+        self.output = Path(output)
+        self.runs = self.output / "runs"
+        self.worker = tuple(worker)
+        self.log = log
+        self.synthetic = is_synthetic(self.model)
+        self.fingerprint = self.model.fingerprint()
+        self.model_mb = self.model.disk_size() / 2**20
+        self._scorer = None
+
+    def environment(self, argv: list[str] | None = None) -> dict[str, Any]:
+        env = environment.capture(
+            model=self.model, source=self.test_set.source, reference=self.test_set.reference,
+            settings=self.settings, plan=asdict(self.plan), synthetic=self.synthetic, argv=argv,
+        )
+        env["test_set"].update(
+            sentences=len(self.test_set.sentences),
+            skipped_empty_lines=len(self.test_set.skipped_lines),
+            skipped_line_numbers=self.test_set.skipped_lines[:50],
+        )
+        return env
+
+    def run(self, resume: bool = False) -> list[dict[str, Any]]:
+        """Measure every setting (reusing finished records when `resume`); one record each."""
+        self.runs.mkdir(parents=True, exist_ok=True)
+        source_file = self.runs / "source.txt"
+        with atomic_write(source_file) as handle:
+            handle.writelines(f"{line}\n" for line in self.test_set.sentences)
+        source_sha = environment.sha256_file(source_file)
+        records = []
+        for number, setting in enumerate(self.settings, 1):
+            key = job_key(self.fingerprint, source_sha, setting, self.plan)
+            record_path = self.runs / f"{slug(setting)}.json"
+            record = self._previous(record_path, key) if resume else None
+            if record is None:
+                self.log(f"[{number}/{len(self.settings)}] {label(setting)}: measuring")
+                record = self.measure(setting, source_file, key)
+                with atomic_write(record_path) as handle:
+                    json.dump(record, handle, indent=1)
+            else:
+                self.log(f"[{number}/{len(self.settings)}] {label(setting)}: reused {record_path}")
+            if record["status"] != "ok":
+                self.log(f"  {record['status']}: {record['error']}")
+            records.append(record)
+        return records
+
+    @staticmethod
+    def _previous(path: Path, key: str) -> dict[str, Any] | None:
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if record.get("key") == key and record.get("status") == "ok" else None
+
+    def measure(self, setting: Setting, source_file: Path, key: str) -> dict[str, Any]:
+        """Run the worker for one setting and turn what it left into a record."""
+        name = slug(setting)
+        paths = {kind: self.runs / f"{name}.{kind}" for kind in ("job.json", "result.json", "hyp.txt", "log")}
+        paths["result.json"].unlink(missing_ok=True)
+        job = {
+            **setting, "model": str(self.model.path), "source": str(source_file),
+            "hypotheses": str(paths["hyp.txt"]), "repeat": self.plan.repeat, "warmup": self.plan.warmup,
+            "latency_sentences": self.plan.latency_sentences, "pin_length": self.plan.pin_length,
+            "max_memory_mb": self.plan.max_memory_mb,
+        }
+        with atomic_write(paths["job.json"]) as handle:
+            json.dump(job, handle, indent=1)
+        outcome = run_child(
+            [*self.worker, str(paths["job.json"]), str(paths["result.json"])], paths["log"], self.plan.timeout_s
+        )
+        try:
+            result = json.loads(paths["result.json"].read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            status, error = death_status(outcome, paths["log"])
+            result = {"status": status, "error": error, "runs": [], "latency_ms": []}
+        record = {
+            "key": key, **setting, **result,
+            "sentences": len(self.test_set.sentences),
+            "source_words": sum(len(s.split()) for s in self.test_set.sentences),
+            "peak_rss_mb": outcome.peak_rss_kb / 1024, "model_mb": self.model_mb,
+            "exit_code": outcome.exit_code, "hypotheses": str(paths["hyp.txt"]),
+        }
+        record["quality"] = self.score(paths["hyp.txt"]) if record["status"] == "ok" else {}
+        return record
+
+    def score(self, hypotheses: Path) -> dict[str, Any]:
+        """BLEU and chrF++ with their signatures from translate_kit.evaluate (none without references)."""
+        if self.test_set.references is None:
+            return {}
+        if self.synthetic:
+            return {"note": SYNTHETIC_NOTE}
+        if self._scorer is None:
+            from ..evaluate import Scorer
+
+            preset = "indictrans2" if self.model.tgt == "hin_Deva" else "none"
+            self._scorer = Scorer(self.test_set.references, lang=self.model.tgt, metrics="bleu,chrf++",
+                                  preset=preset)
+        scores = self._scorer.corpus(read_lines(hypotheses))
+        return {score.key: {"score": score.score, "signature": score.signature} for score in scores}
+
+
+def run_bench(
+    model: str | os.PathLike[str],
+    source: str | os.PathLike[str],
+    grid: dict[str, list[object]],
+    output: str | os.PathLike[str],
+    *,
+    reference: str | os.PathLike[str] | None = None,
+    plan: Plan | None = None,
+    resume: bool = False,
+    worker: Sequence[str] = WORKER,
+    log: Callable[[str], None] = lambda message: None,
+    argv: list[str] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Measure every setting of `grid` and write results.csv/.json/.md, pareto.png, environment.json.
+
+    Returns the per-setting records and the environment; see translate_kit.bench.report for the
+    table built from them.
+    """
+    from . import report
+
+    settings = expand(grid)
+    bench = Bench(model, TestSet.load(source, reference), settings, plan or Plan(), output,
+                  worker=worker, log=log)
+    env = bench.environment(argv)
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out / "environment.json") as handle:
+        json.dump(env, handle, indent=1, ensure_ascii=False)
+    records = bench.run(resume=resume)
+    varied = [key for key in KNOBS if len({str(s[key]) for s in settings}) > 1]
+    report.write_all(records, env, out, varied)
+    return records, env

@@ -1,0 +1,323 @@
+"""Translation with an IndicTrans2 model on CTranslate2: sentences and plain text in, translations out.
+
+The flow per call: IndicTrans2 preprocessing (translate_kit.indictrans) -> SentencePiece pieces in
+chunks that fit the model (translate_kit.spm) -> the language tags prepended as tokens -> length-
+sorted token batches -> CTranslate2 beam search -> pieces joined -> postprocessing (placeholders
+restored, detokenised). Every sentence comes back, in order, with its score and the placeholder
+values the model dropped.
+
+One length limit, the model's: IndicTrans2 has 256 source positions, which hold the two tags, the
+pieces and the `</s>` the converted model appends, so a chunk has at most 253 pieces; the decoder
+has 256 positions too. IndicTrans2's own engine cut sentences at 256 pieces but let CTranslate2
+truncate at 160; here nothing is truncated: a longer sentence is cut into chunks at punctuation
+or between words, translated, and rejoined.
+
+Defaults, chosen by measurement (eval/bench_pipeline.py, results in eval/results/bench_pipeline.md,
+a dist-200M-shaped model on a 2-core CPU, int8, the 520 sentences of newsdev2014.hi):
+- beam 5 reproduces IndicTrans2; `FAST` (beam 1) is the speed preset.
+- `max_batch_tokens` 2048 source tokens per batch: as fast as IndicTrans2's 9216-token batches at
+  beam 5, with a fraction of their peak memory (a 9216-token batch holds ~300 sentences x 5 beams).
+- threads: all cores in one translator (inter_threads=1, intra_threads=cores); see the results
+  file for the inter/intra comparison.
+- repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and a
+  decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of filling
+  256 positions.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import ctranslate2
+
+from .errors import ModelError, TranslateKitError
+from .indictrans import Prepared, postprocess, preprocess_batch
+from .languages import detect_lang
+from .models import ModelDir, resolve_model
+from .segment import sentence_spans
+from .spm import SubwordCodec
+
+MAX_POSITIONS = 256
+MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
+DEFAULT_BATCH_TOKENS = 2048
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How to decode. The defaults reproduce IndicTrans2's beam search with guards against loops.
+
+    The decode length of a batch is capped at `min(max_decoding_length, decode_ratio * longest
+    source chunk + decode_margin)`; `decode_ratio=None` disables the relative cap. Benchmarks pin
+    output lengths with `min_decoding_length == max_decoding_length` and `decode_ratio=None`.
+    """
+
+    beam_size: int = 5
+    max_batch_tokens: int = DEFAULT_BATCH_TOKENS
+    no_repeat_ngram_size: int = 4
+    repetition_penalty: float = 1.0
+    length_penalty: float = 1.0
+    decode_ratio: float | None = 2.0
+    decode_margin: int = 10
+    max_decoding_length: int = MAX_POSITIONS
+    min_decoding_length: int = 0
+
+    def __post_init__(self) -> None:
+        if self.beam_size < 1:
+            raise ValueError("beam_size must be at least 1")
+        if self.max_batch_tokens < 1:
+            raise ValueError("max_batch_tokens must be positive")
+        if not 1 <= self.max_decoding_length <= MAX_POSITIONS:
+            raise ValueError(f"max_decoding_length must be between 1 and {MAX_POSITIONS}")
+        if not 0 <= self.min_decoding_length <= self.max_decoding_length:
+            raise ValueError("min_decoding_length must be between 0 and max_decoding_length")
+        if self.decode_ratio is not None and self.decode_ratio <= 0:
+            raise ValueError("decode_ratio must be positive (or None)")
+
+    def decode_cap(self, longest_source: int) -> int:
+        """The most tokens to generate for a batch whose longest chunk has `longest_source` pieces."""
+        if self.decode_ratio is None:
+            return self.max_decoding_length
+        relative = math.ceil(self.decode_ratio * longest_source) + self.decode_margin
+        return max(self.min_decoding_length, min(self.max_decoding_length, relative))
+
+
+FAST = DecodeOptions(beam_size=1)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One sentence's translation. `score` is the mean log-probability per output token (0.0 when
+    nothing was decoded); `dropped` lists the placeholder values (numbers, URLs...) the model lost."""
+
+    source: str
+    text: str
+    score: float
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextTranslation:
+    """A plain text translated line by line; `sentences` are its translated sentences, in order."""
+
+    text: str
+    sentences: list[Translation] = field(default_factory=list)
+
+    @property
+    def dropped(self) -> list[str]:
+        return [value for sentence in self.sentences for value in sentence.dropped]
+
+
+def needs_translation(sentence: str, src: str, tgt: str) -> bool:
+    """False for text with no letters (numbers, symbols) or already in the target language.
+
+    A Latin-only line inside Hindi text (a quote, a name, a URL) is already English: sending it
+    through a Hindi->English model can only damage it, so it is copied unchanged.
+    """
+    if not any(ch.isalpha() for ch in sentence):
+        return False
+    return detect_lang(sentence, default=src) != tgt
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (the affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class Translator:
+    """An IndicTrans2 model loaded into CTranslate2, with its SentencePiece models.
+
+    `Translator.load("indictrans2-indic-en-dist-200M")` or `Translator.load("/path/to/model")`;
+    then `translate(sentences)`, or `translate_text(text)` for plain text.
+    """
+
+    def __init__(
+        self,
+        model: ModelDir,
+        *,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        threads: int | None = None,
+        inter_threads: int = 1,
+        intra_threads: int | None = None,
+    ):
+        self.model = model
+        self.device = device
+        self.compute_type = compute_type
+        self.inter_threads = max(1, inter_threads)
+        self.intra_threads = intra_threads or max(1, (threads or available_cores()) // self.inter_threads)
+        try:
+            self._ct2 = ctranslate2.Translator(
+                str(model.path), device=device, compute_type=compute_type,
+                inter_threads=self.inter_threads, intra_threads=self.intra_threads,
+            )
+        except ValueError as exc:  # unknown device or compute type
+            raise TranslateKitError(f"cannot run {model.path} on {device} as {compute_type}: {exc}") from None
+        except RuntimeError as exc:  # unreadable or corrupt model.bin
+            raise ModelError(f"cannot load model {model.path}: {exc}") from None
+        self.codec = SubwordCodec(model.spm_src, model.spm_tgt)
+
+    @classmethod
+    def load(
+        cls,
+        name_or_path: str | os.PathLike[str] | None = None,
+        *,
+        src: str | None = None,
+        tgt: str | None = None,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        threads: int | None = None,
+        inter_threads: int = 1,
+        intra_threads: int | None = None,
+        download: bool = True,
+    ) -> Translator:
+        """Resolve a model (folder, registry name, $TRANSLATE_KIT_MODEL or the default for src->tgt)
+        through translate_kit.models and load it."""
+        model = resolve_model(name_or_path, src, tgt, download=download)
+        return cls(model, device=device, compute_type=compute_type, threads=threads,
+                   inter_threads=inter_threads, intra_threads=intra_threads)
+
+    @property
+    def src(self) -> str:
+        return self.model.src
+
+    @property
+    def tgt(self) -> str:
+        return self.model.tgt
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return self.model.fingerprint()
+
+    def prepare(self, sentences: Iterable[str], glossary: Mapping[str, str] | None = None) -> list[Prepared]:
+        """IndicTrans2 preprocessing of each sentence for this model's direction."""
+        return preprocess_batch(sentences, self.src, self.tgt, glossary)
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        options: DecodeOptions | None = None,
+        glossary: Mapping[str, str] | None = None,
+        *,
+        passthrough: bool = True,
+    ) -> list[Translation]:
+        """Translate sentences, one Translation each, in order.
+
+        With `passthrough`, a sentence that `needs_translation` rejects (no letters, or already in
+        the target language) is returned unchanged with score 0.0.
+        """
+        todo = [i for i, sentence in enumerate(sentences)
+                if not passthrough or needs_translation(sentence, self.src, self.tgt)]
+        done = self.translate_prepared(self.prepare([sentences[i] for i in todo], glossary), options)
+        results = [Translation(source=s, text=s, score=0.0) for s in sentences]
+        for index, translation in zip(todo, done, strict=True):
+            results[index] = replace(translation, source=sentences[index])
+        return results
+
+    def translate_prepared(
+        self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
+    ) -> list[Translation]:
+        """Translate already prepared sentences (`source` of each result is the prepared text)."""
+        options = options or DecodeOptions()
+        chunks = [self.codec.encode(item.text, MAX_SOURCE_PIECES) for item in prepared]
+        tagged = [[item.src, item.tgt, *chunk] for item, parts in zip(prepared, chunks, strict=True)
+                  for chunk in parts]
+        outputs = iter(self.decode(tagged, options))
+        results = []
+        for item, parts in zip(prepared, chunks, strict=True):
+            decoded = [next(outputs) for _ in parts]
+            text = " ".join(filter(None, (self.codec.decode(pieces) for pieces, _ in decoded)))
+            restored = postprocess(text, item)
+            results.append(Translation(item.text, restored.text, _mean_score(decoded), restored.dropped))
+        return results
+
+    def decode(
+        self, sources: Sequence[Sequence[str]], options: DecodeOptions
+    ) -> list[tuple[list[str], float]]:
+        """Beam search over token sequences (tags included): (output pieces, score) for each, in order.
+
+        Sequences are sorted by length, longest first, and cut into batches of at most
+        `options.max_batch_tokens` tokens, as CTranslate2 batches by tokens itself; each batch is
+        submitted asynchronously with its own decode-length cap so that `inter_threads` workers
+        decode batches in parallel.
+        """
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
+        pending = []
+        for batch in _token_batches(order, sources, options.max_batch_tokens):
+            examples = [list(sources[i]) for i in batch]
+            cap = options.decode_cap(max(len(x) for x in examples) - 2)
+            pending.append((batch, self._ct2.translate_batch(
+                examples,
+                asynchronous=True,
+                beam_size=options.beam_size,
+                num_hypotheses=1,
+                length_penalty=options.length_penalty,
+                repetition_penalty=options.repetition_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
+                max_decoding_length=cap,
+                min_decoding_length=min(options.min_decoding_length, cap),
+                max_input_length=0,  # chunks already fit; never let CTranslate2 truncate
+                return_scores=True,
+            )))
+        outputs: list[tuple[list[str], float]] = [([], 0.0)] * len(sources)
+        for batch, futures in pending:
+            for index, future in zip(batch, futures, strict=True):
+                result = future.result()
+                outputs[index] = (result.hypotheses[0], result.scores[0])
+        return outputs
+
+    def translate_plain(
+        self, text: str, options: DecodeOptions | None = None, glossary: Mapping[str, str] | None = None
+    ) -> TextTranslation:
+        """Translate plain text: each line is a paragraph split into sentences; newlines, blank
+        lines and each line's indentation are kept, sentences of a line are joined by a space."""
+        lines = text.split("\n")
+        spans = [sentence_spans(line, self.src) for line in lines]
+        sentences = [line[a:b] for line, line_spans in zip(lines, spans, strict=True) for a, b in line_spans]
+        translations = self.translate(sentences, options, glossary)
+        remaining = iter(translations)
+        out_lines = []
+        for line, line_spans in zip(lines, spans, strict=True):
+            if not line_spans:
+                out_lines.append(line)
+                continue
+            indent = line[: len(line) - len(line.lstrip())]
+            out_lines.append(indent + " ".join(next(remaining).text for _ in line_spans))
+        return TextTranslation("\n".join(out_lines), translations)
+
+    def translate_text(
+        self, text: str, options: DecodeOptions | None = None, glossary: Mapping[str, str] | None = None
+    ) -> str:
+        """`translate_plain(text).text`."""
+        return self.translate_plain(text, options, glossary).text
+
+
+def _token_batches(
+    order: Sequence[int], sources: Sequence[Sequence[str]], max_tokens: int
+) -> Iterable[list[int]]:
+    """Consecutive runs of `order` whose token counts sum to at most `max_tokens` (at least one each)."""
+    batch: list[int] = []
+    tokens = 0
+    for index in order:
+        length = len(sources[index])
+        if batch and tokens + length > max_tokens:
+            yield batch
+            batch, tokens = [], 0
+        batch.append(index)
+        tokens += length
+    if batch:
+        yield batch
+
+
+def _mean_score(decoded: Sequence[tuple[list[str], float]]) -> float:
+    """Token-weighted mean of the chunks' per-token scores (0.0 when nothing was decoded)."""
+    total = sum(len(pieces) for pieces, _ in decoded)
+    if not total:
+        return 0.0
+    return sum(score * len(pieces) for pieces, score in decoded) / total

@@ -1,0 +1,193 @@
+"""Sentence splitting for Hindi and English paragraphs, as exact character spans.
+
+Why not call a library splitter directly: IndicNLP's `sentence_split` returns stripped strings (no
+offsets, so documents cannot be rebuilt), stops treating "." as an end mark as soon as a paragraph
+holds one danda (news Hindi mixes "।", "." and "|"), never splits after a digit ("... 2014."), and
+puts a closing quote after the end mark into the next sentence; sacremoses has no sentence splitter.
+So the boundary logic is ours, in the style of Moses' split-sentences (an end mark, optional closing
+quotes/brackets, then whitespace), and the knowledge comes from those libraries: IndicNLP's list of
+Devanagari letter names and honorifics that end with a non-final "." (`एस.`, `डॉ.`, `श्री.`) and
+Moses' English non-breaking prefixes (`Dr.`, `Rs.`, `No. 5`), plus the few news abbreviations they
+lack (listed below).
+
+Rules, in short: "।", "॥" always end a sentence; "?", "!", "|" (Hindi) and "." end one when
+whitespace or the end of the text follows (so decimals, URLs, e-mails and "U.S." inside a token
+never split); "." after an abbreviation, an initial, a dotted acronym or a list number at the start
+does not; in English, "." and "..." followed by a lowercase word do not. A blank line always ends
+a sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import regex
+from indicnlp.tokenize.sentence_tokenize import is_acronym_abbvr
+from sacremoses import MosesTokenizer
+
+from .languages import ENGLISH, normalize_lang
+
+__all__ = ["split_sentences", "sentence_spans"]
+
+# Abbreviations common in Indian news that the libraries' lists lack (compared without the dot).
+_EXTRA_HINDI = frozenset(
+    {"डॉ", "श्री", "श्रीमती", "सुश्री", "प्रो", "पं", "मो", "रु", "स्व", "सं", "कु", "ले", "मि"}
+)
+_EXTRA_ENGLISH = frozenset(
+    {"Rs", "Re", "Govt", "Dept", "Ltd", "Inc", "Co", "Jr", "Sr", "Mt", "Fig", "Vol", "approx", "viz", "etc",
+     "al", "cf", "ca", "Sept", "Est", "Pvt", "Bros", "Ave", "Blvd", "Univ", "Hon'ble", "Shri", "Smt", "a.k.a"}
+)
+# "etc." and "et al." often end an English sentence: they only protect a following lowercase word
+# (in Hindi text, also a following Devanagari word: "Zhou et al. ने ...").
+_ENGLISH_LOWERCASE_ONLY = frozenset({"etc", "al"})
+
+_OPENERS = "\"'“‘«([{"
+_CLOSERS = "\"'”’»)]}"
+
+# An end-mark cluster: its marks, then closing quotes/brackets.
+_END = regex.compile(
+    r"(?P<mark>[।॥]+(?:\s*[।॥])*|[?!]+|\.{2,}|…|\.|\|)(?P<close>[" + regex.escape(_CLOSERS) + r"]*)"
+)
+_BLANK_LINE = regex.compile(r"\n[^\S\n]*\n")
+_LATIN_ACRONYM = regex.compile(r"(?:[A-Z]\.)+[A-Z]")
+
+
+@functools.lru_cache(maxsize=1)
+def _moses_prefixes() -> tuple[frozenset[str], frozenset[str]]:
+    tokenizer = MosesTokenizer(lang="en")
+    prefixes = frozenset(p.split()[0] for p in tokenizer.NONBREAKING_PREFIXES)
+    return prefixes | _EXTRA_ENGLISH, frozenset(tokenizer.NUMERIC_ONLY_PREFIXES)
+
+
+def _word_before(text: str, end: int) -> str:
+    """The whitespace-delimited word that ends at `end`, without leading quotes/brackets."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end].lstrip(_OPENERS)
+
+
+def _next_visible(text: str, pos: int) -> str:
+    """The first character at or after `pos` that is neither whitespace nor an opening quote."""
+    while pos < len(text) and (text[pos].isspace() or text[pos] in _OPENERS):
+        pos += 1
+    return text[pos] if pos < len(text) else ""
+
+
+def _next_word(text: str, pos: int) -> str:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    end = pos
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[pos:end]
+
+
+def _is_lower_latin(char: str) -> bool:
+    return char.isascii() and char.islower()
+
+
+def _dot_continues(text: str, dot: int, after: int, lang: str, sentence_start: int) -> bool:
+    """Whether the "." (or "...") at `dot` is inside a sentence rather than at its end."""
+    word = _word_before(text, dot)
+    following = _next_visible(text, after)
+    if not following:
+        return False
+    latin = lang == ENGLISH or word.isascii()
+    if latin and _is_lower_latin(following) and not any(c.isupper() for c in _next_word(text, after)):
+        return True  # "e.g. this", "3 p.m. and", "... and": a lowercase word goes on ("mRNA" may start)
+    if text[dot:dot + 2] == ".." or not word:
+        return False
+    bare = word.rstrip(".")
+    if bare.isdigit():
+        # "1. पहला बिंदु": a list number opening the sentence
+        return _word_start(text, dot) == sentence_start
+    if _LATIN_ACRONYM.fullmatch(bare) or ("." in bare and all(map(_is_hindi_initial, bare.split(".")))):
+        return True  # "U.S.", "U.D.F.", "एस.एन."
+    if latin:
+        prefixes, numeric_only = _moses_prefixes()
+        if bare in numeric_only:
+            return following.isdigit()
+        if bare in _ENGLISH_LOWERCASE_ONLY:
+            return lang != ENGLISH and not following.isascii()
+        return bare in prefixes or (len(bare) == 1 and bare.isupper())
+    return _is_hindi_initial(bare)
+
+
+def _is_hindi_initial(word: str) -> bool:
+    """A Devanagari letter name, single letter or honorific that IndicNLP knows takes a "."."""
+    return word in _EXTRA_HINDI or is_acronym_abbvr(word, "hi")
+
+
+def _word_start(text: str, end: int) -> int:
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while start < end and text[start] in _OPENERS:
+        start += 1
+    return start
+
+
+def _is_boundary(text: str, match: regex.Match[str], lang: str, sentence_start: int) -> bool:
+    mark = match.group("mark")
+    after = match.end()
+    followed_by_space = after == len(text) or text[after].isspace()
+    if mark[0] in "।॥":
+        return True
+    if not followed_by_space:
+        return False
+    if mark == "|":
+        # "|" typed for a danda: only in Hindi, after a word (not a table or "a | b" separator)
+        return lang != ENGLISH and match.start() > 0 and not text[match.start() - 1].isspace()
+    if mark in "?!" or mark[0] in "?!":
+        return True
+    return not _dot_continues(text, match.start(), after, lang, sentence_start)
+
+
+def _is_dateline(text: str, begin: int, match: regex.Match[str]) -> bool:
+    """A lone word and "." ("Rohtak. Akhil ...", "जयपुर. ..."): a news dateline, not a sentence.
+
+    IndicNLP's splitter merges such one-word pieces into the next sentence for the same reason.
+    """
+    piece = text[begin:match.start()]
+    return match.group("mark") == "." and bool(piece) and not any(c.isspace() or c.isdigit() for c in piece)
+
+
+def _spans_in_block(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for match in _END.finditer(text, start, end):
+        while begin < match.start() and text[begin].isspace():
+            begin += 1
+        if _is_boundary(text, match, lang, begin) and not _is_dateline(text, begin, match):
+            spans.append((begin, match.end()))
+            begin = match.end()
+    while begin < end and text[begin].isspace():
+        begin += 1
+    stop = end
+    while stop > begin and text[stop - 1].isspace():
+        stop -= 1
+    if stop > begin:
+        spans.append((begin, stop))
+    return spans
+
+
+def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Character spans (start, end) of the sentences of `text`, in order and non-overlapping.
+
+    Together they cover every non-whitespace character; the whitespace between sentences belongs
+    to none, so `text[start:end]` never has leading or trailing whitespace.
+    """
+    lang = normalize_lang(lang)
+    spans: list[tuple[int, int]] = []
+    block_start = 0
+    for blank in _BLANK_LINE.finditer(text):
+        spans.extend(_spans_in_block(text, block_start, blank.start(), lang))
+        block_start = blank.end()
+    spans.extend(_spans_in_block(text, block_start, len(text), lang))
+    return spans
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of a Hindi or English paragraph, exactly as they appear in `text`."""
+    return [text[start:end] for start, end in sentence_spans(text, lang)]
