@@ -4,7 +4,9 @@ Runs the reference, `IndicProcessor(inference=True).preprocess_batch`, in its ow
 needs `indictranstoolkit==1.1.1` and `transformers<5`, and it ships a fork of indic-nlp-library
 under the same module name, so it cannot share an environment with ours), and compares its output
 with `Prepared.tagged` line by line on both sides of the test sets, placeholders compared up to their
-numbering (the reference numbers them by iterating a set).
+numbering (the reference numbers them by iterating a set). It also checks postprocessing on the
+model-free round trip: each prepared line, without its tags, restored and detokenised in its own
+language by both, which exercises placeholder restoring and both detokenisers.
 
 The reference interpreter is `--reference-python`, else $TRANSLATE_KIT_REFERENCE_PYTHON, else this
 interpreter when it can import IndicTransToolkit. `--indicnlp upstream` runs the reference with
@@ -22,26 +24,30 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import regex
 
-from translate_kit.indictrans import preprocess_batch
+from translate_kit.indictrans import postprocess, preprocess_batch
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REFERENCE_ENV = "TRANSLATE_KIT_REFERENCE_PYTHON"
 SIDES = (("newsdev2014.hi", "hin_Deva", "eng_Latn"), ("newsdev2014.en", "eng_Latn", "hin_Deva"),
          ("tico19-test.hi", "hin_Deva", "eng_Latn"), ("tico19-test.en", "eng_Latn", "hin_Deva"))
 
-# Runs inside the reference interpreter: a JSON list of {"lines", "src", "tgt"} jobs on stdin, the
-# list of their outputs on stdout (one process for all jobs: importing the toolkit takes seconds).
+# Runs inside the reference interpreter: a JSON list of {"lines", "src", "tgt"} jobs on stdin, for
+# each job {"pre": preprocessed lines, "post": their round trip} on stdout (one process for all jobs:
+# importing the toolkit takes seconds).
 _REFERENCE_SCRIPT = """
 import json, sys
 from IndicTransToolkit import IndicProcessor
-jobs = json.load(sys.stdin)
-out = [IndicProcessor(inference=True).preprocess_batch(j["lines"], src_lang=j["src"], tgt_lang=j["tgt"])
-       for j in jobs]
+out = []
+for job in json.load(sys.stdin):
+    ip = IndicProcessor(inference=True)
+    pre = ip.preprocess_batch(job["lines"], src_lang=job["src"], tgt_lang=job["tgt"])
+    post = ip.postprocess_batch([p.split(" ", 2)[2] for p in pre], lang=job["src"])
+    out.append({"pre": pre, "post": post})
 json.dump(out, sys.stdout, ensure_ascii=False)
 """
 
@@ -127,6 +133,7 @@ class SideResult:
     src: str
     lines: int = 0
     equal: int = 0
+    post_equal: int = 0  # round trips that agree, among the lines whose preprocessing agrees
     classes: Counter = field(default_factory=Counter)
     examples: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -140,6 +147,10 @@ class SideResult:
         fork = sum(n for name, n in self.classes.items() if name.startswith("fork-"))
         return self.equal / (self.lines - fork) if self.lines > fork else 1.0
 
+    @property
+    def post_rate(self) -> float:
+        return self.post_equal / self.equal if self.equal else 1.0
+
 
 def read_side(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -148,13 +159,21 @@ def read_side(path: Path) -> list[str]:
     return lines
 
 
-def compare(path_name: str, src: str, lines: list[str], reference: list[str], tgt: str) -> SideResult:
-    ours = [prepared.tagged for prepared in preprocess_batch(lines, src, tgt)]
-    result = SideResult(path_name, src, lines=len(lines))
-    for line, mine, theirs in zip(lines, ours, reference, strict=True):
-        mine_c, theirs_c = canonical(mine), canonical(theirs)
+def compare(name: str, src: str, tgt: str, lines: list[str], reference: dict[str, list[str]]) -> SideResult:
+    """Our preprocessing and round trip of `lines` against the reference's outputs for them."""
+    prepared = preprocess_batch(lines, src, tgt)
+    result = SideResult(name, src, lines=len(lines))
+    rows = zip(lines, prepared, reference["pre"], reference["post"], strict=True)
+    for line, item, theirs, their_post in rows:
+        mine_c, theirs_c = canonical(item.tagged), canonical(theirs)
         if mine_c == theirs_c:
             result.equal += 1
+            my_post = postprocess(item.text, replace(item, tgt=item.src)).text
+            if my_post == their_post:
+                result.post_equal += 1
+            else:
+                result.classes["postprocess"] += 1
+                result.examples["postprocess"].append((line, my_post, their_post))
             continue
         name = classify(mine_c, theirs_c, line)
         result.classes[name] += 1
@@ -167,7 +186,7 @@ def parity(python: str, data_dir: Path, indicnlp: str = "shipped") -> list[SideR
     sides = [(name, src, tgt, read_side(data_dir / "hi-en" / name)) for name, src, tgt in SIDES]
     jobs = [{"lines": lines, "src": src, "tgt": tgt} for _, src, tgt, lines in sides]
     references = run_reference(python, jobs, indicnlp)
-    return [compare(name, src, lines, reference, tgt)
+    return [compare(name, src, tgt, lines, reference)
             for (name, src, tgt, lines), reference in zip(sides, references, strict=True)]
 
 
@@ -186,12 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = parity(python, args.data_dir, args.indicnlp)
     print(f"reference: {python} (indic-nlp: {args.indicnlp})")
-    print(f"{'file':16} {'src':9} {'lines':>5} {'equal':>5} {'parity%':>8} {'w/o fork bugs%':>15}  diffs")
+    print(f"{'file':16} {'src':9} {'lines':>5} {'equal':>5} {'parity%':>8} {'w/o fork bugs%':>15} "
+          f"{'post%':>7}  diffs")
     for r in results:
         classes = ", ".join(f"{name} {n}" for name, n in r.classes.most_common()) or "-"
         print(f"{r.file:16} {r.src:9} {r.lines:5d} {r.equal:5d} {100 * r.rate:8.2f} "
-              f"{100 * r.rate_without_fork_bugs:15.2f}  {classes}")
-    descriptions = {name: text for name, text, _ in DIFFERENCE_CLASSES} | {"other": "not yet explained"}
+              f"{100 * r.rate_without_fork_bugs:15.2f} {100 * r.post_rate:7.2f}  {classes}")
+    descriptions = {name: text for name, text, _ in DIFFERENCE_CLASSES} | {
+        "other": "not yet explained", "postprocess": "round trip (restore + detokenise) differs"}
     for r in results:
         for name, examples in r.examples.items():
             for line, mine, theirs in examples[: args.show]:
@@ -200,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(
             [{"file": r.file, "src": r.src, "lines": r.lines, "equal": r.equal, "parity": r.rate,
-              "parity_without_fork_bugs": r.rate_without_fork_bugs, "differences": dict(r.classes)}
+              "parity_without_fork_bugs": r.rate_without_fork_bugs, "postprocess_parity": r.post_rate,
+              "differences": dict(r.classes)}
              for r in results], indent=2) + "\n", encoding="utf-8")
     return 0
 

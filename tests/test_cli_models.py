@@ -19,6 +19,7 @@ from translate_kit.cli import cli
 def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv(models.HOME_ENV, str(tmp_path / "home"))
     monkeypatch.delenv(models.MODEL_ENV, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # the loopback server must not go through a proxy
     return tmp_path / "home"
 
 

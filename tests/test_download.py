@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from model_archives import CHECKPOINT, official_layout, pack
 
 from translate_kit import models
@@ -32,6 +34,7 @@ class ArchiveServer(http.server.ThreadingHTTPServer):
         self.files: dict[str, bytes] = {}
         self.requests: list[tuple[str, str | None]] = []
         self.cut_done: set[str] = set()
+        self.cut_at = 0.5  # share of the promised body sent before a /cut/ connection drops
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/{path}"
@@ -71,7 +74,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if mode == "cut" and name not in self.server.cut_done:
             self.server.cut_done.add(name)
-            self.wfile.write(body[: len(body) // 2])
+            self.wfile.write(body[: int(len(body) * self.server.cut_at)])
             self.wfile.flush()
             self.close_connection = True
             return
@@ -92,6 +95,7 @@ def server() -> Iterator[ArchiveServer]:
 def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv(models.HOME_ENV, str(tmp_path / "home"))
     monkeypatch.delenv(models.MODEL_ENV, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # the loopback server must not go through a proxy
     return tmp_path / "home"
 
 
@@ -184,6 +188,16 @@ def test_interrupted_download_keeps_the_part_and_the_next_call_resumes(server, a
     assert server.requests[-1][1] == f"bytes={len(data) // 2}-"
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(min_size=1, max_size=5000), cut_at=st.floats(min_value=0.0, max_value=0.99))
+def test_resumed_download_is_byte_identical_wherever_the_cut_falls(server, tmp_path, data, cut_at):
+    server.files, server.cut_at, server.cut_done = {"blob": data}, cut_at, set()
+    part = tmp_path / "blob.part"
+    part.unlink(missing_ok=True)
+    download(server.url("cut/blob"), part, quiet=True, sha256=hashlib.sha256(data).hexdigest())
+    assert part.read_bytes() == data
+
+
 def test_server_ignoring_range_restarts_from_zero(server, archives, tmp_path):
     server.files = archives
     data = archives["en-indic.zip"]
@@ -273,6 +287,24 @@ def test_fetch_refuses_a_broken_installed_model_unless_forced(server, archives, 
         models.fetch(name, quiet=True)
     assert models.fetch(name, quiet=True, force=True).fingerprint() == models.fetch(name).fingerprint()
     assert [p.name for p in (home / "models").iterdir()] == [name]
+
+
+def test_disk_error_while_unpacking_keeps_the_download_for_the_next_try(server, archives, home, monkeypatch):
+    server.files = archives
+    url = server.url("ok/en-indic.zip")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    real_unpack = models.unpack_archive
+    monkeypatch.setattr(models, "unpack_archive", disk_full)
+    with pytest.raises(ModelError, match="No space left on device .*the download is kept in"):
+        models.fetch(url, name="en-hi", quiet=True)
+    assert nothing_installed(home) and len(list((home / "downloads").glob("*.part"))) == 1
+    monkeypatch.setattr(models, "unpack_archive", real_unpack)
+    assert models.fetch(url, name="en-hi", quiet=True).tgt == HINDI
+    complete = f"bytes={len(archives['en-indic.zip'])}-"  # answered 416: nothing downloaded again
+    assert server.requests[-1] == ("/ok/en-indic.zip", complete)
 
 
 def test_killed_unpack_leaves_nothing_that_looks_installed(home, tiny_model_hi_en):

@@ -6,7 +6,6 @@ import json
 import re
 import sys
 import types
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate_kit.errors import InputError, TranslateKitError
-from translate_kit.evaluate import MetricOptions, Scorer, compare_systems, parse_metric_names, sentence_scores
-from translate_kit.evaluate import report, testsets
+from translate_kit.evaluate import (
+    MetricOptions,
+    Scorer,
+    compare_systems,
+    parse_metric_names,
+    report,
+    sentence_scores,
+    testsets,
+)
 from translate_kit.evaluate.presets import get_preset
 
 REFERENCE_EN = [
@@ -36,7 +42,7 @@ SYSTEM_EN = [
     "The two sides agreed to raise bilateral trade to 100 billion dollars by 2030.",
 ]
 # The same Hindi sentence with precomposed and with combining nukta, and with `|` for the danda.
-HINDI_REF = ["विदेश मंत्री ने मॉस्को में रूसी विदेश मंत्री से मुलाक़ात की।", "दोनों नेताओं ने व्यापार पर बात की।"]
+HINDI_REF = ["विदेश मंत्री ने मॉस्को में रूसी विदेश मंत्री से मुला\u0958ात की।", "दोनों नेताओं ने व्यापार पर बात की।"]
 HINDI_HYP = ["विदेश मंत्री ने मॉस्को में रूसी विदेश मंत्री से मुलाक\u093cात की|", "दोनों नेताओं ने व्यापार पर बात की।"]
 
 
@@ -75,8 +81,8 @@ def test_nfc_preset_removes_nukta_form_difference() -> None:
 def test_indictrans2_preset_normalises_and_tokenises_hindi_only() -> None:
     hindi = get_preset("indictrans2").for_lang("hin_Deva")
     prepared = hindi.apply(HINDI_HYP)
-    assert prepared[0].endswith("मुलाक़ात की ।")  # nukta composed, `|` -> danda, split off
-    assert unicodedata.normalize("NFC", prepared[0]) == prepared[0]
+    assert prepared == hindi.apply(HINDI_REF)  # one nukta form, `|` -> danda
+    assert prepared[0].endswith(" की ।")  # the danda split off as a token
     assert hindi.bleu_tokenize == "none"
     assert get_preset("indictrans2").for_lang("eng_Latn").apply(SYSTEM_EN) == SYSTEM_EN
     scores = Scorer(HINDI_REF, lang="hi", metrics="bleu", preset="indictrans2").corpus(HINDI_HYP)
@@ -113,7 +119,7 @@ def test_flores_tokenizer_with_local_spm_model(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(REFERENCE_EN * 5 + SYSTEM_EN * 5), encoding="utf-8")
     sentencepiece.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(tmp_path / "spm"), vocab_size=120, minloglevel=2
+        input=str(corpus), model_prefix=str(tmp_path / "spm"), vocab_size=100, minloglevel=2
     )
     model = tmp_path / "spm.model"
     options = MetricOptions(tokenize="flores200", spm_model=str(model))
@@ -173,7 +179,8 @@ def test_paired_tests_report_p_values_for_every_system_but_the_baseline(test: st
     comparison = compare_systems(scorer, systems, test=test, n_samples=200, confidence=100)
     baseline, copy, worse = comparison.systems
     assert baseline.is_baseline and not baseline.p_values
-    assert copy.p_values["bleu"] == 1.0 and not copy.different("bleu")
+    assert copy.identical and not copy.different("bleu")  # sacrebleu's p is at its floor here
+    assert copy.p_values["bleu"] == pytest.approx(1 / 201)
     assert worse.different("chrf") and worse.scores["chrf"].score < baseline.scores["chrf"].score
     assert all(s.interval for system in comparison.systems for s in system.scores.values())
     assert f"{'ar' if test == 'ar' else 'bs'}:200|seed:12345" in comparison.signatures["bleu"]

@@ -53,7 +53,8 @@ def test_devanagari_digits_become_ascii_and_dates_become_placeholders():
 
 
 def test_precomposed_nukta_is_decomposed_not_mangled():
-    prepared = preprocess("\u095b\u0930\u0942\u0930\u0940 \u0938\u095c\u0915", HI, EN)  # ज़रूरी सड़क, precomposed
+    # ज़रूरी सड़क with precomposed nukta letters (U+095B, U+095C)
+    prepared = preprocess("\u095b\u0930\u0942\u0930\u0940 \u0938\u095c\u0915", HI, EN)
     assert prepared.text == "\u091c\u093c\u0930\u0942\u0930\u0940 \u0938\u0921\u093c\u0915"
     assert "\\" not in prepared.text
 

@@ -315,7 +315,8 @@ def test_resolve_default_model_by_direction_from_the_cache(tiny_model_hi_en, tin
 def test_broken_installed_registry_model_suggests_fetching_it_again(tiny_model_hi_en):
     broken = install(tiny_model_hi_en, "indictrans2-indic-en-dist-200M")
     (broken / "target_vocabulary.json").unlink()
-    with pytest.raises(ModelError, match=r"missing target_vocabulary.json .*models fetch indictrans2-indic-en-dist-200M --force"):
+    hint = r"missing target_vocabulary.json .*models fetch indictrans2-indic-en-dist-200M --force"
+    with pytest.raises(ModelError, match=hint):
         models.resolve_model(None, "hi", "en")
 
 

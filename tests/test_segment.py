@@ -45,9 +45,9 @@ def test_hindi_paragraphs(text, expected):
     [
         ("Dr. Smith paid Rs. 500 in the U.S. on Monday. He said \"it is done.\" Then he left!",
          ["Dr. Smith paid Rs. 500 in the U.S. on Monday.", "He said \"it is done.\"", "Then he left!"]),
-        ("See No. 5 and e.g. the rest. Prices rose 3.5 per cent. Visit www.pib.gov.in. Mail press@pib.gov.in.",
+        ("See No. 5 and e.g. the rest. Prices rose 3.5 per cent. Visit www.pib.gov.in. Mail a@pib.gov.in.",
          ["See No. 5 and e.g. the rest.", "Prices rose 3.5 per cent.", "Visit www.pib.gov.in.",
-          "Mail press@pib.gov.in."]),
+          "Mail a@pib.gov.in."]),
         ("He waited... and waited. Nobody came... The end?",
          ["He waited... and waited.", "Nobody came...", "The end?"]),
         ("The curfew runs from 10 p.m. and ends at 6 a.m. Shops stay shut. (It was announced late.) Fine.",
@@ -72,7 +72,8 @@ def test_spans_are_exact_offsets():
 def test_blank_line_always_ends_a_sentence():
     assert split_sentences("Heading without a stop\n\nBody text here.", EN) == [
         "Heading without a stop", "Body text here."]
-    assert split_sentences("a line that wraps\nonto the next one.", EN) == ["a line that wraps\nonto the next one."]
+    wrapped = "a line that wraps\nonto the next one."
+    assert split_sentences(wrapped, EN) == [wrapped]
 
 
 def test_language_codes_are_checked():
@@ -107,9 +108,9 @@ def test_control_characters_and_latin_inside_hindi():
 
 # --- properties ------------------------------------------------------------------------------
 
-PIECES = st.sampled_from(["भारत", "ने", "कहा", "।", "॥", "?", "!", ".", "|", "...", "डॉ.", "Rs.", "U.S.", "3.5",
-                          "\"", "'", ")", "(", "www.mea.gov.in", "a@b.in", "Dr.", "the", "No.", "1.", "\n",
-                          "\n\n", " ", "  ", "\t", "\u00a0"])
+PIECES = st.sampled_from(["भारत", "ने", "कहा", "।", "॥", "?", "!", ".", "|", "...", "डॉ.", "Rs.", "U.S.",
+                          "3.5", "\"", "'", ")", "(", "www.mea.gov.in", "a@b.in", "Dr.", "the", "No.", "1.",
+                          "\n", "\n\n", " ", "  ", "\t", "\u00a0"])
 
 
 @settings(max_examples=300, deadline=None)

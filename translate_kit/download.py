@@ -9,8 +9,10 @@ of the target) and skips what translation never needs (the fairseq checkpoint).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
+import lzma
 import re
 import shutil
 import sys
@@ -18,6 +20,7 @@ import tarfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
@@ -29,6 +32,15 @@ from .errors import ModelError
 CHUNK = 1 << 20
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 _CONTENT_RANGE_UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)")
+
+
+# What a corrupt compressed stream raises; anything else (disk full, permissions) is not the archive's fault.
+_CORRUPT_TAR = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError)
+_CORRUPT_ZIP = (zipfile.BadZipFile, EOFError, zlib.error)
+
+
+class ArchiveError(ModelError):
+    """The downloaded file is not a usable archive (damaged, unknown format, unsafe member paths)."""
 
 
 class DownloadError(ModelError):
@@ -128,7 +140,7 @@ def _transfer(url: str, part: Path, *, size: int | None, quiet: bool, timeout: f
         ) as bar:
             try:
                 for chunk in iter(lambda: response.read(CHUNK), b""):
-                    out.write(chunk)
+                    _write(out, chunk, part)
                     bar.update(len(chunk))
             except (http.client.IncompleteRead, ConnectionError, TimeoutError) as exc:
                 raise _Interrupted(type(exc).__name__, total) from None
@@ -136,6 +148,14 @@ def _transfer(url: str, part: Path, *, size: int | None, quiet: bool, timeout: f
     if total is not None and got < total:
         raise _Interrupted(f"connection closed after {got} bytes", total)
     return total
+
+
+def _write(out, chunk: bytes, part: Path) -> None:
+    try:
+        out.write(chunk)
+    except OSError as exc:  # disk full, quota: keep what we have so a later call resumes
+        reason = exc.strerror or exc
+        raise DownloadError(f"cannot write {part}: {reason}; free space and run again to resume") from None
 
 
 def _range_of(response: http.client.HTTPResponse, have: int) -> tuple[int, int | None]:
@@ -181,8 +201,9 @@ def _verify(url: str, part: Path, size: int | None, sha256: str | None) -> None:
 def unpack_archive(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool] = lambda _: True) -> None:
     """Unpack a .tar(.gz|.bz2|.xz) or .zip archive into `dest`, recognised by content, not name.
 
-    Members for which `keep` is false are skipped. Paths that would land outside `dest`
-    (absolute, `..`, links) are refused with ModelError rather than silently dropped.
+    Members for which `keep` is false are skipped. A damaged archive or a path that would
+    land outside `dest` (absolute, `..`) raises ArchiveError; links are skipped. Disk errors
+    stay OSError: they are not the archive's fault.
     """
     dest.mkdir(parents=True, exist_ok=True)
     if tarfile.is_tarfile(archive):
@@ -190,13 +211,13 @@ def unpack_archive(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bo
     elif zipfile.is_zipfile(archive):
         _unpack_zip(archive, dest, keep)
     else:
-        raise ModelError(f"{archive}: not a .tar.gz or .zip archive")
+        raise ArchiveError(f"{archive}: not a .tar.gz or .zip archive")
 
 
 def _safe_member_path(name: str, archive: Path) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts:
-        raise ModelError(f"{archive}: refusing archive member outside the target folder: {name!r}")
+        raise ArchiveError(f"{archive}: refusing archive member outside the target folder: {name!r}")
     return path
 
 
@@ -217,8 +238,8 @@ def _unpack_tar(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]
             # to the end so the stream's CRC is checked and a flipped byte cannot pass unnoticed.
             while tar.fileobj.read(CHUNK):
                 pass
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ModelError(f"{archive}: damaged archive ({exc})") from None
+    except _CORRUPT_TAR as exc:
+        raise ArchiveError(f"{archive}: damaged archive ({exc})") from None
 
 
 def _unpack_zip(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]) -> None:
@@ -234,5 +255,5 @@ def _unpack_zip(archive: Path, dest: Path, keep: Callable[[PurePosixPath], bool]
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with zipped.open(info) as src, open(target, "wb") as out:
                         shutil.copyfileobj(src, out, CHUNK)
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ModelError(f"{archive}: damaged archive ({exc})") from None
+    except _CORRUPT_ZIP as exc:
+        raise ArchiveError(f"{archive}: damaged archive ({exc})") from None

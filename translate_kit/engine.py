@@ -44,6 +44,7 @@ from .spm import SubwordCodec
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
 DEFAULT_BATCH_TOKENS = 2048
+LENGTH_BUCKET = 16
 
 
 @dataclass(frozen=True)
@@ -248,10 +249,11 @@ class Translator:
         decode batches in parallel.
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
+        caps = [options.decode_cap(_length_bucket(len(source) - 2)) for source in sources]
         pending = []
-        for batch in _token_batches(order, sources, options.max_batch_tokens):
+        for batch in _token_batches(order, sources, options.max_batch_tokens, caps):
             examples = [list(sources[i]) for i in batch]
-            cap = options.decode_cap(max(len(x) for x in examples) - 2)
+            cap = caps[batch[0]]
             pending.append((batch, self._ct2.translate_batch(
                 examples,
                 asynchronous=True,
@@ -298,15 +300,26 @@ class Translator:
         return self.translate_plain(text, options, glossary).text
 
 
+def _length_bucket(length: int) -> int:
+    """`length` rounded up to a multiple of LENGTH_BUCKET, the source length a decode cap is based on.
+
+    A sentence's decode cap must depend on its own length only, never on the batch it lands in,
+    or its translation would change with the text around it. Batches therefore hold sentences of
+    one bucket (one cap); buckets keep them from fragmenting into one batch per exact length.
+    """
+    return -(-length // LENGTH_BUCKET) * LENGTH_BUCKET
+
+
 def _token_batches(
-    order: Sequence[int], sources: Sequence[Sequence[str]], max_tokens: int
+    order: Sequence[int], sources: Sequence[Sequence[str]], max_tokens: int, caps: Sequence[int]
 ) -> Iterable[list[int]]:
-    """Consecutive runs of `order` whose token counts sum to at most `max_tokens` (at least one each)."""
+    """Consecutive runs of `order` with one decode cap whose token counts sum to at most
+    `max_tokens` (a longer sequence gets a batch of its own)."""
     batch: list[int] = []
     tokens = 0
     for index in order:
         length = len(sources[index])
-        if batch and tokens + length > max_tokens:
+        if batch and (tokens + length > max_tokens or caps[index] != caps[batch[0]]):
             yield batch
             batch, tokens = [], 0
         batch.append(index)

@@ -167,11 +167,6 @@ def _keep_numeral(match: str) -> bool:
 _ENTITY_PATTERNS = ((_EMAIL, None), (_URL, _keep_url), (_NUMERAL, _keep_numeral), (_HANDLE, None))
 
 
-def _term_pattern(term: str) -> regex.Pattern[str]:
-    """A glossary term as a whole word: no letter, mark or digit may touch either end."""
-    return regex.compile(r"(?<![\w])" + regex.escape(term) + r"(?![\w])")
-
-
 class _Masker:
     """Replaces entities by numbered markers, remembering what each marker stands for."""
 
@@ -210,12 +205,21 @@ class _Masker:
 
 
 @functools.lru_cache(maxsize=64)
-def _glossary_patterns(items: tuple[tuple[str, str], ...]) -> tuple[tuple[regex.Pattern[str], str], ...]:
-    """Compiled glossary terms, normalised like the text they are matched in, longest first."""
-    prepared = [(ascii_digits(normalize_punctuation(src)), tgt) for src, tgt in items]
-    prepared = [(src, tgt) for src, tgt in prepared if src]
-    prepared.sort(key=lambda pair: len(pair[0]), reverse=True)
-    return tuple((_term_pattern(src), tgt) for src, tgt in prepared)
+def _glossary_matcher(items: tuple[tuple[str, str], ...]) -> tuple[regex.Pattern[str], dict[str, str]] | None:
+    """One pattern for all glossary terms (normalised like the text), and the target of each term.
+
+    Terms match as whole words (no letter, mark or digit may touch either end), longest first, so
+    "New Delhi" wins over "Delhi"; matching is case-sensitive.
+    """
+    targets: dict[str, str] = {}
+    for source, target in items:
+        term = ascii_digits(normalize_punctuation(source))
+        if term:
+            targets.setdefault(term, target)
+    if not targets:
+        return None
+    alternation = "|".join(regex.escape(term) for term in sorted(targets, key=len, reverse=True))
+    return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), targets
 
 
 def _wrap_placeholders(
@@ -223,9 +227,10 @@ def _wrap_placeholders(
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     masker = _Masker()
     text = masker.mask_spans(text, _LITERAL_PLACEHOLDER, lambda value: value)
-    if glossary:
-        for pattern, target in _glossary_patterns(tuple(sorted(glossary.items()))):
-            text = masker.mask_spans(text, pattern, lambda _value, target=target: target)
+    matcher = _glossary_matcher(tuple(sorted(glossary.items()))) if glossary else None
+    if matcher is not None:
+        pattern, targets = matcher
+        text = masker.mask_spans(text, pattern, targets.__getitem__)
     for pattern, keep in _ENTITY_PATTERNS:
         text = masker.mask_strings(text, pattern, keep)
     text = _SPACES.sub(" ", text).replace(">/", ">").replace("]/", "]")

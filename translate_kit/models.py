@@ -592,6 +592,11 @@ def fetch(
         except ModelError as exc:  # a bad archive stays bad: do not resume from it next time
             part.unlink()
             raise ModelError(f"{exc} (the downloaded archive was removed)") from None
+        except OSError as exc:  # disk full or permissions: the archive is fine, keep it
+            raise ModelError(
+                f"cannot install {name} into {target.parent}: {exc.strerror or exc} "
+                f"(the download is kept in {part}; run again once fixed)"
+            ) from None
         part.unlink()
     return validate_model_dir(target, name=name)
 

@@ -22,18 +22,25 @@ placeholder the model dropped is appended to its sentence and counted in `droppe
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
-from .documents import Block, Document, render_block
+from .documents import EXTENSIONS, Block, Document, detect_format, parse_document, render_block, write_document
 from .documents.model import TOKEN_PATTERN
 from .engine import DecodeOptions, Translation, needs_translation
+from .errors import InputError
 from .indictrans import Prepared, preprocess
 from .memory import Entry, TranslationMemory, context_key, sentence_key
 from .segment import sentence_spans
+from .textio import atomic_write, decode
 
 _TOKEN_TOUCHING_WORD = re.compile(r"(?<=\w)(⟦\d+⟧)|(⟦\d+⟧)(?=\w)")
 
@@ -272,3 +279,207 @@ class DocumentTranslator:
             return SentenceResult(sentence.source, sentence.source, 0.0, False)
         entry, cached = self._resolved[sentence.key]
         return SentenceResult(sentence.source, entry.text, entry.score, cached, entry.dropped)
+
+
+# --- jobs: files in, files out, resumable ---------------------------------------------------------
+
+MANIFEST_NAME = ".translate-kit-manifest.jsonl"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input document and where its translation goes (None: standard output)."""
+
+    source: str
+    output: str | None
+    fmt: str
+
+
+def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual: bool = False) -> list[Job]:
+    """A file gives one job; a folder gives one per file in it (recursively, sorted, hidden files
+    skipped; without --format only known extensions), written under `output` with the same
+    relative path (bilingual output: the same path with a .jsonl suffix)."""
+    path = Path(source)
+    if source != "-" and path.is_dir():
+        if output is None:
+            raise InputError("translating a folder needs -o OUTPUT_FOLDER", source)
+        out_dir = Path(output)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InputError("output for a folder must be a folder", output)
+        files = [
+            f for f in sorted(path.rglob("*"))
+            if f.is_file()
+            and not any(part.startswith(".") for part in f.relative_to(path).parts)
+            and not _inside(f, out_dir)
+            and (fmt is not None or f.suffix.lower() in EXTENSIONS)
+        ]
+        return [
+            Job(str(f), str(_output_name(out_dir / f.relative_to(path), bilingual)), detect_format(f, fmt))
+            for f in files
+        ]
+    if source != "-" and not path.exists():
+        raise InputError("no such file or folder", source)
+    if output is not None and Path(output).is_dir():
+        output = str(_output_name(Path(output) / path.name, bilingual))
+    return [Job(source, output, detect_format(source, fmt))]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _output_name(path: Path, bilingual: bool) -> Path:
+    return path.with_name(path.name + ".jsonl") if bilingual else path
+
+
+class Manifest:
+    """What earlier runs finished in an output folder: output -> input hash, job key, output hash.
+
+    One JSON line is appended (and fsynced) per finished document *before* its output is renamed
+    into place, so after a kill an entry without a matching output file just means "redo".
+    """
+
+    def __init__(self, folder: Path):
+        self.path = folder / MANIFEST_NAME
+        self.entries: dict[str, dict[str, str]] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.entries[entry["output"]] = entry
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a line cut short by a kill
+
+    def is_done(self, name: str, input_hash: str, job_key: str, output: Path) -> bool:
+        entry = self.entries.get(name)
+        return (
+            entry is not None and entry.get("input") == input_hash and entry.get("job") == job_key
+            and output.exists() and _sha256(output.read_bytes()) == entry.get("sha256")
+        )
+
+    def knows(self, name: str) -> bool:
+        return name in self.entries
+
+    def record(self, name: str, input_hash: str, job_key: str, content: bytes) -> None:
+        entry = {"output": name, "input": input_hash, "job": job_key, "sha256": _sha256(content)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.entries[name] = entry
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class JobSettings:
+    """How to read inputs and what to write; `key` names everything that changes an output."""
+
+    fields: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    errors: str = "strict"
+    bilingual: bool = False
+    overwrite: bool = False
+
+    def key(self, translator: DocumentTranslator) -> str:
+        payload = json.dumps(
+            [translator.context, self.fields, self.columns, self.errors, self.bilingual,
+             sorted(translator.glossary.items())],
+            ensure_ascii=False,
+        )
+        return _sha256(payload.encode("utf-8"))[:16]
+
+
+@dataclass
+class _Pending:
+    job: Job
+    input_hash: str
+    manifest: Manifest | None
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    translator: DocumentTranslator,
+    settings: JobSettings,
+    *,
+    stdout: Callable[[str], None] | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> RunStats:
+    """Translate `jobs`; finished outputs of an earlier identical run are skipped.
+
+    Everything a user can get wrong is checked before any translation starts: unreadable or
+    malformed inputs (InputError with file and line) and outputs that exist but were not written by
+    an earlier run of this job (refused unless `overwrite`). `on_planned(total_sentences)` is called
+    once all documents are read, before translating (for a progress bar).
+    """
+    job_key = settings.key(translator)
+    manifests: dict[Path, Manifest] = {}
+    todo: list[_Pending] = []
+    plans: list[DocumentPlan] = []
+    for job in jobs:
+        data = sys.stdin.buffer.read() if job.source == "-" else _read_bytes(job.source)
+        input_hash = _sha256(data)
+        manifest = None
+        if job.output is not None:
+            output = Path(job.output)
+            manifest = manifests.setdefault(output.parent, Manifest(output.parent))
+            if manifest.is_done(output.name, input_hash, job_key, output):
+                translator.stats.documents_skipped += 1
+                continue
+            if output.exists() and not settings.overwrite and not manifest.knows(output.name):
+                raise InputError("output exists (use --overwrite to replace it)", job.output)
+        text = decode(data, "<stdin>" if job.source == "-" else job.source, settings.errors)
+        doc = parse_document(text, job.source, job.fmt, fields=settings.fields, columns=settings.columns)
+        plans.append(translator.plan(doc))
+        todo.append(_Pending(job, input_hash, manifest))
+    if on_planned:
+        on_planned(sum(plan.sentence_count for plan in plans))
+    for pending, result in zip(todo, translator.translate(plans), strict=True):
+        content = bilingual_jsonl(result) if settings.bilingual else write_document(result.document, result.rendered)
+        if pending.job.output is None:
+            (stdout or sys.stdout.write)(content)
+            continue
+        output = Path(pending.job.output)
+        encoded = content.encode("utf-8")
+        pending.manifest.record(output.name, pending.input_hash, job_key, encoded)
+        with atomic_write(output, "wb") as handle:
+            handle.write(encoded)
+    return translator.stats
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path) from None
+
+
+def bilingual_jsonl(result: TranslatedDocument) -> str:
+    """One JSON line per block: ids, kind, source and translation, and each sentence with its score."""
+    doc = result.document
+    lines = []
+    for block in doc.blocks:
+        sentences = result.sentences.get(block.id, [])
+        record = {
+            "document": doc.path,
+            "block": block.id,
+            "kind": block.kind,
+            "line": block.meta.get("line"),
+            "source": block.source(lambda s: s),
+            "translation": result.rendered.get(block.id, block.source(lambda s: s)),
+            "translated": block.id in result.rendered,
+            "sentences": [
+                {"index": i, "source": s.source, "translation": s.translation, "score": round(s.score, 4),
+                 "cached": s.cached, "dropped": list(s.dropped)}
+                for i, s in enumerate(sentences)
+            ],
+        }
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)

@@ -25,7 +25,7 @@ def pareto_front(cost: Sequence[float], gain: Sequence[float]) -> list[int]:
               if np.isfinite(c) and np.isfinite(g)]
     points.sort(key=lambda p: (p[0], -p[1]))
     front, best = [], -np.inf
-    for c, g, i in points:
+    for _cost, g, i in points:
         if g > best:
             front.append(i)
             best = g

@@ -70,6 +70,7 @@ def summarize_record(record: dict[str, Any]) -> dict[str, Any]:
         row[name], row[f"{name}_spread_pct"] = median_and_spread(values)
     row["target_tokens"] = float(np.median([run["target_tokens"] for run in runs])) if runs else math.nan
     row["sentences"] = record["sentences"]
+    row["import_s"] = record.get("import_s", math.nan)
     row["load_s"] = record.get("load_s", math.nan)
     row["e2e_s"] = row["load_s"] + row["translate_s"]
     latency = record.get("latency_ms") or []
@@ -115,6 +116,9 @@ def markdown_table(table: pd.DataFrame, varied: Sequence[str]) -> str:
         shown[header] = table[column]
     if table["quality_note"].astype(bool).any():
         shown["quality"] = table["quality_note"]
+    measured = [header for column, header in SHOWN.items() if column != "model_mb" and header in shown]
+    shown.loc[table["status"] != "ok", measured] = math.nan  # a failed setting measured nothing
+    shown = shown.astype(object).where(shown.notna(), None)
     return shown.to_markdown(index=False, floatfmt=".1f", missingval="-")
 
 
@@ -124,7 +128,8 @@ def markdown_report(
     """results.md: what was measured, on what, how, the table, and the failed rows explained."""
     machine, model, test, plan = env["machine"], env["model"], env["test_set"], env["plan"]
     software = ", ".join(f"{name} {version}" for name, version in env["software"].items())
-    fixed = {key: env["settings"][0][key] for key in SETTING_COLUMNS if key not in varied} if env["settings"] else {}
+    first = env["settings"][0] if env["settings"] else {}
+    fixed = {key: first[key] for key in SETTING_COLUMNS if key not in varied and key in first}
     lines = [
         f"# translate-kit bench: {model['name']} ({model['direction']})",
         "",
@@ -136,7 +141,8 @@ def markdown_report(
         f"- software: {software}",
         f"- model: fingerprint {model['fingerprint']}, {model['disk_mb']} MB on disk"
         + (" (synthetic: random weights, speed only)" if model["synthetic"] else ""),
-        f"- test set: {test['source']} (sha256 {test['source_sha256'][:16]}...), {test['sentences']} sentences"
+        f"- test set: {test['source']} (sha256 {test['source_sha256'][:16]}...), "
+        f"{test['sentences']} sentences"
         + (f", {test['skipped_empty_lines']} empty lines skipped" if test.get("skipped_empty_lines") else "")
         + (f"; references {test['reference']}" if test.get("reference") else ""),
         f"- plan: {plan['repeat']} repeats after a warm-up of {plan['warmup']} sentences, each setting in a "
@@ -160,7 +166,9 @@ def markdown_report(
     return "\n".join(lines) + "\n"
 
 
-def write_all(records: Sequence[dict[str, Any]], env: dict[str, Any], output: Path, varied: Sequence[str]) -> None:
+def write_all(
+    records: Sequence[dict[str, Any]], env: dict[str, Any], output: Path, varied: Sequence[str]
+) -> None:
     """results.csv, results.json (rows + environment + signatures), results.md, pareto.png."""
     from .plot import pareto_png
 
@@ -199,7 +207,7 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, names: tuple[str, str] = 
     differences b - a for quality. A setting present in only one run keeps its row."""
     a, b = names
     keyed = [t.assign(**{k: t[k].astype(str) for k in SETTING_COLUMNS}) for t in (first, second)]
-    merged = keyed[0].merge(keyed[1], on=SETTING_COLUMNS, how="outer", suffixes=(f" {a}", f" {b}"), sort=False)
+    merged = keyed[0].merge(keyed[1], on=SETTING_COLUMNS, how="outer", suffixes=(f" {a}", f" {b}"))
     varied = [k for k in SETTING_COLUMNS if merged[k].nunique() > 1]
     out = pd.DataFrame({"setting": _setting_labels(merged, varied)})
     out[f"status {a}"], out[f"status {b}"] = merged[f"status {a}"], merged[f"status {b}"]

@@ -227,9 +227,8 @@ class Bench:
         }
         with atomic_write(paths["job.json"]) as handle:
             json.dump(job, handle, indent=1)
-        outcome = run_child(
-            [*self.worker, str(paths["job.json"]), str(paths["result.json"])], paths["log"], self.plan.timeout_s
-        )
+        command = [*self.worker, str(paths["job.json"]), str(paths["result.json"])]
+        outcome = run_child(command, paths["log"], self.plan.timeout_s)
         try:
             result = json.loads(paths["result.json"].read_text(encoding="utf-8"))
         except (OSError, ValueError):

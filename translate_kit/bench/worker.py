@@ -106,7 +106,10 @@ def measure(job: dict[str, Any], result: dict[str, Any]) -> None:
     result["phase"] = "load"
     sentences = read_lines(job["source"])
     start = time.perf_counter()
-    translator = _counting_translator().load(
+    translator_class = _counting_translator()  # imports the pipeline: timed apart from the load
+    result["import_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    translator = translator_class.load(
         job["model"], compute_type=job["compute_type"], threads=job["threads"] or None,
         inter_threads=job["inter_threads"], download=False,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import indictrans
-from ..errors import InputError
+from ..glossary import read_glossary
 from ..languages import normalize_lang, other
 from ..textio import read_lines
 
@@ -19,25 +19,12 @@ def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         raise click.BadParameter(str(exc)) from None
 
 
-def read_glossary(path: str) -> dict[str, str]:
-    """A glossary file: one `source<TAB>target` per line (`source` alone keeps the term as it is)."""
-    glossary: dict[str, str] = {}
-    for number, line in enumerate(read_lines(path), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        source, _, target = line.partition("\t")
-        if not source.strip():
-            raise InputError("empty source term (expected 'source<TAB>target')", path, number)
-        glossary[source.strip()] = target.strip() or source.strip()
-    return glossary
-
-
 @click.command("preprocess")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--src", required=True, callback=_language, help="Source language: hin_Deva or eng_Latn.")
 @click.option("--tgt", callback=_language, help="Target language (default: the other one).")
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False),
-              help="TSV of source term and required target string, protected through placeholders.")
+              help="TSV of source terms and the strings they must become (one column: keep as is).")
 @click.option("--placeholders", is_flag=True, help="Append each line's placeholder map after a TAB.")
 @click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
               help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.")

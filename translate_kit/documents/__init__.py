@@ -17,7 +17,7 @@ from . import html, jsonl, markdown, table, text
 from .model import Block, BlockKind, Document, InlineSpan, render_inline
 
 __all__ = [
-    "Block", "BlockKind", "Document", "InlineSpan", "FORMATS", "detect_format", "parse_document",
+    "Block", "BlockKind", "Document", "InlineSpan", "EXTENSIONS", "FORMATS", "detect_format", "parse_document",
     "read_document", "render_block", "write_document",
 ]
 

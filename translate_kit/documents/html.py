@@ -108,8 +108,10 @@ def _events(source: str) -> list[_Event]:
     tokenizer.feed(source)
     tokenizer.close()
     events = sorted(tokenizer.events, key=lambda e: e.start)
-    for event, following in zip(events, [*events[1:], None], strict=True):
-        event.end = following.start if following else len(source)
+    for event, following in zip(events, events[1:], strict=False):
+        event.end = following.start
+    if events:
+        events[-1].end = len(source)
     return events
 
 

@@ -2,10 +2,12 @@
 
 Blocks are found line by line:
 
-* Blank lines separate runs of lines. A run whose every line ends a sentence (``।``, ``॥``, ``.``,
-  ``?``, ``!``, ``|``, ``…``, optionally followed by closing quotes) or is heading-like is written in
-  the one-paragraph-per-line style of Hindi news sites: each line is its own block. Any other run is a
-  hard-wrapped paragraph: one block, its newlines kept (the sentence splitter joins wrapped lines).
+* Blank lines separate runs of lines. A run is written in the one-paragraph-per-line style of Hindi
+  news sites when every line ends a sentence (``।``, ``॥``, ``.``, ``?``, ``!``, ``|``, ``…``,
+  optionally followed by closing quotes) or is heading-like, no two heading-like lines follow each
+  other and none is followed by a line starting with a lowercase letter: then each line is its own
+  block. Any other run is a hard-wrapped paragraph: one block, its newlines kept (the sentence
+  splitter joins wrapped lines).
 * A line is *heading-like* when it is short (at most 12 words and 100 characters), holds a letter and
   does not end with sentence or clause punctuation (``. ? ! । ॥ | … : ; , -`` or a closing quote).
   It is a heading when a paragraph follows it (so a short last line such as a sign-off stays a
@@ -67,6 +69,16 @@ def _runs(source: str) -> list[list[_Line]]:
     return [run for run in runs if run]
 
 
+def _one_paragraph_per_line(run: list[_Line]) -> bool:
+    headings = [is_heading_like(line.text) for line in run]
+    if not all(h or _SENTENCE_END.search(line.text) for h, line in zip(headings, run, strict=True)):
+        return False
+    for (heading, _), (next_heading, next_line) in zip(zip(headings, run), zip(headings[1:], run[1:]), strict=False):
+        if heading and (next_heading or next_line.text[0].islower()):
+            return False  # a wrapped line, not a heading: headings are followed by paragraphs
+    return True
+
+
 def read(source: str, path: str) -> Document:
     """Blocks of a plain-text document (see the module docstring for the rules)."""
     blocks: list[Block] = []
@@ -81,8 +93,7 @@ def read(source: str, path: str) -> Document:
     runs = _runs(source)
     for index, run in enumerate(runs):
         last_run = index == len(runs) - 1
-        per_line = len(run) == 1 or all(is_heading_like(ln.text) or _SENTENCE_END.search(ln.text) for ln in run)
-        if not per_line:
+        if not _one_paragraph_per_line(run):
             add(BlockKind.PARAGRAPH, run)
             continue
         for position, line in enumerate(run):

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import TranslateKitError
 from .scorer import MetricScore
-from .significance import ALPHA, Comparison
+from .significance import ALPHA, Comparison, SystemResult
 
 FORMATS = ("text", "json", "csv", "markdown")
 
@@ -122,10 +122,18 @@ def comparison_table(comparison: Comparison, width: int | None = None) -> pd.Dat
                 text += f" ({_interval_text(score, width)})"
             row[score.name] = text
             if comparison.test is not None:
-                p = system.p_values.get(key)
-                row[f"{score.name} p"] = "" if p is None else f"{p:.4f}" + ("*" if p < ALPHA else "")
+                row[f"{score.name} p"] = _p_text(system, key)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _p_text(system: SystemResult, key: str) -> str:
+    p = system.p_values.get(key)
+    if p is None:
+        return ""
+    if system.identical:
+        return f"{p:.4f} (identical output)"
+    return f"{p:.4f}" + ("*" if system.different(key) else "")
 
 
 def _comparison_notes(comparison: Comparison, bullet: str = " - ", code: bool = False) -> list[str]:
@@ -157,6 +165,7 @@ def render_comparison(comparison: Comparison, fmt: str = "text", width: int = 1)
                     "system": system.name,
                     "scores": [system.scores[key].to_dict() for key in comparison.metric_keys],
                     "p_values": system.p_values,
+                    "identical_to_baseline": system.identical,
                     "different_from_baseline": {key: system.different(key) for key in system.p_values},
                 }
                 for system in comparison.systems

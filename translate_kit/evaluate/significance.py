@@ -27,15 +27,20 @@ class SystemResult:
     name: str
     scores: dict[str, MetricScore]
     p_values: dict[str, float] = field(default_factory=dict)
+    identical: bool = False  # every line equal to the baseline's
 
     @property
     def is_baseline(self) -> bool:
         return not self.p_values
 
     def different(self, key: str, alpha: float = ALPHA) -> bool:
-        """True when the paired test rejects 'same process as the baseline' for this metric."""
+        """True when the paired test rejects 'same process as the baseline' for this metric.
+
+        sacrebleu's tests give output identical to the baseline's their smallest p-value (a zero
+        difference is "not attributed to chance"); such a system is reported as identical instead.
+        """
         p = self.p_values.get(key)
-        return p is not None and p < alpha
+        return p is not None and p < alpha and not self.identical
 
 
 @dataclass
@@ -115,7 +120,8 @@ def compare_systems(
             scores[key] = _from_outcome(scorer, key, score_name, outcome, signature)
             if index > 0:
                 p_values[key] = float(outcome.p_value)
-        results.append(SystemResult(name, scores, p_values))
+        identical = index > 0 and list(systems[index][1]) == list(systems[0][1])
+        results.append(SystemResult(name, scores, p_values, identical))
     if "comet" in scorer.metric_names:  # no paired test for COMET here: its score only
         for result, (_, hyps) in zip(results, systems, strict=True):
             result.scores["comet"] = scorer.comet_segments(hyps)[0]
