@@ -53,6 +53,7 @@ json.dump(out, sys.stdout, ensure_ascii=False)
 
 _PLACEHOLDER = regex.compile(r"<\s*ID\s*(\d+)\s*>")
 _SPLIT_AT_START = regex.compile(r"\S+ \S+ (?:[0-9]+ [,.:/] )+[0-9]+")
+_PLACEHOLDER_TOUCHING_DIGIT = regex.compile(r"<ID\d+> ?\d|\d ?<ID")
 _PRECOMPOSED_NUKTA = regex.compile(r"[\u0929\u0931\u0934\u0958-\u095F]")
 
 # Every class of difference seen so far, with the test that recognises it (first match wins).
@@ -60,6 +61,11 @@ DIFFERENCE_CLASSES = (
     ("upstream-split-number",
      "indic-nlp-library 0.92 leaves a number split when it opens the line ('8 , 866'); ours rejoins it",
      lambda ours, ref, line: _unspaced(ours) == _unspaced(ref) and bool(_SPLIT_AT_START.match(ref))),
+    ("ref-set-order",
+     "reference replaced a number inside a longer one first ('99.99' in '99.999' -> '<ID2> 9'); "
+     "it depends on the hash seed, ours replaces the longest first",
+     lambda ours, ref, line: bool(_PLACEHOLDER_TOUCHING_DIGIT.search(ref))
+     and not _PLACEHOLDER_TOUCHING_DIGIT.search(ours)),
     ("fork-nukta",
      "reference's indic-nlp-library fork writes a literal '\\u093C' for a precomposed nukta letter",
      lambda ours, ref, line: "\\u093C" in ref and bool(_PRECOMPOSED_NUKTA.search(line))),
@@ -142,10 +148,10 @@ class SideResult:
         return self.equal / self.lines if self.lines else 1.0
 
     @property
-    def rate_without_fork_bugs(self) -> float:
-        """Agreement on the lines that the fork's bugs do not touch."""
-        fork = sum(n for name, n in self.classes.items() if name.startswith("fork-"))
-        return self.equal / (self.lines - fork) if self.lines > fork else 1.0
+    def rate_without_reference_bugs(self) -> float:
+        """Agreement on the lines that the reference's own bugs (and its fork's) do not touch."""
+        bugs = sum(n for name, n in self.classes.items() if name.startswith(("fork-", "ref-")))
+        return self.equal / (self.lines - bugs) if self.lines > bugs else 1.0
 
     @property
     def post_rate(self) -> float:
@@ -205,12 +211,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = parity(python, args.data_dir, args.indicnlp)
     print(f"reference: {python} (indic-nlp: {args.indicnlp})")
-    print(f"{'file':16} {'src':9} {'lines':>5} {'equal':>5} {'parity%':>8} {'w/o fork bugs%':>15} "
+    print(f"{'file':16} {'src':9} {'lines':>5} {'equal':>5} {'parity%':>8} {'w/o ref bugs%':>14} "
           f"{'post%':>7}  diffs")
     for r in results:
         classes = ", ".join(f"{name} {n}" for name, n in r.classes.most_common()) or "-"
         print(f"{r.file:16} {r.src:9} {r.lines:5d} {r.equal:5d} {100 * r.rate:8.2f} "
-              f"{100 * r.rate_without_fork_bugs:15.2f} {100 * r.post_rate:7.2f}  {classes}")
+              f"{100 * r.rate_without_reference_bugs:14.2f} {100 * r.post_rate:7.2f}  {classes}")
     descriptions = {name: text for name, text, _ in DIFFERENCE_CLASSES} | {
         "other": "not yet explained", "postprocess": "round trip (restore + detokenise) differs"}
     for r in results:
@@ -221,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(
             [{"file": r.file, "src": r.src, "lines": r.lines, "equal": r.equal, "parity": r.rate,
-              "parity_without_fork_bugs": r.rate_without_fork_bugs, "postprocess_parity": r.post_rate,
-              "differences": dict(r.classes)}
+              "parity_without_reference_bugs": r.rate_without_reference_bugs,
+              "postprocess_parity": r.post_rate, "differences": dict(r.classes)}
              for r in results], indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -11,7 +11,10 @@ joined, so the rate is
 also given over the paragraphs' "well-formed" lines: a line is well-formed when it and the line
 before it in its paragraph both end with an end mark (optionally followed by closing quotes).
 
-    python eval/split_recovery.py [DATA_DIR] [--show-failures N]
+`--baseline` adds the same table for IndicNLP's own `sentence_split` (its sentences mapped back to
+spans), measured in the same run.
+
+    python eval/split_recovery.py [DATA_DIR] [--show-failures N] [--baseline]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,11 +78,27 @@ def paragraphs(lines: list[str]) -> list[list[str]]:
     return groups
 
 
-def measure(path: Path, lang: str) -> Recovery:
+Splitter = Callable[[str, str], list[tuple[int, int]]]
+
+
+def indicnlp_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """IndicNLP's `sentence_split`, its (stripped) sentences found back in `text` in order."""
+    from indicnlp.tokenize.sentence_tokenize import sentence_split
+
+    spans, position = [], 0
+    for sentence in sentence_split(text, "hi" if lang == "hin_Deva" else "en"):
+        start = text.find(sentence, position)
+        if start >= 0:
+            spans.append((start, start + len(sentence)))
+            position = start + len(sentence)
+    return spans
+
+
+def measure(path: Path, lang: str, splitter: Splitter = sentence_spans) -> Recovery:
     result = Recovery(path.name, 0, 0, 0, 0, 0, 0, [])
     for group in paragraphs(path.read_text(encoding="utf-8").split("\n")):
         text = " ".join(group)
-        predicted = set(sentence_spans(text, lang))
+        predicted = set(splitter(text, lang))
         starts, ends = {a for a, _ in predicted}, {b for _, b in predicted}
         start, previous_ends = 0, True
         for line in group:
@@ -99,8 +119,11 @@ def measure(path: Path, lang: str) -> Recovery:
     return result
 
 
-def recovery_table(data_dir: Path) -> tuple[pd.DataFrame, list[Recovery]]:
-    results = [measure(data_dir / "hi-en" / name, lang) for name, lang in FILES]
+def recovery_table(
+    data_dir: Path, splitter: Splitter = sentence_spans
+) -> tuple[pd.DataFrame, list[Recovery]]:
+    """Recovery per test-set file: a table for people, and the details (with failures)."""
+    results = [measure(data_dir / "hi-en" / name, lang, splitter) for name, lang in FILES]
     table = pd.DataFrame(
         [{"file": r.file, "lines": r.sentences, "exact%": round(100 * r.rate, 2),
           "edges%": round(100 * r.edge_rate, 2), "well_formed": r.well_formed,
@@ -116,12 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show-failures", type=int, default=0, metavar="N",
                         help="print up to N well-formed lines whose edges were missed, per file")
+    parser.add_argument("--baseline", action="store_true", help="also measure IndicNLP's sentence_split")
     args = parser.parse_args(argv)
     if not (args.data_dir / "hi-en").is_dir():
         print(f"no test sets under {args.data_dir}/hi-en", file=sys.stderr)
         return 1
     table, results = recovery_table(args.data_dir)
+    print("translate_kit.segment")
     print(table.to_string(index=False))
+    if args.baseline:
+        print("\nindicnlp sentence_split (baseline)")
+        print(recovery_table(args.data_dir, indicnlp_spans)[0].to_string(index=False))
     for result in results:
         for line, predicted in result.failures[: args.show_failures]:
             print(f"\n[{result.file}] missed: {line}")

@@ -442,3 +442,41 @@ def test_model_on_named_test_set(tiny_model_hi_en: Path, tmp_path: Path, monkeyp
     )
     assert result.stdout.startswith("BLEU|nrefs:1|") and "chrF2++|nrefs:1|" in result.stdout
     assert "checksums recorded on first use" in result.stderr
+
+
+def test_conflicting_options(files: dict[str, str], shared_data: Path) -> None:
+    fails(
+        "eval",
+        "--hyp",
+        files["hyp"],
+        "--ref",
+        files["ref"],
+        "--sentences",
+        "--confidence",
+        match="--confidence applies to corpus scores",
+    )
+    fails(
+        "eval",
+        "--test-set",
+        "newsdev2014",
+        "--data-dir",
+        str(shared_data),
+        "--ref",
+        files["ref"],
+        "--hyp",
+        files["hyp"],
+        match="--test-set provides the references",
+    )
+
+
+def test_sentences_text_to_stdout(files: dict[str, str]) -> None:
+    out = ok(
+        "eval", "--hyp", files["worse"], "--ref", files["ref"], "--sentences", "-m", "chrf++,bleu"
+    ).stdout
+    header, worst = out.splitlines()[:2]
+    assert header.split() == ["line", "reference", "hypothesis", "ref_words", "hyp_words", "chrf++", "bleu"]
+    chrf = [
+        sacrebleu.sentence_chrf(h, [r], word_order=2).score for h, r in zip(WORSE, REFERENCE, strict=True)
+    ]
+    assert worst.split()[0] == str(chrf.index(min(chrf)) + 1)
+    assert worst.split()[-2] == f"{min(chrf):.1f}"

@@ -135,7 +135,8 @@ def test_translate_text_keeps_lines_blank_lines_and_indentation(hi_en):
 
 def test_huge_line_and_control_characters_do_not_break_plain_text(hi_en):
     huge = "क" * 50_000
-    out = hi_en.translate_text(f"{huge}\nनमस्ते\x00\x07 दुनिया\x1b।\n", DecodeOptions(beam_size=1, max_decoding_length=4))
+    short = DecodeOptions(beam_size=1, max_decoding_length=4)
+    out = hi_en.translate_text(f"{huge}\nनमस्ते\x00\x07 दुनिया\x1b।\n", short)
     lines = out.split("\n")
     assert len(lines) == 3 and lines[0] and lines[1] and lines[2] == ""
     assert "\x00" not in out and "\x07" not in out
@@ -163,9 +164,10 @@ def test_decode_cap_is_relative_to_the_input_and_bounded():
     assert DecodeOptions(min_decoding_length=30).decode_cap(1) == 30
 
 
-def test_pinned_decode_length_is_honoured(hi_en, monkeypatch):
+def test_pinned_decode_length_is_honoured(hi_en):
     options = DecodeOptions(beam_size=1, decode_ratio=None, min_decoding_length=7, max_decoding_length=7)
-    outputs = hi_en.decode([["hin_Deva", "eng_Latn", "▁राज्य"], ["hin_Deva", "eng_Latn", "▁सरकार", "▁ने"]], options)
+    sources = [["hin_Deva", "eng_Latn", "▁राज्य"], ["hin_Deva", "eng_Latn", "▁सरकार", "▁ने"]]
+    outputs = hi_en.decode(sources, options)
     assert [len(pieces) for pieces, _ in outputs] == [7, 7]
 
 
@@ -188,7 +190,8 @@ def test_batching_does_not_change_results(hi_en):
 
 def test_inter_threads_give_the_same_results(tiny_model_hi_en, hi_en):
     parallel = Translator.load(tiny_model_hi_en, inter_threads=2, intra_threads=1)
-    assert [r.text for r in parallel.translate(HINDI_NEWS, FAST)] == [r.text for r in hi_en.translate(HINDI_NEWS, FAST)]
+    expected = [r.text for r in hi_en.translate(HINDI_NEWS, FAST)]
+    assert [r.text for r in parallel.translate(HINDI_NEWS, FAST)] == expected
 
 
 def test_missing_and_corrupt_models_give_clear_errors(tiny_model_hi_en, tmp_path):

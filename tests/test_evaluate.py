@@ -362,9 +362,10 @@ def test_comet_offline_model_is_one_clear_message(monkeypatch) -> None:
         Scorer(REFERENCE_EN, lang="en", metrics="comet", sources=REFERENCE_EN)
 
 
-def test_comet_scores_through_the_installed_package(monkeypatch, tmp_path: Path) -> None:
-    """With a COMET package and a local checkpoint, scores come from its predict() (a stand-in here)."""
-    seen = {}
+@pytest.fixture
+def fake_comet(monkeypatch, tmp_path: Path) -> dict:
+    """A stand-in COMET package with a local checkpoint; `seen` records what predict() was given."""
+    seen: dict = {"model": str(tmp_path / "wmt22")}
 
     class Model:
         def predict(self, data, batch_size, gpus, progress_bar):
@@ -379,13 +380,29 @@ def test_comet_scores_through_the_installed_package(monkeypatch, tmp_path: Path)
         load_from_checkpoint=lambda path: Model() if path == str(checkpoint) else None
     )
     monkeypatch.setitem(sys.modules, "comet", fake)
+    return seen
+
+
+def test_comet_scores_through_the_installed_package(fake_comet: dict) -> None:
+    """With a COMET package and a local checkpoint, scores come from its predict()."""
     sources = [f"वाक्य {i}" for i in range(len(REFERENCE_EN))]
     scorer = Scorer(
-        REFERENCE_EN, lang="en", metrics="chrf,comet", sources=sources, comet_model=str(tmp_path / "wmt22")
+        REFERENCE_EN, lang="en", metrics="chrf,comet", sources=sources, comet_model=fake_comet["model"]
     )
     chrf, comet = scorer.corpus(SYSTEM_EN)
     assert comet.name == "COMET" and comet.score == pytest.approx(0.525)
-    assert seen["data"][1] == {"src": sources[1], "mt": SYSTEM_EN[1], "ref": REFERENCE_EN[1]}
-    assert comet.signature.startswith(f"model:{tmp_path / 'wmt22'}|nrefs:1|comet:")
+    assert fake_comet["data"][1] == {"src": sources[1], "mt": SYSTEM_EN[1], "ref": REFERENCE_EN[1]}
+    assert comet.signature.startswith(f"model:{fake_comet['model']}|nrefs:1|comet:")
     table = sentence_scores(scorer, SYSTEM_EN, sort_by="comet")
     assert list(table["line"]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_compare_reports_comet_without_a_p_value(fake_comet: dict) -> None:
+    scorer = Scorer(
+        REFERENCE_EN, lang="en", metrics="chrf,comet", sources=REFERENCE_EN, comet_model=fake_comet["model"]
+    )
+    comparison = compare_systems(scorer, _systems(), test="bs", n_samples=50)
+    assert comparison.metric_keys == ["chrf", "comet"]
+    assert set(comparison.systems[2].p_values) == {"chrf"}
+    assert comparison.systems[2].scores["comet"].score == pytest.approx(0.525)
+    assert "COMET: model:" in report.render_comparison(comparison, "text")

@@ -101,6 +101,12 @@ def test_glossary_terms_travel_as_placeholders():
     assert restored == Restored("Jaishankar met Lavrov on 15.08.2024.", ())
 
 
+def test_glossary_prefers_the_longest_term():
+    glossary = {"Delhi": "दिल्ली", "New Delhi": "नई दिल्ली"}
+    prepared = preprocess("New Delhi is not Old Delhi.", EN, HI, glossary=glossary)
+    assert prepared.placeholders == (("<ID1>", "नई दिल्ली"), ("<ID2>", "दिल्ली"))
+
+
 def test_glossary_matches_whole_words_only():
     prepared = preprocess("Indiana is not India.", EN, HI, glossary={"India": "भारत"})
     assert prepared.placeholders == (("<ID1>", "भारत"),)
@@ -260,6 +266,18 @@ def test_cli_reports_bad_input_in_one_line(tmp_path):
     assert replaced.exit_code == 0 and len(replaced.output.splitlines()) == 2
     unknown = CliRunner().invoke(cli, ["preprocess", "--src", "fr", "-"], input="x\n")
     assert unknown.exit_code == 2 and "unsupported language" in unknown.output
+    same = CliRunner().invoke(cli, ["preprocess", "--src", "hi", "--tgt", "hin_Deva", "-"], input="x\n")
+    assert same.exit_code == 2 and "must differ" in same.output
+
+
+def test_cli_empty_input_prints_nothing_and_bad_glossary_names_its_line(tmp_path):
+    empty = CliRunner().invoke(cli, ["preprocess", "--src", "en", "-"], input="")
+    assert empty.exit_code == 0 and empty.output == ""
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("Surya\tसूर्या\n\tखाली\n", encoding="utf-8")
+    args = ["preprocess", "--src", "en", "--glossary", str(glossary), "-"]
+    bad = CliRunner().invoke(cli, args, input="x\n")
+    assert bad.exit_code == 1 and bad.output.startswith(f"Error: {glossary}:2: ")
 
 
 @settings(max_examples=60, deadline=None)

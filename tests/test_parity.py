@@ -44,13 +44,15 @@ def test_parity_with_the_reference_logic(reference_python, shared_data):
     """The reference's own steps, with indic-nlp-library itself instead of its fork: >= 99.5% everywhere."""
     for side in parity.parity(reference_python, shared_data, indicnlp="upstream"):
         assert side.rate >= 0.995, (side.file, side.rate, dict(side.classes))
-        assert set(side.classes) <= {"upstream-split-number"}, (side.file, dict(side.classes))
+        explained = {"upstream-split-number", "ref-set-order"}
+        assert set(side.classes) <= explained, (side.file, dict(side.classes))
 
 
 def test_parity_with_the_shipped_reference(reference_python, shared_data):
-    """As shipped, every difference comes from a known bug of its indic-nlp fork; English is identical."""
+    """As shipped, every difference comes from a known bug of the reference or its indic-nlp fork."""
     for side in parity.parity(reference_python, shared_data, indicnlp="shipped"):
         assert "other" not in side.classes, (side.file, side.examples["other"][:3])
-        assert side.rate_without_fork_bugs >= 0.995, (side.file, dict(side.classes))
+        assert side.rate_without_reference_bugs >= 0.995, (side.file, dict(side.classes))
+        assert side.post_rate >= 0.995, (side.file, side.examples["postprocess"][:3])
         if side.src == "eng_Latn":
             assert side.rate == 1.0, (side.file, dict(side.classes))

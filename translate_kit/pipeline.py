@@ -22,6 +22,7 @@ placeholder the model dropped is appended to its sentence and counted in `droppe
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -130,10 +131,32 @@ class RunStats:
         return data
 
 
+def _describe(value: str, block: Block) -> str:
+    """A dropped placeholder value as a user knows it (a span token shown as its markup)."""
+    span = block.spans.get(value)
+    return f"{span.open}{span.text}{span.close}" if span else value
+
+
 def _engine_text(sentence: str) -> str:
     """What the model sees: one line, and span tokens set apart so they match as whole words."""
     text = " ".join(sentence.split())
     return _TOKEN_TOUCHING_WORD.sub(lambda m: f" {m.group(1) or m.group(2)} ", text)
+
+
+HARD_NEWLINE_FORMATS = frozenset({"text", "jsonl", "tsv", "csv"})
+"""Formats whose line breaks are meant: no sentence runs over one, so every newline survives.
+In Markdown and HTML a line break inside a paragraph is a space, and a sentence may run over it."""
+
+
+def _sentence_spans(text: str, lang: str, hard_newlines: bool) -> list[tuple[int, int]]:
+    if not hard_newlines:
+        return sentence_spans(text, lang)
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        spans.extend((offset + a, offset + b) for a, b in sentence_spans(line, lang))
+        offset += len(line) + 1
+    return spans
 
 
 def plan_document(
@@ -146,24 +169,32 @@ def plan_document(
     """Sentences of every block that needs translating, each prepared and keyed for the memory."""
     units: list[Unit] = []
     kept = 0
+    hard_newlines = doc.format in HARD_NEWLINE_FORMATS
+    seen: dict[str, tuple[str, Prepared]] = {}  # a sentence repeated in the document is prepared once
     for block in doc.translatable():
         if not needs_translation(block.plain_text(), src, tgt):
             kept += 1
             continue
         for key, text in block.units():
             sentences = []
-            for start, end in sentence_spans(text, src):
+            for start, end in _sentence_spans(text, src, hard_newlines):
                 source = text[start:end]
                 if not needs_translation(TOKEN_PATTERN.sub(" ", source), src, tgt):
                     sentences.append(Sentence(start, end, source, None))
                     continue
-                tokens = {t: t for t in TOKEN_PATTERN.findall(source)}
-                prepared = preprocess(_engine_text(source), src, tgt, {**(glossary or {}), **tokens})
-                sentences.append(
-                    Sentence(start, end, source, sentence_key(context, prepared.text, prepared.placeholders), prepared)
-                )
+                if source not in seen:
+                    tokens = {t: t for t in TOKEN_PATTERN.findall(source)}
+                    prepared = preprocess(_engine_text(source), src, tgt, {**(glossary or {}), **tokens})
+                    seen[source] = (sentence_key(context, prepared.text, prepared.placeholders), prepared)
+                sentences.append(Sentence(start, end, source, *seen[source]))
             units.append(Unit(block, key, text, sentences))
     return DocumentPlan(doc, units, kept)
+
+
+DEFAULT_WINDOW = 1024
+"""Sentences gathered across documents per window (see eval/bench_documents.py)."""
+DEFAULT_CHUNK = 256
+"""Sentences per engine call; each finished chunk is stored in the memory at once."""
 
 
 class DocumentTranslator:
@@ -176,8 +207,8 @@ class DocumentTranslator:
         *,
         memory: TranslationMemory | None = None,
         glossary: Mapping[str, str] | None = None,
-        window_sentences: int = 4096,
-        chunk_sentences: int = 512,
+        window_sentences: int = DEFAULT_WINDOW,
+        chunk_sentences: int = DEFAULT_CHUNK,
         progress: Callable[[int], None] | None = None,
     ):
         self.engine = engine
@@ -185,10 +216,11 @@ class DocumentTranslator:
         self.memory = memory
         self.glossary = dict(glossary or {})
         self.window_sentences = max(1, window_sentences)
-        self.chunk_sentences = max(1, chunk_sentences)
+        self.chunk_sentences = max(1, min(chunk_sentences, self.window_sentences))
         self.progress = progress or (lambda _n: None)
         self.context = context_key(engine.fingerprint, engine.src, engine.tgt, self.options)
         self.stats = RunStats()
+        self.dropped_values: list[str] = []
         self._resolved: dict[str, tuple[Entry, bool]] = {}
 
     def plan(self, doc: Document) -> DocumentPlan:
@@ -262,6 +294,7 @@ class DocumentTranslator:
                 pieces.append(unit.text[last : sentence.start])
                 result = self._sentence_result(sentence)
                 self.stats.dropped_placeholders += len(result.dropped)
+                self.dropped_values.extend(_describe(v, unit.block) for v in result.dropped)
                 pieces.append(result.translation)
                 details.setdefault(unit.block.id, []).append(result)
                 last = sentence.end
@@ -398,60 +431,83 @@ class JobSettings:
 
 
 @dataclass
-class _Pending:
+class LoadedJob:
+    """A job whose input is read and parsed, with the manifest of its output folder."""
+
     job: Job
     input_hash: str
     manifest: Manifest | None
+    document: Document
+
+
+def load_jobs(jobs: Sequence[Job], settings: JobSettings) -> list[LoadedJob]:
+    """Read and parse every input before any translation, so a bad file fails the run at once.
+
+    An output that exists and was not written by an earlier run into the same folder is refused
+    unless `settings.overwrite` (InputError naming it).
+    """
+    manifests: dict[Path, Manifest] = {}
+    loaded: list[LoadedJob] = []
+    for job in jobs:
+        name = "<stdin>" if job.source == "-" else job.source
+        data = sys.stdin.buffer.read() if job.source == "-" else _read_bytes(job.source)
+        manifest = None
+        if job.output is not None:
+            output = Path(job.output)
+            manifest = manifests.setdefault(output.parent, Manifest(output.parent))
+            if output.exists() and not settings.overwrite and not manifest.knows(output.name):
+                raise InputError("output exists (use --overwrite to replace it)", job.output)
+            for stale in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
+                stale.unlink(missing_ok=True)  # left by a run killed while writing this output
+        text = decode(data, name, settings.errors)
+        doc = parse_document(text, name, job.fmt, fields=settings.fields, columns=settings.columns)
+        loaded.append(LoadedJob(job, _sha256(data), manifest, doc))
+    return loaded
 
 
 def run_jobs(
-    jobs: Sequence[Job],
-    translator: DocumentTranslator,
+    loaded: Sequence[LoadedJob],
+    translator: DocumentTranslator | None,
     settings: JobSettings,
     *,
     stdout: Callable[[str], None] | None = None,
     on_planned: Callable[[int], None] | None = None,
 ) -> RunStats:
-    """Translate `jobs`; finished outputs of an earlier identical run are skipped.
+    """Translate and write `loaded` jobs; outputs an identical earlier run finished are skipped.
 
-    Everything a user can get wrong is checked before any translation starts: unreadable or
-    malformed inputs (InputError with file and line) and outputs that exist but were not written by
-    an earlier run of this job (refused unless `overwrite`). `on_planned(total_sentences)` is called
-    once all documents are read, before translating (for a progress bar).
+    Each output is written atomically after its manifest entry, so a run killed at any moment
+    leaves complete outputs only, and rerunning it redoes just the rest (the translation memory
+    answers the sentences that were done). Without a `translator` (nothing needs translating,
+    e.g. empty inputs) documents are written back as they are. `on_planned(total_sentences)` is
+    called before translating starts (for a progress bar).
     """
-    job_key = settings.key(translator)
-    manifests: dict[Path, Manifest] = {}
-    todo: list[_Pending] = []
-    plans: list[DocumentPlan] = []
-    for job in jobs:
-        data = sys.stdin.buffer.read() if job.source == "-" else _read_bytes(job.source)
-        input_hash = _sha256(data)
-        manifest = None
-        if job.output is not None:
-            output = Path(job.output)
-            manifest = manifests.setdefault(output.parent, Manifest(output.parent))
-            if manifest.is_done(output.name, input_hash, job_key, output):
-                translator.stats.documents_skipped += 1
-                continue
-            if output.exists() and not settings.overwrite and not manifest.knows(output.name):
-                raise InputError("output exists (use --overwrite to replace it)", job.output)
-        text = decode(data, "<stdin>" if job.source == "-" else job.source, settings.errors)
-        doc = parse_document(text, job.source, job.fmt, fields=settings.fields, columns=settings.columns)
-        plans.append(translator.plan(doc))
-        todo.append(_Pending(job, input_hash, manifest))
+    stats = translator.stats if translator else RunStats()
+    job_key = settings.key(translator) if translator else ""
+    todo: list[LoadedJob] = []
+    for item in loaded:
+        output = item.job.output
+        if item.manifest and item.manifest.is_done(Path(output).name, item.input_hash, job_key, Path(output)):
+            stats.documents_skipped += 1
+        else:
+            todo.append(item)
+    plans = [translator.plan(item.document) for item in todo] if translator else []
     if on_planned:
         on_planned(sum(plan.sentence_count for plan in plans))
-    for pending, result in zip(todo, translator.translate(plans), strict=True):
-        content = bilingual_jsonl(result) if settings.bilingual else write_document(result.document, result.rendered)
-        if pending.job.output is None:
+    results = translator.translate(plans) if translator else (TranslatedDocument(i.document, {}) for i in todo)
+    for item, result in zip(todo, results, strict=True):
+        if settings.bilingual:
+            content = bilingual_jsonl(result)
+        else:
+            content = write_document(result.document, result.rendered)
+        if item.job.output is None:
             (stdout or sys.stdout.write)(content)
             continue
-        output = Path(pending.job.output)
+        output = Path(item.job.output)
         encoded = content.encode("utf-8")
-        pending.manifest.record(output.name, pending.input_hash, job_key, encoded)
+        item.manifest.record(output.name, item.input_hash, job_key, encoded)
         with atomic_write(output, "wb") as handle:
             handle.write(encoded)
-    return translator.stats
+    return stats
 
 
 def _read_bytes(path: str) -> bytes:
@@ -467,13 +523,14 @@ def bilingual_jsonl(result: TranslatedDocument) -> str:
     lines = []
     for block in doc.blocks:
         sentences = result.sentences.get(block.id, [])
+        source = render_block(doc, block, block.text, {})
         record = {
             "document": doc.path,
             "block": block.id,
             "kind": block.kind,
             "line": block.meta.get("line"),
-            "source": block.source(lambda s: s),
-            "translation": result.rendered.get(block.id, block.source(lambda s: s)),
+            "source": source,
+            "translation": result.rendered.get(block.id, source),
             "translated": block.id in result.rendered,
             "sentences": [
                 {"index": i, "source": s.source, "translation": s.translation, "score": round(s.score, 4),

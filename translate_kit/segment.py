@@ -13,7 +13,8 @@ lack (listed below).
 Rules, in short: "।", "॥" always end a sentence; "?", "!", "|" (Hindi) and "." end one when
 whitespace or the end of the text follows (so decimals, URLs, e-mails and "U.S." inside a token
 never split); "." after an abbreviation, an initial, a dotted acronym or a list number at the start
-does not; in English, "." and "..." followed by a lowercase word do not. A blank line always ends
+does not; "." and "..." followed by a lowercase Latin word do not; in Hindi, "..." never does. A
+lone word with "." ("रोहतक.") is a dateline, part of the next sentence. A blank line always ends
 a sentence.
 """
 
@@ -30,12 +31,10 @@ from .languages import ENGLISH, normalize_lang
 __all__ = ["split_sentences", "sentence_spans"]
 
 # Abbreviations common in Indian news that the libraries' lists lack (compared without the dot).
-_EXTRA_HINDI = frozenset(
-    {"डॉ", "श्री", "श्रीमती", "सुश्री", "प्रो", "पं", "मो", "रु", "स्व", "सं", "कु", "ले", "मि"}
-)
+_EXTRA_HINDI = frozenset({"श्रीमती", "सुश्री", "प्रो", "पं", "मो", "रु", "स्व", "सं", "ले", "मि"})
 _EXTRA_ENGLISH = frozenset(
-    {"Rs", "Re", "Govt", "Dept", "Ltd", "Inc", "Co", "Jr", "Sr", "Mt", "Fig", "Vol", "approx", "viz", "etc",
-     "al", "cf", "ca", "Sept", "Est", "Pvt", "Bros", "Ave", "Blvd", "Univ", "Hon'ble", "Shri", "Smt", "a.k.a"}
+    {"Re", "Govt", "Dept", "Ltd", "Inc", "Co", "Jr", "Mt", "Fig", "Vol", "approx", "viz", "cf", "ca", "Sept",
+     "Est", "Ave", "Blvd", "Univ", "Hon'ble", "Shri", "Smt", "a.k.a"}
 )
 # "etc." and "et al." often end an English sentence: they only protect a following lowercase word
 # (in Hindi text, also a following Devanagari word: "Zhou et al. ने ...").
@@ -96,7 +95,11 @@ def _dot_continues(text: str, dot: int, after: int, lang: str, sentence_start: i
     latin = lang == ENGLISH or word.isascii()
     if latin and _is_lower_latin(following) and not any(c.isupper() for c in _next_word(text, after)):
         return True  # "e.g. this", "3 p.m. and", "... and": a lowercase word goes on ("mRNA" may start)
-    if text[dot:dot + 2] == ".." or not word:
+    if text[dot] == "…" or text[dot:dot + 2] == "..":
+        # An ellipsis ends an English sentence before a capital; in Hindi, which has no capitals to
+        # tell, it more often marks a pause inside a quoted sentence ("मैं... मैं नहीं जानता").
+        return lang != ENGLISH
+    if not word:
         return False
     bare = word.rstrip(".")
     if bare.isdigit():
@@ -139,7 +142,7 @@ def _is_boundary(text: str, match: regex.Match[str], lang: str, sentence_start: 
     if mark == "|":
         # "|" typed for a danda: only in Hindi, after a word (not a table or "a | b" separator)
         return lang != ENGLISH and match.start() > 0 and not text[match.start() - 1].isspace()
-    if mark in "?!" or mark[0] in "?!":
+    if mark[0] in "?!":
         return True
     return not _dot_continues(text, match.start(), after, lang, sentence_start)
 

@@ -212,8 +212,9 @@ class LexiconSource:
             bag: Bag = Counter()
             for word in _DEVANAGARI_WORD.findall(normalize(sentence)):
                 senses = self.entries.get(hindi_key(word))
-                if senses:
-                    bag.update("w:" + s for s in senses)
+                for sense in senses or ():
+                    # A word's vote is shared among its senses, so ambiguous words weigh no more.
+                    bag["w:" + sense] += 1.0 / len(senses)
             bags.append(bag)
         return bags
 

@@ -67,7 +67,12 @@ def scoring_options(command: Callable) -> Callable:
             type=click.Path(dir_okay=False),
             help="Reference file (repeat for several references).",
         ),
-        click.option("--src", "src", type=click.Path(dir_okay=False), help="Source file, line-aligned."),
+        click.option(
+            "--src",
+            "src",
+            type=click.Path(dir_okay=False),
+            help="Source file, line-aligned (sentence table, COMET, --model).",
+        ),
         click.option(
             "--metrics",
             "-m",
@@ -192,7 +197,7 @@ def _make_scorer(refs: list[TextFile], src: TextFile | None, lang: str, kw: dict
     "--beam-size", default=5, show_default=True, type=click.IntRange(1, 64), help="Beam size with --model."
 )
 @click.option("--save-hyp", type=click.Path(dir_okay=False), help="With --model: keep the translations here.")
-@click.option("--confidence", is_flag=True, help="Bootstrap 95%% confidence intervals.")
+@click.option("--confidence", is_flag=True, help="Bootstrap 95% confidence intervals.")
 @click.option(
     "--confidence-n", default=1000, show_default=True, type=click.IntRange(2), help="Bootstrap resamples."
 )
@@ -231,29 +236,25 @@ def eval_command(
     if list_test_sets:
         _emit(_test_set_listing(data_dir), None)
         return
+    if sentences and confidence:
+        raise TranslateKitError("--confidence applies to corpus scores, not to --sentences")
     fmt = _output_format(kw["fmt"], kw["output"], report.FORMATS)
     errors = kw["errors"]
-    src_file = load_file(src, errors) if src else None
-    ref_files = [load_file(path, errors) for path in refs]
-    meta: dict[str, Any] = {}
     translator = None
     if model:
         from ..engine import Translator
 
         translator = Translator.load(model, src=src_lang)
         src_lang = translator.src
+    meta: dict[str, Any] = {}
+    src_file = load_file(src, errors) if src else None
     if test_set:
         if refs:
             raise TranslateKitError("--test-set provides the references: drop --ref")
-        from ..evaluate.testsets import locate
-
-        located = locate(test_set, src_lang or "hi", data_dir)
-        src_file = src_file or load_file(located.source, errors)
-        ref_files = [load_file(located.reference, errors)]
-        kw["lang"] = kw["lang"] or located.tgt
-        meta["test_set"] = {"name": test_set, "sha256": located.sha256, "lines": located.lines}
-        if located.first_use:
-            click.echo(f"{test_set}: checksums recorded on first use (the manifest has none)", err=True)
+        src_file, ref_files, test_lang = _test_set_files(test_set, data_dir, src_lang, src_file, errors, meta)
+        kw["lang"] = kw["lang"] or test_lang
+    else:
+        ref_files = [load_file(path, errors) for path in refs]
     if not ref_files:
         raise TranslateKitError("no reference: pass --ref FILE or --test-set NAME")
     if translator is not None:
@@ -294,6 +295,20 @@ def eval_command(
     _emit(report.render_evaluation(scores, fmt, kw["width"], meta), kw["output"])
 
 
+def _test_set_files(
+    name: str, data_dir: str | None, src_lang: str | None, src_file: TextFile | None, errors: str, meta: dict
+) -> tuple[TextFile, list[TextFile], str]:
+    """Source, reference and target language of a verified named test set; `meta` records it."""
+    from ..evaluate.testsets import locate
+
+    located = locate(name, src_lang or "hi", data_dir)
+    if located.first_use:
+        click.echo(f"{name}: checksums recorded on first use (the manifest has none)", err=True)
+    meta["test_set"] = {"name": name, "sha256": located.sha256, "lines": located.lines}
+    source = src_file or load_file(located.source, errors)
+    return source, [load_file(located.reference, errors)], located.tgt
+
+
 def _translate_with(translator, src: TextFile, beam_size: int, save_hyp: str | None) -> TextFile:
     """The source lines translated (one line each), kept in `save_hyp` when given."""
     from ..engine import DecodeOptions
@@ -315,7 +330,7 @@ def _hint_hindi_preset(lang: str, preset: str) -> None:
     if lang == "hin_Deva" and preset == "none":
         click.echo(
             "note: Hindi scored as given; --preset indictrans2 (IndicNLP normalisation) is "
-            "IndicTrans2's recipe, --preset nfc only composes nukta forms",
+            "IndicTrans2's recipe, --preset nfc only unifies nukta forms",
             err=True,
         )
 
@@ -352,7 +367,7 @@ def _test_set_listing(data_dir: str | None) -> str:
     default=1000,
     show_default=True,
     type=click.IntRange(0),
-    help="Bootstrap resamples behind each system's 95%% interval (0: none).",
+    help="Bootstrap resamples behind each system's 95% interval (0: none).",
 )
 @click.option(
     "--name", "names", multiple=True, help="Display name of each system, in order (default: file name)."

@@ -36,9 +36,12 @@ def preprocess_command(
     One output line per input line, empty lines included: the language tags, then the normalised,
     tokenised text with <IDn> placeholders, exactly as IndicTransToolkit's preprocess_batch shows it.
     """
+    tgt = tgt or other(src)
+    if tgt == src:
+        raise click.BadParameter(f"the target must differ from the source ({src})", param_hint="'--tgt'")
     terms = read_glossary(glossary) if glossary else None
     lines = read_lines(file, errors=errors)
-    for prepared in indictrans.preprocess_batch(lines, src, tgt or other(src), terms):
+    for prepared in indictrans.preprocess_batch(lines, src, tgt, terms):
         line = prepared.tagged
         if placeholders:
             line += "\t" + " ".join(f"{name}={value}" for name, value in prepared.placeholders)

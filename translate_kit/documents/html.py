@@ -176,10 +176,10 @@ class _Reader:
         first = run.index(content[0])
         last = run.index(content[-1])
         # Markup before the first text or after the last text stays outside the block unless it is
-        # an inline element that wraps that text.
-        while first > 0 and run[first - 1].kind in ("start", "atom", "startend"):
+        # the start or end tag of an inline element around that text.
+        while first > 0 and run[first - 1].kind == "start" and run[first - 1].tag not in VOID_TAGS:
             first -= 1
-        while last < len(run) - 1 and run[last + 1].kind in ("end", "atom", "startend"):
+        while last < len(run) - 1 and run[last + 1].kind == "end":
             last += 1
         events = run[first : last + 1]
         start, end = events[0].start, events[-1].end

@@ -40,8 +40,9 @@ def splice(doc: Document, rendered: Mapping[str, str]) -> str:
 
     A block rendered exactly as its own source keeps its original bytes.
 
-    A translation with fewer lines than the source block fills the first ranges and empties the
-    rest (their line prefixes stay, e.g. a lone ``>``); one with more lines joins the extra lines
+    A translation with fewer lines than the source block (a sentence that ran over a line break
+    comes back on one line) fills the first ranges and removes the other lines entirely, their
+    prefixes (``> ``, indentation) included; one with more lines joins the extra lines
     onto the last range with newlines, reusing the last line's prefix so the structure holds. A
     single-range block (plain text) holds its own newlines and indentation, so nothing is added.
     """
@@ -58,8 +59,9 @@ def splice(doc: Document, rendered: Mapping[str, str]) -> str:
             prefix = _prefix(source, last.start) if len(ranges) > 1 else ""
             head, tail = lines[: len(ranges) - 1], lines[len(ranges) - 1 :]
             lines = [*head, ("\n" + prefix).join(tail)]
-        lines += [""] * (len(ranges) - len(lines))
-        edits.extend((r.start, r.end, line) for r, line in zip(ranges, lines, strict=True))
+        edits.extend((r.start, r.end, line) for r, line in zip(ranges, lines, strict=False))
+        # Lines the translation no longer needs go entirely: newline, prefix and text.
+        edits.extend((prev.end, r.end, "") for prev, r in zip(ranges[len(lines) - 1 :], ranges[len(lines) :], strict=False))
     out: list[str] = []
     last_end = 0
     for start, end, text in sorted(edits):

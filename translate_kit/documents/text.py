@@ -50,6 +50,7 @@ def is_heading_like(line: str) -> bool:
         and len(text.split()) <= MAX_HEADING_WORDS
         and _LETTER.search(text) is not None
         and _NO_HEADING_END.search(text) is None
+        and _SENTENCE_END.search(text) is None
     )
 
 

@@ -6,7 +6,8 @@ references alike and names itself in the signature, so two numbers are only comp
 were made the same way:
 
 - ``none``: the text as given; scores equal the ``sacrebleu`` command line.
-- ``nfc``: Unicode NFC only (composes nukta forms), then sacrebleu's defaults.
+- ``nfc``: Unicode NFC only, then sacrebleu's defaults. NFC gives each nukta letter one form (base letter
+  + combining nukta: the precomposed letters are composition exclusions).
 - ``indictrans2``: IndicTrans2's recipe. Hindi targets are normalised with IndicNLP's Devanagari
   normaliser and split with its trivial tokeniser, then scored with ``--tokenize none``; English
   targets are scored with plain sacrebleu (13a), exactly as its ``compute_metrics.sh`` does.

@@ -211,7 +211,9 @@ def bar_chart_png(comparison: Comparison) -> bytes:
         axis.set_xticks(range(len(values)), labels, rotation=20, ha="right", fontsize=8)
         axis.set_title(scores[0].name + (" (lower is better)" if not scores[0].higher_is_better else ""))
         low = min(s.interval[0] if s.interval else s.score for s in scores)
-        axis.set_ylim(max(0.0, low - 0.15 * (max(values) - low + 1.0)), None)
+        high = max(s.interval[1] if s.interval else s.score for s in scores)
+        margin = 0.15 * (high - low + 1.0)
+        axis.set_ylim(max(0.0, low - margin), high + margin)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -245,6 +247,8 @@ def html_report(comparison: Comparison, width: int = 1, title: str = "translate-
         f"<h1>{html.escape(title)}</h1>"
         f"{table.to_html(index=False, escape=True, border=0)}"
         f'<img alt="scores of each system with 95% intervals" src="data:image/png;base64,{chart}">'
+        "<p><small>Bars: scores (grey: the baseline); whiskers: bootstrap 95% intervals; "
+        "* after a name: different from the baseline (p &lt; 0.05).</small></p>"
         f"{''.join(notes)}<h2>Signatures</h2><ul>{signatures}</ul>"
         f"<p><small>translate-kit {html.escape(__version__)}</small></p></body></html>\n"
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sacrebleu.significance import PairedTest
+from sacrebleu.metrics.base import Score
+from sacrebleu.significance import PairedTest, Result
 
 from ..errors import TranslateKitError
 from .metrics import DEFAULT_SEED, sacrebleu_seed
@@ -129,8 +130,6 @@ def compare_systems(
     return Comparison(results, list(scorer.metric_names), signatures, test, paired.n_samples, seed)
 
 
-def _from_outcome(scorer: Scorer, key: str, score_name: str, outcome, signature: str) -> MetricScore:
+def _from_outcome(scorer: Scorer, key: str, score_name: str, outcome: Result, signature: str) -> MetricScore:
     """A sacrebleu significance `Result` as a MetricScore."""
-    from sacrebleu.metrics.base import Score
-
     return scorer.metric_score(key, Score(score_name, outcome.score), signature, outcome.mean, outcome.ci)

@@ -1,0 +1,98 @@
+"""`translate-kit translate` on plain text with the tiny random-weight models (output is noise:
+these tests check structure, options and errors)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from translate_kit.cli import cli
+
+ARTICLE = (
+    "मॉस्को में जयशंकर ने लावरोव से मुलाकात की। दोनों नेताओं ने व्यापार पर चर्चा की।\n"
+    "\n"
+    "द्विपक्षीय संबंध\n"
+    "बैठक के बाद संयुक्त बयान जारी किया गया।\n"
+)
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.delenv("TRANSLATE_KIT_MODEL", raising=False)
+
+    def invoke(*args: str, stdin: str | bytes | None = None):
+        return CliRunner().invoke(cli, ["translate", *args, "--threads", "1"], input=stdin)
+
+    return invoke
+
+
+def test_file_to_output_keeps_lines_and_blank_lines(run, tiny_model_hi_en, tmp_path):
+    source = tmp_path / "article.hi.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    target = tmp_path / "article.en.txt"
+    result = run(str(source), "-o", str(target), "--model", str(tiny_model_hi_en), "--beam", "1")
+    assert result.exit_code == 0, result.output
+    out = target.read_text(encoding="utf-8")
+    assert out.endswith("\n")
+    lines = out.split("\n")
+    assert len(lines) == len(ARTICLE.split("\n"))
+    assert [bool(line.strip()) for line in lines] == [bool(line.strip()) for line in ARTICLE.split("\n")]
+    assert not any("\u0900" <= ch <= "\u097f" for ch in out)  # Hindi in, English pieces out
+
+
+def test_stdin_to_stdout_with_explicit_languages(run, tiny_model_en_hi):
+    result = run("-", "--model", str(tiny_model_en_hi), "--src", "en", "--tgt", "hi", "--beam", "2",
+                 "--batch-tokens", "64", stdin="The court fixed the next hearing for January 15.\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 1 and result.stdout.strip()
+
+
+def test_empty_input_gives_empty_output_without_a_model(run, tmp_path):
+    result = run("-", "--model", str(tmp_path / "no-model"), stdin="")
+    assert result.exit_code == 0 and result.stdout == ""
+    result = run("-", "--model", str(tmp_path / "no-model"), stdin="\n\n")
+    assert result.exit_code == 0 and result.stdout == "\n\n"
+
+
+def test_huge_line_and_control_characters(run, tiny_model_hi_en):
+    text = "क " * 25_000 + "\nनमस्ते\x07 दुनिया\x00।\n"
+    result = run("-", "--model", str(tiny_model_hi_en), "--beam", "1", stdin=text)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 2
+    assert "\x00" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_dropped_placeholders_are_counted_on_stderr(run, tiny_model_hi_en):
+    result = run("-", "--model", str(tiny_model_hi_en), "--beam", "1",
+                 stdin="विवरण www.example.com पर उपलब्ध है।\n")
+    assert result.exit_code == 0
+    assert "dropped 1 placeholder" in result.stderr and "www.example.com" in result.stderr
+    assert "warning" not in result.stdout
+
+
+def test_missing_model_is_one_clear_line(run, tmp_path):
+    result = run("-", "--model", str(tmp_path / "no-model"), stdin="नमस्ते दुनिया।\n")
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("Error: model folder not found")
+
+
+def test_direction_mismatch_is_refused(run, tiny_model_en_hi):
+    result = run("-", "--model", str(tiny_model_en_hi), "--src", "hi", stdin="नमस्ते दुनिया।\n")
+    assert result.exit_code == 1 and "Error:" in result.stderr and "Traceback" not in result.output
+
+
+def test_invalid_utf8_names_line_and_byte_or_is_replaced(run, tiny_model_hi_en, tmp_path):
+    source = tmp_path / "bad.txt"
+    source.write_bytes("नमस्ते।\n".encode() + b"\xff\xfe bad\n")
+    result = run(str(source), "--model", str(tiny_model_hi_en))
+    assert result.exit_code == 1 and f"{source}:2" in result.stderr and "byte" in result.stderr
+    result = run(str(source), "--model", str(tiny_model_hi_en), "--errors", "replace", "--beam", "1")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 2
+
+
+def test_bad_options_are_rejected(run, tiny_model_hi_en):
+    assert run("-", "--beam", "0", stdin="x").exit_code == 2
+    assert run("-", "--src", "fr", stdin="x").exit_code == 2
+    result = run("-", "--model", str(tiny_model_hi_en), "--compute-type", "int3", stdin="नमस्ते।\n")
+    assert result.exit_code == 1 and "int3" in result.stderr

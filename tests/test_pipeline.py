@@ -1,0 +1,146 @@
+"""The document pipeline with the tiny random-weight model: output is noise, so these tests check
+structure, counts, batching across documents, the translation memory and what is kept as is."""
+
+from __future__ import annotations
+
+import pytest
+
+from translate_kit.documents import BlockKind, parse_document, write_document
+from translate_kit.engine import FAST, Translator
+from translate_kit.memory import TranslationMemory
+from translate_kit.pipeline import DocumentTranslator
+
+HINDI_ARTICLE = """मॉस्को में जयशंकर ने लावरोव से मुलाकात की। दोनों नेताओं ने व्यापार पर चर्चा की।
+द्विपक्षीय संबंधों पर जोर
+बैठक के बाद संयुक्त बयान जारी किया गया।
+The ministers also met the press in Moscow.
+"""
+
+
+class CountingEngine:
+    """Wraps the real translator, recording every translate_prepared call."""
+
+    def __init__(self, translator: Translator):
+        self.translator = translator
+        self.src, self.tgt, self.fingerprint = translator.src, translator.tgt, translator.fingerprint
+        self.calls: list[int] = []
+
+    def translate_prepared(self, prepared, options=None):
+        self.calls.append(len(prepared))
+        return self.translator.translate_prepared(prepared, options)
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model_hi_en):
+    return Translator.load(tiny_model_hi_en, threads=1)
+
+
+def _translate(translator: DocumentTranslator, docs):
+    return list(translator.translate([translator.plan(doc) for doc in docs]))
+
+
+def _devanagari(text: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in text)
+
+
+def test_article_structure_kept_and_english_paragraph_left_alone(engine):
+    doc = parse_document(HINDI_ARTICLE, "a.txt", "text")
+    translator = DocumentTranslator(CountingEngine(engine), FAST)
+    (result,) = _translate(translator, [doc])
+    out = write_document(doc, result.rendered)
+    lines = out.split("\n")
+    assert len(lines) == len(HINDI_ARTICLE.split("\n"))
+    assert not _devanagari(out)
+    assert lines[3] == "The ministers also met the press in Moscow."  # already English: kept
+    assert [b.kind for b in doc.blocks][:2] == [BlockKind.PARAGRAPH, BlockKind.HEADING]
+    stats = translator.stats
+    assert (stats.documents, stats.blocks, stats.blocks_kept) == (1, 4, 1)
+    assert (stats.sentences, stats.translated) == (4, 4)
+
+
+def test_sentences_are_batched_across_documents_and_deduplicated(engine):
+    docs = [parse_document(f"बैठक {i} बजे शुरू हुई। सभी मंत्री उपस्थित थे।\n", f"d{i}.txt", "text")
+            for i in range(10)]
+    counting = CountingEngine(engine)
+    translator = DocumentTranslator(counting, FAST)
+    results = _translate(translator, docs)
+    assert len(results) == 10
+    assert counting.calls == [11]  # one call for all documents: 10 distinct first sentences + 1 shared
+    assert (translator.stats.sentences, translator.stats.translated, translator.stats.duplicates) == (20, 11, 9)
+
+    one_by_one = CountingEngine(engine)
+    translator = DocumentTranslator(one_by_one, FAST, window_sentences=1)
+    _translate(translator, docs)
+    assert one_by_one.calls == [2] + [1] * 9  # a window per document
+
+
+def test_memory_serves_a_second_run_without_the_engine(engine, tmp_path):
+    docs = [parse_document(HINDI_ARTICLE, "a.txt", "text"),
+            parse_document("# शीर्षक\n\nनई दिल्ली में बैठक हुई।\n", "b.md", "markdown")]
+    with TranslationMemory(tmp_path / "m.sqlite3") as memory:
+        first = DocumentTranslator(CountingEngine(engine), FAST, memory=memory)
+        outputs = [write_document(r.document, r.rendered) for r in _translate(first, docs)]
+        assert first.stats.translated == 6 and first.stats.cached == 0
+    with TranslationMemory(tmp_path / "m.sqlite3") as memory:
+        counting = CountingEngine(engine)
+        second = DocumentTranslator(counting, FAST, memory=memory)
+        again = [write_document(r.document, r.rendered) for r in _translate(second, docs)]
+    assert counting.calls == [] and second.stats.cached == 6 and second.stats.translated == 0
+    assert again == outputs
+    beam5 = DocumentTranslator(CountingEngine(engine), memory=TranslationMemory(tmp_path / "m.sqlite3"))
+    _translate(beam5, docs)
+    assert beam5.stats.translated == 6  # other decoding options: not served from the memory
+
+
+def test_markup_survives_the_model(engine):
+    source = ("# जयशंकर की **मॉस्को** यात्रा\n\n"
+              "विदेश मंत्री ने [बयान](https://mea.gov.in/x?a=1) जारी किया और `code` दिखाया।\n")
+    doc = parse_document(source, "a.md", "markdown")
+    translator = DocumentTranslator(CountingEngine(engine), FAST)
+    (result,) = _translate(translator, [doc])
+    out = write_document(doc, result.rendered)
+    assert out.startswith("# ") and "⟦" not in out
+    assert "](https://mea.gov.in/x?a=1)" in out and "`code`" in out and out.count("**") == 2
+    again = parse_document(out, "b.md", "markdown")
+    assert [b.kind for b in again.blocks] == [b.kind for b in doc.blocks]
+    assert not _devanagari(out)
+
+
+def test_html_entities_and_tags_through_the_model(engine):
+    source = '<p class="x">दिल्ली &amp; मुंबई में <a href="/a?b=1&amp;c=2">बारिश</a> हुई।</p>\n<pre>जैसा</pre>\n'
+    doc = parse_document(source, "a.html", "html")
+    (result,) = _translate(DocumentTranslator(CountingEngine(engine), FAST), [doc])
+    out = write_document(doc, result.rendered)
+    assert out.startswith('<p class="x">') and '<a href="/a?b=1&amp;c=2">' in out and "</a>" in out
+    assert out.endswith("</p>\n<pre>जैसा</pre>\n")
+
+
+def test_glossary_terms_travel_as_placeholders(engine):
+    doc = parse_document("सूर्या ने मैच जीता।\n", "a.txt", "text")
+    translator = DocumentTranslator(CountingEngine(engine), FAST, glossary={"सूर्या": "Surya"})
+    plan = translator.plan(doc)
+    (sentence,) = plan.units[0].sentences
+    assert sentence.prepared.placeholders == (("<ID1>", "Surya"),)
+    (result,) = translator.translate([plan])
+    out = result.rendered["b1"]
+    assert "Surya" in out or translator.dropped_values == ["Surya"]  # kept, or reported: never silent
+
+
+def test_long_paragraph_without_punctuation_is_chunked(engine):
+    text = " ".join(["भारत रूस व्यापार सहयोग"] * 1500) + "\n"  # one 35,000-character sentence
+    doc = parse_document(text, "long.txt", "text")
+    (result,) = _translate(DocumentTranslator(CountingEngine(engine), FAST), [doc])
+    out = write_document(doc, result.rendered)
+    assert out.endswith("\n") and out.count("\n") == 1 and out.strip()
+
+
+def test_ten_megabyte_paragraph_plans_without_blowing_up(engine):
+    sentence = "भारत और रूस ने व्यापार बढ़ाने पर सहमति जताई। "
+    text = sentence * (10_000_000 // len(sentence.encode()))
+    doc = parse_document(text, "big.txt", "text")
+    translator = DocumentTranslator(CountingEngine(engine), FAST)
+    plan = translator.plan(doc)
+    assert plan.sentence_count == text.count("।")
+    (result,) = translator.translate([plan])
+    assert translator.stats.translated == 1 and translator.stats.duplicates == plan.sentence_count - 1
+    assert write_document(doc, result.rendered).count("\n") == 0
