@@ -58,8 +58,12 @@ def shout(text: str) -> str:
 def test_plain_text_one_paragraph_per_line_with_headings():
     doc = parse_document(ARTICLE, "a.txt", "text")
     assert [b.kind for b in doc.blocks] == [
-        BlockKind.PARAGRAPH, BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.PARAGRAPH,
-        BlockKind.HEADING, BlockKind.PARAGRAPH,
+        BlockKind.PARAGRAPH,
+        BlockKind.PARAGRAPH,
+        BlockKind.HEADING,
+        BlockKind.PARAGRAPH,
+        BlockKind.HEADING,
+        BlockKind.PARAGRAPH,
     ]
     assert [b.id for b in doc.blocks] == [f"b{i}" for i in range(1, 7)]
     assert doc.blocks[2].text == "द्विपक्षीय संबंधों को मजबूत करने का उद्देश्य"
@@ -89,7 +93,10 @@ def test_heading_like(line, expected):
 
 
 def test_hard_wrapped_paragraph_is_one_block_with_its_newlines():
-    text = "Indian Foreign Minister S. Jaishankar met his Russian\ncounterpart in Moscow on Tuesday and\ndiscussed trade.\n\nA second paragraph.\n"
+    text = (
+        "Indian Foreign Minister S. Jaishankar met his Russian\ncounterpart in Moscow on Tuesday and\n"
+        "discussed trade.\n\nA second paragraph.\n"
+    )
     doc = parse_document(text, "a.txt", "text")
     assert [b.kind for b in doc.blocks] == [BlockKind.PARAGRAPH, BlockKind.PARAGRAPH]
     assert doc.blocks[0].text.count("\n") == 2
@@ -114,7 +121,7 @@ title: मुलाकात
 ---
 # जयशंकर और **लावरोव** की मुलाकात #
 
-मॉस्को में [विदेश मंत्री](https://mea.gov.in/a_(b) "MEA") ने *बातचीत* की।  
+मॉस्को में [विदेश मंत्री](https://mea.gov.in/a_(b) "MEA") ने *बातचीत* की।\\
 दूसरी पंक्ति `code x` और ![चित्र](photo.jpg) \\* और &amp; ~~पुराना~~।
 
 > उद्धरण की पहली पंक्ति
@@ -147,8 +154,15 @@ def test_markdown_blocks_and_kinds():
     doc = parse_document(MARKDOWN, "a.md", "markdown")
     kinds = [b.kind for b in doc.blocks]
     assert kinds == [
-        BlockKind.HEADING, BlockKind.PARAGRAPH, BlockKind.QUOTE, BlockKind.LIST_ITEM, BlockKind.LIST_ITEM,
-        BlockKind.TABLE_CELL, BlockKind.TABLE_CELL, BlockKind.TABLE_CELL, BlockKind.TABLE_CELL,
+        BlockKind.HEADING,
+        BlockKind.PARAGRAPH,
+        BlockKind.QUOTE,
+        BlockKind.LIST_ITEM,
+        BlockKind.LIST_ITEM,
+        BlockKind.TABLE_CELL,
+        BlockKind.TABLE_CELL,
+        BlockKind.TABLE_CELL,
+        BlockKind.TABLE_CELL,
         BlockKind.HEADING,
     ]
     assert all(b.meta["inline"] in ("spans", "plain") for b in doc.blocks)
@@ -174,7 +188,9 @@ def test_markdown_translation_keeps_markup_code_and_structure():
     assert "- T(दूसरा **T(बिंदु)**\n  जारी)" in out
     assert "| T(भारत) | T(नई **T(दिल्ली)**) |" in out
     again = parse_document(out, "b.md", "markdown")
-    assert [b.kind for b in again.blocks] == [b.kind for b in parse_document(MARKDOWN, "a.md", "markdown").blocks]
+    assert [b.kind for b in again.blocks] == [
+        b.kind for b in parse_document(MARKDOWN, "a.md", "markdown").blocks
+    ]
 
 
 # --- HTML --------------------------------------------------------------------------------------------
@@ -198,8 +214,13 @@ HTML = """<!DOCTYPE html>
 def test_html_blocks_and_identity_round_trip():
     doc = parse_document(HTML, "a.html", "html")
     assert [b.kind for b in doc.blocks] == [
-        BlockKind.TITLE, BlockKind.HEADING, BlockKind.PARAGRAPH, BlockKind.LIST_ITEM, BlockKind.LIST_ITEM,
-        BlockKind.TABLE_CELL, BlockKind.TABLE_CELL,
+        BlockKind.TITLE,
+        BlockKind.HEADING,
+        BlockKind.PARAGRAPH,
+        BlockKind.LIST_ITEM,
+        BlockKind.LIST_ITEM,
+        BlockKind.TABLE_CELL,
+        BlockKind.TABLE_CELL,
     ]
     assert doc.blocks[0].text == "बैठक & चर्चा"  # entities decoded for the model
     assert translate_doc(doc, identity) == HTML
@@ -208,10 +229,15 @@ def test_html_blocks_and_identity_round_trip():
 def test_html_translation_keeps_tags_attributes_and_untouched_elements():
     out = translate_doc(parse_document(HTML, "a.html", "html"), lambda s: s + " & <x>")
     assert "<title>बैठक &amp; चर्चा &amp; &lt;x&gt;</title>" in out
-    assert '<a href="https://mea.gov.in" title=\'MEA\'>बयान &amp; &lt;x&gt;</a>' in out
+    assert "<a href=\"https://mea.gov.in\" title='MEA'>बयान &amp; &lt;x&gt;</a>" in out
     assert "<!-- टिप्पणी --> <code>x&lt;y</code>" in out
-    for untouched in ('<script>var s = "<p>नहीं</p>";</script>', "<pre>  जैसा है  </pre>",
-                      '<p translate="no">अनुवाद नहीं</p>', "<style>p { color: red }</style>", "<h1 id=t>"):
+    for untouched in (
+        '<script>var s = "<p>नहीं</p>";</script>',
+        "<pre>  जैसा है  </pre>",
+        '<p translate="no">अनुवाद नहीं</p>',
+        "<style>p { color: red }</style>",
+        "<h1 id=t>",
+    ):
         assert untouched in out
 
 
@@ -239,8 +265,9 @@ def test_jsonl_fields_other_fields_and_identity():
     assert [b.id for b in doc.blocks] == ["L1.title", "L1.body", "L3.title"]
     assert translate_doc(doc, identity) == JSONL
     out = translate_doc(doc, shout).split("\n")
-    assert out[0] == ('{"id": 1, "title": "T(जयशंकर मॉस्को में)", "body": "T(बैठक हुई।) T(चर्चा हुई।)", '
-                      '"meta": {"lang": "hi"}}')
+    assert out[0] == (
+        '{"id": 1, "title": "T(जयशंकर मॉस्को में)", "body": "T(बैठक हुई।) T(चर्चा हुई।)", "meta": {"lang": "hi"}}'
+    )
     assert out[1] == "" and out[2] == '{"id":2,"title":"T(दूसरा)","body":null,"meta":{"lang":"hi"}}'
 
 
@@ -298,8 +325,9 @@ def test_bad_tables_name_file_and_line(table, message):
 
 
 def test_detect_format():
-    assert [detect_format(p) for p in ("a.hi.txt", "a.MD", "b.htm", "c.jsonl", "d.tsv", "e.csv", "f.srt", "-")] == [
-        "text", "markdown", "html", "jsonl", "tsv", "csv", "text", "text"]
+    assert [
+        detect_format(p) for p in ("a.hi.txt", "a.MD", "b.htm", "c.jsonl", "d.tsv", "e.csv", "f.srt", "-")
+    ] == ["text", "markdown", "html", "jsonl", "tsv", "csv", "text", "text"]
     assert detect_format("x.txt", "markdown") == "markdown"
     with pytest.raises(InputError, match="unknown format"):
         detect_format("x.txt", "docx")

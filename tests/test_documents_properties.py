@@ -22,13 +22,15 @@ def _md_inline(draw) -> str:
         kind = draw(st.sampled_from(["text", "link", "em", "strong", "code"]))
         text = draw(words)
         n = draw(st.integers(1, 99))
-        pieces.append({
-            "text": text,
-            "link": f"[{text}](https://example.org/{n}?q=a_b)",
-            "em": f"*{text}*",
-            "strong": f"**{text}**",
-            "code": f"`x_{n} = {n}`",
-        }[kind])
+        pieces.append(
+            {
+                "text": text,
+                "link": f"[{text}](https://example.org/{n}?q=a_b)",
+                "em": f"*{text}*",
+                "strong": f"**{text}**",
+                "code": f"`x_{n} = {n}`",
+            }[kind]
+        )
     return " ".join(pieces) + draw(st.sampled_from(["।", ".", ""]))
 
 
@@ -58,9 +60,19 @@ def html_docs(draw) -> str:
         inline = []
         for _ in range(draw(st.integers(1, 3))):
             text = draw(words)
-            inline.append(draw(st.sampled_from([
-                text, f'<a href="/n?a=1&amp;b=2">{text}</a>', f"<b>{text}</b>", f"<em>{text}</em>", "<br>",
-            ])))
+            inline.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            text,
+                            f'<a href="/n?a=1&amp;b=2">{text}</a>',
+                            f"<b>{text}</b>",
+                            f"<em>{text}</em>",
+                            "<br>",
+                        ]
+                    )
+                )
+            )
         parts.append(f"<{tag} class='c'>{' '.join(inline)}{draw(st.sampled_from(['।', '.', '']))}</{tag}>")
     return "<html><body>\n" + "\n".join(parts) + "\n</body></html>\n"
 

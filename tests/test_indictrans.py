@@ -10,9 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translate_kit.cli import cli
+from translate_kit.errors import TranslateKitError
 from translate_kit.indictrans import (
     Prepared,
     Restored,
+    check_hindi_normalizer,
     postprocess,
     postprocess_batch,
     preprocess,
@@ -59,6 +61,15 @@ def test_precomposed_nukta_is_decomposed_not_mangled():
     assert "\\" not in prepared.text
 
 
+def test_the_buggy_indicnlp_fork_is_refused():
+    class ForkNormalizer:  # what indic-nlp-library-itt 0.1.1 returns for "ड़:"
+        def normalize(self, text):
+            return "\u0921\\u093C:"
+
+    with pytest.raises(TranslateKitError, match="indic-nlp-library"):
+        check_hindi_normalizer(ForkNormalizer())
+
+
 def test_colon_after_devanagari_becomes_visarga_but_times_are_kept():
     assert preprocess("आगरा: सुबह 9:50 बजे", HI, EN).text == "आगराः सुबह 9:50 बजे"
 
@@ -84,6 +95,16 @@ def test_entities_become_placeholders_numbered_in_order_of_appearance():
 def test_short_numbers_and_short_domains_stay_text():
     prepared = preprocess("कीमत 1.5 लाख रुपये और 3:0 से जीत, a.b पर", HI, EN)
     assert prepared.placeholders == ()
+
+
+def test_a_number_inside_a_longer_one_is_not_replaced_first():
+    prepared = preprocess("1 मिनट बाद 99.99% से 99.999% जीवाणु नष्ट होते हैं।", HI, EN)
+    assert prepared.text == "1 मिनट बाद < ID1 > % से < ID2 > % जीवाणु नष्ट होते हैं ।"
+    assert prepared.placeholders == (("<ID1>", "99.99"), ("<ID2>", "99.999"))
+
+
+def test_number_opening_a_hindi_line_is_kept_whole():
+    assert preprocess("8,866 मामलों में से 47 गंभीर थे।", HI, EN).text == "8,866 मामलों में से 47 गंभीर थे ।"
 
 
 def test_repeated_entity_shares_one_placeholder():
@@ -169,6 +190,12 @@ def test_bare_id_does_not_eat_a_longer_number():
     prepared = Prepared(EN, HI, " ".join(f"< ID{i} >" for i in range(1, 13)), placeholders)
     restored = postprocess("ID12 ID1 " + " ".join(f"<ID{i}>" for i in range(2, 12)), prepared)
     assert restored.text.split() == ["v12", "v1"] + [f"v{i}" for i in range(2, 12)]
+
+
+def test_a_restored_value_is_never_replaced_again():
+    prepared = preprocess("[ID2]<ID1>", HI, EN)
+    assert prepared.placeholders == (("<ID1>", "[ID2]"), ("<ID2>", "<ID1>"))
+    assert postprocess(prepared.text, prepared).text == "[ID2] <ID1>"
 
 
 def test_dropped_placeholder_is_reported_unless_its_value_was_copied():

@@ -14,8 +14,9 @@ from translate_kit.memory import Entry, TranslationMemory, context_key, default_
 
 def _key(sentence: str, fingerprint: str = "abc", options: DecodeOptions = FAST) -> str:
     prepared = preprocess(sentence, "hin_Deva", "eng_Latn")
-    return sentence_key(context_key(fingerprint, "hin_Deva", "eng_Latn", options), prepared.text,
-                        prepared.placeholders)
+    return sentence_key(
+        context_key(fingerprint, "hin_Deva", "eng_Latn", options), prepared.text, prepared.placeholders
+    )
 
 
 def test_key_depends_on_model_options_and_placeholder_values_not_batching():
@@ -31,7 +32,9 @@ def test_key_depends_on_model_options_and_placeholder_values_not_batching():
 def test_entries_survive_reopening_and_wal_mode(tmp_path):
     path = tmp_path / "sub" / "memory.sqlite3"
     with TranslationMemory(path) as memory:
-        memory.put_many({"k1": Entry("The meeting took place.", -0.4), "k2": Entry("In 2024.", -0.2, ("2024",))})
+        memory.put_many(
+            {"k1": Entry("The meeting took place.", -0.4), "k2": Entry("In 2024.", -0.2, ("2024",))}
+        )
         assert len(memory) == 2
     with TranslationMemory(path) as memory:
         found = memory.get_many(["k1", "k2", "missing", "k1"])

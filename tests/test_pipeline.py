@@ -59,14 +59,17 @@ def test_article_structure_kept_and_english_paragraph_left_alone(engine):
 
 
 def test_sentences_are_batched_across_documents_and_deduplicated(engine):
-    docs = [parse_document(f"बैठक {i} बजे शुरू हुई। सभी मंत्री उपस्थित थे।\n", f"d{i}.txt", "text")
-            for i in range(10)]
+    docs = [parse_document(f"बैठक {i} बजे शुरू हुई। सभी मंत्री उपस्थित थे।\n", f"d{i}.txt", "text") for i in range(10)]
     counting = CountingEngine(engine)
     translator = DocumentTranslator(counting, FAST)
     results = _translate(translator, docs)
     assert len(results) == 10
     assert counting.calls == [11]  # one call for all documents: 10 distinct first sentences + 1 shared
-    assert (translator.stats.sentences, translator.stats.translated, translator.stats.duplicates) == (20, 11, 9)
+    assert (translator.stats.sentences, translator.stats.translated, translator.stats.duplicates) == (
+        20,
+        11,
+        9,
+    )
 
     one_by_one = CountingEngine(engine)
     translator = DocumentTranslator(one_by_one, FAST, window_sentences=1)
@@ -75,8 +78,10 @@ def test_sentences_are_batched_across_documents_and_deduplicated(engine):
 
 
 def test_memory_serves_a_second_run_without_the_engine(engine, tmp_path):
-    docs = [parse_document(HINDI_ARTICLE, "a.txt", "text"),
-            parse_document("# शीर्षक\n\nनई दिल्ली में बैठक हुई।\n", "b.md", "markdown")]
+    docs = [
+        parse_document(HINDI_ARTICLE, "a.txt", "text"),
+        parse_document("# शीर्षक\n\nनई दिल्ली में बैठक हुई।\n", "b.md", "markdown"),
+    ]
     with TranslationMemory(tmp_path / "m.sqlite3") as memory:
         first = DocumentTranslator(CountingEngine(engine), FAST, memory=memory)
         outputs = [write_document(r.document, r.rendered) for r in _translate(first, docs)]
@@ -93,8 +98,10 @@ def test_memory_serves_a_second_run_without_the_engine(engine, tmp_path):
 
 
 def test_markup_survives_the_model(engine):
-    source = ("# जयशंकर की **मॉस्को** यात्रा\n\n"
-              "विदेश मंत्री ने [बयान](https://mea.gov.in/x?a=1) जारी किया और `code` दिखाया।\n")
+    source = (
+        "# जयशंकर की **मॉस्को** यात्रा\n\n"
+        "विदेश मंत्री ने [बयान](https://mea.gov.in/x?a=1) जारी किया और `code` दिखाया।\n"
+    )
     doc = parse_document(source, "a.md", "markdown")
     translator = DocumentTranslator(CountingEngine(engine), FAST)
     (result,) = _translate(translator, [doc])
@@ -134,6 +141,7 @@ def test_long_paragraph_without_punctuation_is_chunked(engine):
     assert out.endswith("\n") and out.count("\n") == 1 and out.strip()
 
 
+@pytest.mark.slow
 def test_ten_megabyte_paragraph_plans_without_blowing_up(engine):
     sentence = "भारत और रूस ने व्यापार बढ़ाने पर सहमति जताई। "
     text = sentence * (10_000_000 // len(sentence.encode()))

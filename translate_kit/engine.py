@@ -12,16 +12,19 @@ has 256 positions too. IndicTrans2's own engine cut sentences at 256 pieces but 
 truncate at 160; here nothing is truncated: a longer sentence is cut into chunks at punctuation
 or between words, translated, and rejoined.
 
-Defaults, chosen by measurement (eval/bench_pipeline.py, results in eval/results/bench_pipeline.md,
-a dist-200M-shaped model on a 2-core CPU, int8, the 520 sentences of newsdev2014.hi):
+Defaults, chosen by measurement (eval/bench_pipeline.py; results and commands in
+eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, newsdev2014.hi):
 - beam 5 reproduces IndicTrans2; `FAST` (beam 1) is the speed preset.
-- `max_batch_tokens` 2048 source tokens per batch: as fast as IndicTrans2's 9216-token batches at
-  beam 5, with a fraction of their peak memory (a 9216-token batch holds ~300 sentences x 5 beams).
-- threads: all cores in one translator (inter_threads=1, intra_threads=cores); see the results
-  file for the inter/intra comparison.
-- repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and a
-  decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of filling
-  256 positions.
+- `max_batch_tokens=1024` source tokens per batch. At beam 5 on 160 sentences, 1024-token batches
+  ran at 99 tokens/s with a 1.1 GB peak, 2048 at 62 tokens/s (1.6 GB), 4096 at 59 (2.7 GB):
+  beyond ~1000 tokens a batch only adds memory (each of its sentences holds 5 beams of
+  cross-attention cache), and IndicTrans2's own 9216-token batches peak at several GB.
+- threads: one translator using every core (inter_threads=1, intra_threads=cores). Two workers of
+  one thread each were no faster at beam 5 (48-69 tokens/s against 62-99) and hold two batches
+  in memory at once (1.4-3.0 GB against 1.1-2.7 GB).
+- repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and
+  a decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of
+  filling 256 positions.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from .spm import SubwordCodec
 
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
-DEFAULT_BATCH_TOKENS = 2048
+DEFAULT_BATCH_TOKENS = 1024
 LENGTH_BUCKET = 16
 
 
@@ -51,9 +54,10 @@ LENGTH_BUCKET = 16
 class DecodeOptions:
     """How to decode. The defaults reproduce IndicTrans2's beam search with guards against loops.
 
-    The decode length of a batch is capped at `min(max_decoding_length, decode_ratio * longest
-    source chunk + decode_margin)`; `decode_ratio=None` disables the relative cap. Benchmarks pin
-    output lengths with `min_decoding_length == max_decoding_length` and `decode_ratio=None`.
+    A chunk of n source pieces decodes at most `min(max_decoding_length, decode_ratio * n' +
+    decode_margin)` tokens, n' being n rounded up to a multiple of LENGTH_BUCKET; `decode_ratio=None`
+    disables the relative cap. Benchmarks pin output lengths with `min_decoding_length ==
+    max_decoding_length` and `decode_ratio=None`.
     """
 
     beam_size: int = 5
@@ -79,7 +83,7 @@ class DecodeOptions:
             raise ValueError("decode_ratio must be positive (or None)")
 
     def decode_cap(self, longest_source: int) -> int:
-        """The most tokens to generate for a batch whose longest chunk has `longest_source` pieces."""
+        """The most tokens to generate for a chunk of `longest_source` source pieces."""
         if self.decode_ratio is None:
             return self.max_decoding_length
         relative = math.ceil(self.decode_ratio * longest_source) + self.decode_margin

@@ -32,14 +32,18 @@ def read_glossary(path: str | os.PathLike[str]) -> dict[str, str]:
             continue
         columns = [c.strip() for c in line.split("\t")]
         if len(columns) > 2:
-            raise InputError(f"expected 'term' or 'term<TAB>translation', found {len(columns)} columns", name, number)
+            raise InputError(
+                f"expected 'term' or 'term<TAB>translation', found {len(columns)} columns", name, number
+            )
         term = columns[0]
         target = columns[1] if len(columns) == 2 and columns[1] else term
         if not term:
             raise InputError("empty term", name, number)
         if term in terms and terms[term] != target:
             raise InputError(
-                f"{term!r} is listed twice with different translations (first on line {where[term]})", name, number
+                f"{term!r} is listed twice with different translations (first on line {where[term]})",
+                name,
+                number,
             )
         terms[term], where[term] = target, number
     return terms

@@ -9,19 +9,23 @@ The models only translate well when their input is prepared exactly as their tra
 2. Indic digits to ASCII;
 3. e-mails, URLs, numerals/dates and @/# handles replaced by `<ID1>`, `<ID2>`, ... placeholders;
 4. Hindi: IndicNLP normaliser + trivial tokeniser; English: Moses punctuation normaliser + Moses
-   tokeniser (escape off). Both tokenisers split a placeholder into `< ID1 >`, as in training.
+   tokeniser (escape off). Both tokenisers split a placeholder into `< ID1 >`, as the reference does.
 
 Unlike the reference, this processor is stateless and deterministic: each `Prepared` carries its own
 placeholder map (the reference keeps maps in a queue shared between calls, which hangs or mixes maps
 up when counts differ), and placeholders are numbered in order of appearance in the prepared text
 (the reference numbers them by iterating a Python set, so numbers change from run to run).
 
-Deliberate differences from IndicTransToolkit 1.1.1 (none of them occurs in a line without the
-trigger, see eval/parity.py):
+Deliberate differences from IndicTransToolkit 1.1.1 (each measured by eval/parity.py):
 - Hindi normalisation uses indic-nlp-library itself. The reference ships a fork
   (indic-nlp-library-itt 0.1.1) whose Devanagari normaliser writes a literal backslash sequence
-  "\\u093C" for every precomposed nukta letter (ज़ as U+095B) and turns "<char>:" into "\\1ः" for
-  ASCII digits, capitals and some symbols ("COVID-19:" becomes "COVID-1\\1ः").
+  "\\u093C" for every precomposed nukta letter (ज़ as U+095B), turns "<char>:" into "\\1ः" for
+  ASCII digits, capitals and some symbols ("8:00" becomes "\\1ः00"), and no longer turns a colon
+  after Devanagari into a visarga ("आगरा:" -> "आगराः") as the library does.
+- Matches of one kind are replaced longest first; the reference's set order sometimes replaces
+  "99.99" inside "99.999" first, leaving "<ID2>9".
+- A number split by the trivial tokeniser is rejoined also at the very start of a line ("8,866"),
+  as the reference's copy of the tokeniser does and indic-nlp-library 0.92 does not.
 - C0/C1 control characters (other than whitespace) are removed first: they are invisible, carry
   no meaning for translation and would reach SentencePiece as unknown pieces.
 - Text that already looks like a placeholder (`<ID3>`, `[ID3]`) is itself protected by a
@@ -41,7 +45,8 @@ from indicnlp.normalize.indic_normalize import IndicNormalizerFactory
 from indicnlp.tokenize import indic_detokenize, indic_tokenize
 from sacremoses import MosesDetokenizer, MosesPunctNormalizer, MosesTokenizer
 
-from .languages import ENGLISH, HINDI, SUPPORTED, normalize_lang
+from .errors import TranslateKitError
+from .languages import ENGLISH, SUPPORTED, normalize_lang
 
 __all__ = [
     "Prepared",
@@ -50,10 +55,12 @@ __all__ = [
     "preprocess_batch",
     "postprocess",
     "postprocess_batch",
+    "normalize_punctuation",
+    "ascii_digits",
+    "restore_placeholders",
+    "detokenize",
+    "check_hindi_normalizer",
 ]
-
-_ISO = {HINDI: "hi", ENGLISH: "en"}
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -204,22 +211,35 @@ class _Masker:
         return text, tuple((new, self.values[old]) for old, new in order.items())
 
 
-@functools.lru_cache(maxsize=64)
-def _glossary_matcher(items: tuple[tuple[str, str], ...]) -> tuple[regex.Pattern[str], dict[str, str]] | None:
-    """One pattern for all glossary terms (normalised like the text), and the target of each term.
+@functools.lru_cache(maxsize=65536)
+def _glossary_term(source: str) -> str:
+    """A glossary term normalised like the text it is looked for in."""
+    return ascii_digits(normalize_punctuation(source))
 
-    Terms match as whole words (no letter, mark or digit may touch either end), longest first, so
-    "New Delhi" wins over "Delhi"; matching is case-sensitive.
+
+@functools.lru_cache(maxsize=1024)
+def _terms_pattern(terms: tuple[str, ...]) -> regex.Pattern[str]:
+    """Whole-word alternation of `terms` (given longest first, so "New Delhi" wins over "Delhi")."""
+    return regex.compile(r"(?<!\w)(?:" + "|".join(map(regex.escape, terms)) + r")(?!\w)")
+
+
+def _glossary_matcher(
+    text: str, glossary: Mapping[str, str]
+) -> tuple[regex.Pattern[str], dict[str, str]] | None:
+    """A pattern for the glossary terms present in `text`, and the target string of each.
+
+    Only terms that occur in the text go into the pattern, so a large glossary costs a substring
+    test per term and sentence rather than a regex compilation. Matching is case-sensitive; no
+    letter, mark or digit may touch either end of a term.
     """
     targets: dict[str, str] = {}
-    for source, target in items:
-        term = ascii_digits(normalize_punctuation(source))
-        if term:
+    for source, target in glossary.items():
+        term = _glossary_term(source)
+        if term and term in text:
             targets.setdefault(term, target)
     if not targets:
         return None
-    alternation = "|".join(regex.escape(term) for term in sorted(targets, key=len, reverse=True))
-    return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), targets
+    return _terms_pattern(tuple(sorted(targets, key=lambda term: (-len(term), term)))), targets
 
 
 def _wrap_placeholders(
@@ -227,7 +247,7 @@ def _wrap_placeholders(
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     masker = _Masker()
     text = masker.mask_spans(text, _LITERAL_PLACEHOLDER, lambda value: value)
-    matcher = _glossary_matcher(tuple(sorted(glossary.items()))) if glossary else None
+    matcher = _glossary_matcher(text, glossary) if glossary else None
     if matcher is not None:
         pattern, targets = matcher
         text = masker.mask_spans(text, pattern, targets.__getitem__)
@@ -240,9 +260,28 @@ def _wrap_placeholders(
 # --- step 4: language-specific normalisation and tokenisation ----------------------------------
 
 
+# A precomposed nukta letter must come out decomposed; the fork that indictranstoolkit installs under
+# the same module name writes a literal "\\u093C" instead (and mangles "8:00").
+_NORMALIZER_PROBE = ("\u095c:", "\u0921\u093c\u0903")
+
+
+def check_hindi_normalizer(normalizer) -> None:
+    """Refuse an `indicnlp` that is not indic-nlp-library's: it would silently corrupt model input."""
+    probe, expected = _NORMALIZER_PROBE
+    if normalizer.normalize(probe) != expected:
+        raise TranslateKitError(
+            "the installed 'indicnlp' module is not indic-nlp-library's (installing indictranstoolkit "
+            "replaces it with indic-nlp-library-itt, which corrupts Hindi): run "
+            "'pip install --force-reinstall --no-deps indic-nlp-library' and keep indictranstoolkit "
+            "in a separate environment"
+        )
+
+
 @functools.lru_cache(maxsize=1)
 def _hindi_normalizer():
-    return IndicNormalizerFactory().get_normalizer("hi")
+    normalizer = IndicNormalizerFactory().get_normalizer("hi")
+    check_hindi_normalizer(normalizer)
+    return normalizer
 
 
 @functools.lru_cache(maxsize=1)
@@ -306,34 +345,52 @@ def preprocess_batch(
 _ID_WORD = r"(?:ID|आई\s?\.?\s?डी\s?\.?|आय\s?\.?\s?डी\s?\.?|आइ\s?\.?\s?डी\s?\.?|आइडि|ऐडि|ऐटि)"
 
 
-@functools.lru_cache(maxsize=256)
-def _placeholder_patterns(number: int) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    """`<ID7>` and what models make of it: `< ID7 >`, `[ID 7]`, `<id7]`, `आईडी 7`; then bare `ID7`.
+# `<ID7>` and what models make of it: `< ID7 >`, `[ID 7]`, `<id7]`, `< आईडी7 >`; then bare `ID7`.
+_BRACKETED = regex.compile(rf"[<\[]\s*{_ID_WORD}\s*(\d+)\s*[>\]]", flags=regex.IGNORECASE)
+_BARE = regex.compile(rf"(?<![\w<\[]){_ID_WORD}\s?(\d+)(?!\w)", flags=regex.IGNORECASE)
 
-    The bare form is only looked for when no bracketed form is found, so that a genuine "ID 7"
-    in a sentence that kept its placeholder is left alone.
-    """
-    bracketed = regex.compile(rf"[<\[]\s*{_ID_WORD}\s*{number}\s*[>\]]", flags=regex.IGNORECASE)
-    bare = regex.compile(rf"(?<![\w<\[]){_ID_WORD}\s?{number}(?![\w])", flags=regex.IGNORECASE)
-    return bracketed, bare
+# Restoring works on pieces: (text, True) for an inserted value, which is never searched again, so
+# a value that itself looks like a placeholder cannot be replaced a second time.
+_Pieces = list[tuple[str, bool]]
+
+
+def _substitute(
+    pieces: _Pieces, pattern: regex.Pattern[str], values: Mapping[int, str], found: set[int]
+) -> _Pieces:
+    """Replace placeholders matched by `pattern` in the text pieces; record their numbers in `found`."""
+    out: _Pieces = []
+    for piece, is_value in pieces:
+        if is_value:
+            out.append((piece, True))
+            continue
+        position = 0
+        for match in pattern.finditer(piece):
+            number = int(match.group(1))
+            if number not in values:
+                continue
+            out += [(piece[position:match.start()], False), (values[number], True)]
+            found.add(number)
+            position = match.end()
+        out.append((piece[position:], False))
+    return out
 
 
 def restore_placeholders(text: str, placeholders: Sequence[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:
     """Put placeholder values back; return the text and the values that could not be placed.
 
-    A value counts as dropped when its placeholder is missing from the output and the value itself
-    is not there either (a model sometimes copies a number instead of its placeholder).
+    Bare forms ("ID7") are only looked for when no bracketed form of that number is found, so that a
+    genuine "ID 7" in a sentence that kept its placeholder is left alone. A value counts as dropped
+    when its placeholder is missing from the output and the value itself is not there either (a
+    model sometimes copies a number instead of its placeholder).
     """
-    missing: list[str] = []
-    # Highest numbers first, so that a bare "ID1" can never eat the start of "ID12".
-    for name, value in sorted(placeholders, key=lambda item: -int(item[0][3:-1])):
-        for pattern in _placeholder_patterns(int(name[3:-1])):
-            text, count = pattern.subn(lambda _m, v=value: v, text)
-            if count:
-                break
-        else:
-            missing.append(value)
-    dropped = tuple(value for value in missing if value not in text)
+    values = {int(name[3:-1]): value for name, value in placeholders}
+    found: set[int] = set()
+    pieces = _substitute([(text, False)], _BRACKETED, values, found)
+    missing = {number: value for number, value in values.items() if number not in found}
+    if missing:
+        pieces = _substitute(pieces, _BARE, missing, found)
+    text = "".join(piece for piece, _ in pieces)
+    dropped = tuple(value for number, value in values.items() if number not in found and value not in text)
     return text, dropped
 
 

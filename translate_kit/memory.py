@@ -101,9 +101,9 @@ class TranslationMemory:
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
             chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT key, text, score, dropped FROM translations WHERE key IN ({','.join('?' * len(chunk))})",
-                chunk,
+                f"SELECT key, text, score, dropped FROM translations WHERE key IN ({marks})", chunk
             )
             for key, text, score, dropped in rows:
                 found[key] = Entry(text, score, tuple(json.loads(dropped)))
@@ -113,7 +113,9 @@ class TranslationMemory:
         """Remember `entries` in one transaction (all or nothing if the process dies meanwhile)."""
         if not entries:
             return
-        rows = [(k, e.text, e.score, json.dumps(list(e.dropped), ensure_ascii=False)) for k, e in entries.items()]
+        rows = [
+            (k, e.text, e.score, json.dumps(list(e.dropped), ensure_ascii=False)) for k, e in entries.items()
+        ]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(

@@ -34,7 +34,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .documents import EXTENSIONS, Block, Document, detect_format, parse_document, render_block, write_document
+from .documents import (
+    EXTENSIONS,
+    Block,
+    Document,
+    detect_format,
+    parse_document,
+    render_block,
+    write_document,
+)
 from .documents.model import TOKEN_PATTERN
 from .engine import DecodeOptions, Translation, needs_translation
 from .errors import InputError
@@ -53,9 +61,9 @@ class SentenceEngine(Protocol):
     tgt: str
     fingerprint: str
 
-    def translate_prepared(self, prepared: Sequence[Prepared], options: DecodeOptions | None = None) -> list[
-        Translation
-    ]: ...
+    def translate_prepared(
+        self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
+    ) -> list[Translation]: ...
 
 
 @dataclass
@@ -216,7 +224,7 @@ class DocumentTranslator:
         self.memory = memory
         self.glossary = dict(glossary or {})
         self.window_sentences = max(1, window_sentences)
-        self.chunk_sentences = max(1, min(chunk_sentences, self.window_sentences))
+        self.chunk_sentences = max(1, chunk_sentences)
         self.progress = progress or (lambda _n: None)
         self.context = context_key(engine.fingerprint, engine.src, engine.tgt, self.options)
         self.stats = RunStats()
@@ -266,18 +274,24 @@ class DocumentTranslator:
         self.stats.passthrough += passthrough
         new = [key for key in occurrences if key not in self._resolved]
         self.stats.duplicates += sum(occurrences.values()) - len(new)
-        remembered = self.memory.get_many(new) if self.memory else {}
+        remembered = self.memory.get_many(new) if self.memory is not None else {}
         for key, entry in remembered.items():
             self._resolved[key] = (entry, True)
         self.stats.cached += len(remembered)
-        self.progress(passthrough + sum(occurrences.values()) - sum(occurrences[k] for k in new)
-                      + sum(occurrences[k] for k in remembered))
+        self.progress(
+            passthrough
+            + sum(occurrences.values())
+            - sum(occurrences[k] for k in new)
+            + sum(occurrences[k] for k in remembered)
+        )
         missing = [key for key in new if key not in remembered]
         for start in range(0, len(missing), self.chunk_sentences):
             chunk = missing[start : start + self.chunk_sentences]
             translations = self.engine.translate_prepared([prepared[k] for k in chunk], self.options)
-            entries = {k: Entry(t.text, t.score, tuple(t.dropped)) for k, t in zip(chunk, translations, strict=True)}
-            if self.memory:
+            entries = {
+                k: Entry(t.text, t.score, tuple(t.dropped)) for k, t in zip(chunk, translations, strict=True)
+            }
+            if self.memory is not None:
                 self.memory.put_many(entries)
             for key, entry in entries.items():
                 self._resolved[key] = (entry, False)
@@ -326,6 +340,13 @@ class Job:
     source: str
     output: str | None
     fmt: str
+    root: str | None = None  # the output folder whose manifest records this job (default: output's folder)
+
+    def manifest_entry(self) -> tuple[Path, str]:
+        """(manifest folder, output name relative to it)."""
+        output = Path(self.output)
+        root = Path(self.root) if self.root else output.parent
+        return root, output.relative_to(root).as_posix()
 
 
 def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual: bool = False) -> list[Job]:
@@ -340,14 +361,20 @@ def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual:
         if out_dir.exists() and not out_dir.is_dir():
             raise InputError("output for a folder must be a folder", output)
         files = [
-            f for f in sorted(path.rglob("*"))
+            f
+            for f in sorted(path.rglob("*"))
             if f.is_file()
             and not any(part.startswith(".") for part in f.relative_to(path).parts)
             and not _inside(f, out_dir)
             and (fmt is not None or f.suffix.lower() in EXTENSIONS)
         ]
         return [
-            Job(str(f), str(_output_name(out_dir / f.relative_to(path), bilingual)), detect_format(f, fmt))
+            Job(
+                str(f),
+                str(_output_name(out_dir / f.relative_to(path), bilingual)),
+                detect_format(f, fmt),
+                str(out_dir),
+            )
             for f in files
         ]
     if source != "-" and not path.exists():
@@ -390,8 +417,11 @@ class Manifest:
     def is_done(self, name: str, input_hash: str, job_key: str, output: Path) -> bool:
         entry = self.entries.get(name)
         return (
-            entry is not None and entry.get("input") == input_hash and entry.get("job") == job_key
-            and output.exists() and _sha256(output.read_bytes()) == entry.get("sha256")
+            entry is not None
+            and entry.get("input") == input_hash
+            and entry.get("job") == job_key
+            and output.exists()
+            and _sha256(output.read_bytes()) == entry.get("sha256")
         )
 
     def knows(self, name: str) -> bool:
@@ -423,8 +453,14 @@ class JobSettings:
 
     def key(self, translator: DocumentTranslator) -> str:
         payload = json.dumps(
-            [translator.context, self.fields, self.columns, self.errors, self.bilingual,
-             sorted(translator.glossary.items())],
+            [
+                translator.context,
+                self.fields,
+                self.columns,
+                self.errors,
+                self.bilingual,
+                sorted(translator.glossary.items()),
+            ],
             ensure_ascii=False,
         )
         return _sha256(payload.encode("utf-8"))[:16]
@@ -454,8 +490,9 @@ def load_jobs(jobs: Sequence[Job], settings: JobSettings) -> list[LoadedJob]:
         manifest = None
         if job.output is not None:
             output = Path(job.output)
-            manifest = manifests.setdefault(output.parent, Manifest(output.parent))
-            if output.exists() and not settings.overwrite and not manifest.knows(output.name):
+            root, entry = job.manifest_entry()
+            manifest = manifests.setdefault(root, Manifest(root))
+            if output.exists() and not settings.overwrite and not manifest.knows(entry):
                 raise InputError("output exists (use --overwrite to replace it)", job.output)
             for stale in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
                 stale.unlink(missing_ok=True)  # left by a run killed while writing this output
@@ -486,14 +523,18 @@ def run_jobs(
     todo: list[LoadedJob] = []
     for item in loaded:
         output = item.job.output
-        if item.manifest and item.manifest.is_done(Path(output).name, item.input_hash, job_key, Path(output)):
+        if item.manifest and item.manifest.is_done(
+            item.job.manifest_entry()[1], item.input_hash, job_key, Path(output)
+        ):
             stats.documents_skipped += 1
         else:
             todo.append(item)
     plans = [translator.plan(item.document) for item in todo] if translator else []
     if on_planned:
         on_planned(sum(plan.sentence_count for plan in plans))
-    results = translator.translate(plans) if translator else (TranslatedDocument(i.document, {}) for i in todo)
+    results = (
+        translator.translate(plans) if translator else (TranslatedDocument(i.document, {}) for i in todo)
+    )
     for item, result in zip(todo, results, strict=True):
         if settings.bilingual:
             content = bilingual_jsonl(result)
@@ -504,7 +545,7 @@ def run_jobs(
             continue
         output = Path(item.job.output)
         encoded = content.encode("utf-8")
-        item.manifest.record(output.name, item.input_hash, job_key, encoded)
+        item.manifest.record(item.job.manifest_entry()[1], item.input_hash, job_key, encoded)
         with atomic_write(output, "wb") as handle:
             handle.write(encoded)
     return stats
@@ -533,8 +574,14 @@ def bilingual_jsonl(result: TranslatedDocument) -> str:
             "translation": result.rendered.get(block.id, source),
             "translated": block.id in result.rendered,
             "sentences": [
-                {"index": i, "source": s.source, "translation": s.translation, "score": round(s.score, 4),
-                 "cached": s.cached, "dropped": list(s.dropped)}
+                {
+                    "index": i,
+                    "source": s.source,
+                    "translation": s.translation,
+                    "score": round(s.score, 4),
+                    "cached": s.cached,
+                    "dropped": list(s.dropped),
+                }
                 for i, s in enumerate(sentences)
             ],
         }

@@ -117,8 +117,9 @@ class AnchorSource:
 
     name = "anchors"
 
-    def __init__(self, names: bool = True):
+    def __init__(self, names: bool = True, loanwords: bool = True):
         self.names = names
+        self.loanwords = loanwords
         self._months = {w: i for table in _MONTHS_HI for i, w in enumerate(table)}
 
     def hindi(self, sentences: Sequence[str]) -> list[Bag]:
@@ -148,7 +149,7 @@ class AnchorSource:
             bag["w:" + english_stem(lower)] += 1
             if lower in _MONTHS_EN:
                 bag["m:%d" % _MONTHS_EN.index(lower)] += 1
-            elif self.names and word[0].isupper():
+            elif self.names and (word[0].isupper() or self.loanwords):
                 skeleton = skeleton_latin(word)
                 if len(skeleton) >= 3:
                     bag["t:" + skeleton] += 1
@@ -274,3 +275,20 @@ def _mt_bag(text: str) -> Bag:
         padded = f" {word} "
         bag.update("c:" + padded[k : k + 3] for k in range(len(padded) - 2))
     return bag
+
+
+def make_sources(
+    lexicon: str | Path | None = None, freedict: bool = True, model: str | None = None, device: str = "cpu"
+) -> list[FeatureSource]:
+    """Anchors always; a user lexicon and/or the installed freedict lexicon; MT when a model is named."""
+    sources: list[FeatureSource] = [AnchorSource()]
+    if lexicon is not None:
+        sources.append(LexiconSource.from_tsv(lexicon))
+    if freedict and freedict_available():
+        sources.append(LexiconSource.from_freedict())
+    if model is not None:
+        from ..engine import Translator
+        from ..languages import ENGLISH, HINDI
+
+        sources.append(MTSource(Translator.load(model, src=HINDI, tgt=ENGLISH, device=device)))
+    return sources

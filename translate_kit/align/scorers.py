@@ -31,10 +31,9 @@ class CostParams:
 
     variance: float = 6.8
     length_weight: float = 1.0
-    similarity: float = 6.0
+    similarity: float = 10.0
     neutral: float = 0.15
-    saturation: float = 1.0
-    skip: float = 5.0
+    skip: float = 7.0
     priors: dict = field(
         default_factory=lambda: {(1, 1): 0.0, (2, 1): 2.0, (1, 2): 2.0, (2, 2): 4.0, (1, 0): 0.0, (0, 1): 0.0}
     )
@@ -173,8 +172,7 @@ class UnitScorer:
         norm_en = _span_norm(self.en_self, cols, dj, self.n_en)
         has = (norm_hi > 0) & (norm_en > 0)
         cosine = np.where(has, dot / np.sqrt(np.where(has, norm_hi * norm_en, 1.0)), p.neutral)
-        match = np.minimum(1.0, cosine / p.saturation)
-        cost = cost + p.similarity * (1.0 - match) * sentences / 2.0
+        cost = cost + p.similarity * (1.0 - cosine) * sentences / 2.0
         cost = cost + p.priors.get((di, dj), p.merge_prior * (di + dj - 2))
         return cost + p.heading * self._heading_clash(di, dj, rows, cols)
 

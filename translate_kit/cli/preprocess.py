@@ -34,7 +34,7 @@ def preprocess_command(
     """Print the IndicTrans2-preprocessed form of each line of FILE ('-' for stdin).
 
     One output line per input line, empty lines included: the language tags, then the normalised,
-    tokenised text with <IDn> placeholders, exactly as IndicTransToolkit's preprocess_batch shows it.
+    tokenised text with <IDn> placeholders, in the form of IndicTransToolkit's preprocess_batch.
     """
     tgt = tgt or other(src)
     if tgt == src:

@@ -20,7 +20,15 @@ from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions, Translator
 from ..glossary import read_glossary
 from ..languages import detect_lang, normalize_lang, other
 from ..memory import TranslationMemory, default_path
-from ..pipeline import DEFAULT_WINDOW, DocumentTranslator, JobSettings, LoadedJob, collect_jobs, load_jobs, run_jobs
+from ..pipeline import (
+    DEFAULT_WINDOW,
+    DocumentTranslator,
+    JobSettings,
+    LoadedJob,
+    collect_jobs,
+    load_jobs,
+    run_jobs,
+)
 from ..textio import atomic_write
 
 
@@ -47,55 +55,137 @@ def _detect_source(loaded: list[LoadedJob]) -> str:
 
 def _warn_dropped(values: list[str]) -> None:
     shown = ", ".join(repr(value) for value in values[:5]) + (", ..." if len(values) > 5 else "")
-    click.echo(f"warning: the model dropped {len(values)} placeholder value(s) from its output "
-               f"({shown}); check those sentences", err=True)
+    click.echo(
+        f"warning: the model dropped {len(values)} placeholder value(s) from its output "
+        f"({shown}); check those sentences",
+        err=True,
+    )
 
 
 @click.command("translate")
 @click.argument("source", metavar="FILE_OR_FOLDER", type=click.Path(allow_dash=True))
-@click.option("-o", "--output", type=click.Path(),
-              help="Output file, or folder for a folder of inputs (default: standard output).")
-@click.option("--model", "model_name", metavar="NAME_OR_PATH",
-              help="Model folder or registry name (default: $TRANSLATE_KIT_MODEL, else the "
-                   "IndicTrans2 dist-200M model for the direction, fetched on first use).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Output file, or folder for a folder of inputs (default: standard output).",
+)
+@click.option(
+    "--model",
+    "model_name",
+    metavar="NAME_OR_PATH",
+    help="Model folder or registry name (default: $TRANSLATE_KIT_MODEL, else the "
+    "IndicTrans2 dist-200M model for the direction, fetched on first use).",
+)
 @click.option("--src", callback=_language, help="Source language (default: detected from the script).")
 @click.option("--tgt", callback=_language, help="Target language (default: the other one).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="Input format (default: from the extension; unknown extensions are plain text).")
-@click.option("--field", "fields", multiple=True, metavar="NAME",
-              help="JSONL: a field to translate (repeatable; dotted for nested: meta.title).")
-@click.option("--column", "columns", multiple=True, metavar="NAME",
-              help="TSV/CSV: a column to translate, by header name (repeatable).")
-@click.option("--bilingual", is_flag=True,
-              help="Write JSONL pairs instead: each block and sentence with its translation, ids and scores.")
-@click.option("--beam", type=click.IntRange(1, 32), default=DecodeOptions().beam_size, show_default=True,
-              help="Beam size: 5 reproduces IndicTrans2, 1 is about twice as fast.")
-@click.option("--batch-tokens", type=click.IntRange(1), default=DEFAULT_BATCH_TOKENS, show_default=True,
-              help="Source tokens per batch: more can be faster but needs more memory.")
-@click.option("--window-sentences", type=click.IntRange(1), default=DEFAULT_WINDOW, show_default=True,
-              help="Sentences gathered across documents before they are translated together and "
-                   "their documents written (bigger batches vs. more frequent outputs).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Input format (default: from the extension; unknown extensions are plain text).",
+)
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME",
+    help="JSONL: a field to translate (repeatable; dotted for nested: meta.title).",
+)
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="NAME",
+    help="TSV/CSV: a column to translate, by header name (repeatable).",
+)
+@click.option(
+    "--bilingual",
+    is_flag=True,
+    help="Write JSONL pairs instead: each block and sentence with its translation, ids and scores.",
+)
+@click.option(
+    "--beam",
+    type=click.IntRange(1, 32),
+    default=DecodeOptions().beam_size,
+    show_default=True,
+    help="Beam size: 5 reproduces IndicTrans2, 1 is about twice as fast.",
+)
+@click.option(
+    "--batch-tokens",
+    type=click.IntRange(1),
+    default=DEFAULT_BATCH_TOKENS,
+    show_default=True,
+    help="Source tokens per batch: more can be faster but needs more memory.",
+)
+@click.option(
+    "--window-sentences",
+    type=click.IntRange(1),
+    default=DEFAULT_WINDOW,
+    show_default=True,
+    help="Sentences gathered across documents before they are translated together and "
+    "their documents written (bigger batches vs. more frequent outputs).",
+)
 @click.option("--threads", type=click.IntRange(1), help="CPU threads (default: all available cores).")
 @click.option("--device", default="cpu", show_default=True, help="cpu, cuda or auto.")
-@click.option("--compute-type", default="int8", show_default=True,
-              help="CTranslate2 compute type: int8, int8_float32, float32, float16, ...")
-@click.option("--glossary", type=click.Path(exists=True, dir_okay=False),
-              help="TSV of source terms and the strings they must become (one column: keep as is).")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-              help="Translation memory file (default: memory.sqlite3 in the translate-kit home).")
+@click.option(
+    "--compute-type",
+    default="int8",
+    show_default=True,
+    help="CTranslate2 compute type: int8, int8_float32, float32, float16, ...",
+)
+@click.option(
+    "--glossary",
+    type=click.Path(exists=True, dir_okay=False),
+    help="TSV of source terms and the strings they must become (one column: keep as is).",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    help="Translation memory file (default: memory.sqlite3 in the translate-kit home).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the translation memory.")
-@click.option("--overwrite", is_flag=True,
-              help="Replace existing outputs (outputs of an interrupted run of the same job are resumed anyway).")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace existing outputs (outputs of an interrupted run of the same job are resumed anyway).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-@click.option("--stats-json", type=click.Path(dir_okay=False),
-              help="Write the run's counts (sentences, cached, translated, dropped placeholders, time) here.")
-@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
-              help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.")
+@click.option(
+    "--stats-json",
+    type=click.Path(dir_okay=False),
+    help="Write the run's counts (sentences, cached, translated, dropped placeholders, time) here.",
+)
+@click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.",
+)
 def translate_command(
-    source: str, output: str | None, model_name: str | None, src: str | None, tgt: str | None,
-    fmt: str | None, fields: tuple[str, ...], columns: tuple[str, ...], bilingual: bool, beam: int,
-    batch_tokens: int, window_sentences: int, threads: int | None, device: str, compute_type: str, glossary: str | None,
-    cache_path: str | None, no_cache: bool, overwrite: bool, quiet: bool, stats_json: str | None,
+    source: str,
+    output: str | None,
+    model_name: str | None,
+    src: str | None,
+    tgt: str | None,
+    fmt: str | None,
+    fields: tuple[str, ...],
+    columns: tuple[str, ...],
+    bilingual: bool,
+    beam: int,
+    batch_tokens: int,
+    window_sentences: int,
+    threads: int | None,
+    device: str,
+    compute_type: str,
+    glossary: str | None,
+    cache_path: str | None,
+    no_cache: bool,
+    overwrite: bool,
+    quiet: bool,
+    stats_json: str | None,
     errors: str,
 ) -> None:
     """Translate FILE_OR_FOLDER ('-' for stdin) between Hindi and English, structure kept.
@@ -106,21 +196,31 @@ def translate_command(
     already in the target language are copied unchanged. A folder is translated into the -o folder
     with sentences batched across documents; rerunning an interrupted run resumes it.
     """
-    settings = JobSettings(fields=fields, columns=columns, errors=errors, bilingual=bilingual,
-                           overwrite=overwrite)
+    settings = JobSettings(
+        fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite
+    )
     loaded = load_jobs(collect_jobs(source, output, fmt, bilingual=bilingual), settings)
     translator = None
     if any(item.document.translatable() for item in loaded):
         if src is None and model_name is None:
             src = _detect_source(loaded)
-        engine = Translator.load(model_name, src=src, tgt=tgt or (other(src) if src else None),
-                                 device=device, compute_type=compute_type, threads=threads)
+        engine = Translator.load(
+            model_name,
+            src=src,
+            tgt=tgt or (other(src) if src else None),
+            device=device,
+            compute_type=compute_type,
+            threads=threads,
+        )
         memory = None if no_cache else TranslationMemory(cache_path or default_path())
         translator = DocumentTranslator(
-            engine, DecodeOptions(beam_size=beam, max_batch_tokens=batch_tokens), memory=memory,
-            glossary=read_glossary(glossary) if glossary else None, window_sentences=window_sentences,
+            engine,
+            DecodeOptions(beam_size=beam, max_batch_tokens=batch_tokens),
+            memory=memory,
+            glossary=read_glossary(glossary) if glossary else None,
+            window_sentences=window_sentences,
         )
-    with translator.memory if translator and translator.memory else nullcontext():
+    with translator.memory if translator and translator.memory is not None else nullcontext():
         stats = _run(loaded, translator, settings, quiet)
     if stats_json:
         with atomic_write(stats_json) as handle:
@@ -132,12 +232,20 @@ def translate_command(
         click.echo(
             f"{stats.documents} document(s) translated, {stats.documents_skipped} already done; "
             f"{stats.sentences} sentences: {stats.translated} translated, {stats.cached} from memory, "
-            f"{stats.duplicates} repeated, {stats.passthrough} kept; {stats.seconds:.1f} s", err=True)
+            f"{stats.duplicates} repeated, {stats.passthrough} kept; {stats.seconds:.1f} s",
+            err=True,
+        )
 
 
 def _run(loaded: list[LoadedJob], translator: DocumentTranslator | None, settings: JobSettings, quiet: bool):
-    bar = tqdm(total=0, unit="sent", disable=quiet or translator is None, file=sys.stderr, dynamic_ncols=True,
-               desc="translating")
+    bar = tqdm(
+        total=0,
+        unit="sent",
+        disable=quiet or translator is None,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        desc="translating",
+    )
 
     def planned(total: int) -> None:
         bar.total = total
@@ -146,8 +254,9 @@ def _run(loaded: list[LoadedJob], translator: DocumentTranslator | None, setting
     if translator:
         translator.progress = bar.update
     try:
-        return run_jobs(loaded, translator, settings, stdout=lambda text: click.echo(text, nl=False),
-                        on_planned=planned)
+        return run_jobs(
+            loaded, translator, settings, stdout=lambda text: click.echo(text, nl=False), on_planned=planned
+        )
     finally:
         bar.close()
 

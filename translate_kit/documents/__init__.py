@@ -17,15 +17,33 @@ from . import html, jsonl, markdown, table, text
 from .model import Block, BlockKind, Document, InlineSpan, render_inline
 
 __all__ = [
-    "Block", "BlockKind", "Document", "InlineSpan", "EXTENSIONS", "FORMATS", "detect_format", "parse_document",
-    "read_document", "render_block", "write_document",
+    "Block",
+    "BlockKind",
+    "Document",
+    "InlineSpan",
+    "EXTENSIONS",
+    "FORMATS",
+    "detect_format",
+    "parse_document",
+    "read_document",
+    "render_block",
+    "write_document",
 ]
 
 _MODULES = {"text": text, "markdown": markdown, "html": html, "jsonl": jsonl, "tsv": table, "csv": table}
 FORMATS = tuple(_MODULES)
 EXTENSIONS = {
-    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-    ".htm": "html", ".xhtml": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".tsv": "tsv", ".csv": "csv",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".tsv": "tsv",
+    ".csv": "csv",
 }
 
 
@@ -59,7 +77,9 @@ def read_document(
 ) -> Document:
     """Read and parse a UTF-8 file ('-' is stdin); bad bytes and bad records raise InputError."""
     name = os.fspath(path)
-    return parse_document(read_text(name, errors), name, detect_format(name, fmt), fields=fields, columns=columns)
+    return parse_document(
+        read_text(name, errors), name, detect_format(name, fmt), fields=fields, columns=columns
+    )
 
 
 def render_block(doc: Document, block: Block, text: str, inner: Mapping[str, str]) -> str:

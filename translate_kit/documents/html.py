@@ -34,19 +34,83 @@ from .model import Block, BlockKind, Document, InlineBuilder
 from .splice import LineRange, SpliceState, splice
 
 BLOCK_TAGS = frozenset(
-    "html head body title meta link base p div h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody tfoot tr"
-    " td th caption colgroup col blockquote section article aside header footer nav main figure figcaption"
-    " form fieldset legend address hr option optgroup select details summary center noscript iframe"
-    " video audio object canvas hgroup menu".split()
+    {
+        "html",
+        "head",
+        "body",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "colgroup",
+        "col",
+        "blockquote",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "figure",
+        "figcaption",
+        "form",
+        "fieldset",
+        "legend",
+        "address",
+        "hr",
+        "option",
+        "optgroup",
+        "select",
+        "details",
+        "summary",
+        "center",
+        "noscript",
+        "iframe",
+        "video",
+        "audio",
+        "object",
+        "canvas",
+        "hgroup",
+        "menu",
+    }
 )
-UNTOUCHED_TAGS = frozenset("script style pre textarea template svg math".split())
-ATOMIC_INLINE_TAGS = frozenset("code kbd samp var".split())
-VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+UNTOUCHED_TAGS = frozenset({"script", "style", "pre", "textarea", "template", "svg", "math"})
+ATOMIC_INLINE_TAGS = frozenset({"code", "kbd", "samp", "var"})
+VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
 _KINDS = {
     **{f"h{n}": BlockKind.HEADING for n in range(1, 7)},
-    "li": BlockKind.LIST_ITEM, "dt": BlockKind.LIST_ITEM, "dd": BlockKind.LIST_ITEM,
-    "td": BlockKind.TABLE_CELL, "th": BlockKind.TABLE_CELL,
-    "title": BlockKind.TITLE, "blockquote": BlockKind.QUOTE,
+    "li": BlockKind.LIST_ITEM,
+    "dt": BlockKind.LIST_ITEM,
+    "dd": BlockKind.LIST_ITEM,
+    "td": BlockKind.TABLE_CELL,
+    "th": BlockKind.TABLE_CELL,
+    "title": BlockKind.TITLE,
+    "blockquote": BlockKind.QUOTE,
 }
 _CONTENT = re.compile(r"\w")
 

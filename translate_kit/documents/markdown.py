@@ -138,7 +138,7 @@ def _markup_ranges(children: list[Token], records: _Records) -> list[tuple[int, 
                 return None
             out.append((start, start + size, "open" if token.nesting == 1 else "close"))
     out.sort()
-    for (_, end, _), (start, _, _) in zip(out, out[1:]):
+    for (_, end, _), (start, _, _) in zip(out, out[1:], strict=False):
         if start < end:
             return None
     return out
@@ -174,7 +174,9 @@ def _inline_text(content: str, children: list[Token], records: _Records | None) 
     return text, spans, "spans"
 
 
-def _locate(source_lines: list[tuple[int, str]], first: int, content: str, cursors: dict[int, int]) -> list[LineRange]:
+def _locate(
+    source_lines: list[tuple[int, str]], first: int, content: str, cursors: dict[int, int]
+) -> list[LineRange]:
     """The source range of each line of `content`, starting at line index `first`; [] when not found."""
     ranges: list[LineRange] = []
     for index, piece in enumerate(content.split("\n")):
@@ -219,7 +221,9 @@ def read(source: str, path: str) -> Document:
     for index, token in enumerate(tokens):
         if token.nesting == 1:
             stack.append(token.type)
-            line_of_parent.append(token.map[0] if token.map else (line_of_parent[-1] if line_of_parent else 0))
+            line_of_parent.append(
+                token.map[0] if token.map else (line_of_parent[-1] if line_of_parent else 0)
+            )
         elif token.nesting == -1:
             stack.pop()
             line_of_parent.pop()

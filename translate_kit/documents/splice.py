@@ -61,7 +61,10 @@ def splice(doc: Document, rendered: Mapping[str, str]) -> str:
             lines = [*head, ("\n" + prefix).join(tail)]
         edits.extend((r.start, r.end, line) for r, line in zip(ranges, lines, strict=False))
         # Lines the translation no longer needs go entirely: newline, prefix and text.
-        edits.extend((prev.end, r.end, "") for prev, r in zip(ranges[len(lines) - 1 :], ranges[len(lines) :], strict=False))
+        edits.extend(
+            (prev.end, r.end, "")
+            for prev, r in zip(ranges[len(lines) - 1 :], ranges[len(lines) :], strict=False)
+        )
     out: list[str] = []
     last_end = 0
     for start, end, text in sorted(edits):

@@ -50,9 +50,7 @@ def _row_lines(source: str, path: str, sep: str, quoting: int) -> list[int]:
         line = reader.line_num + 1
         for row in reader:
             if row and len(row) != len(header):
-                raise InputError(
-                    f"row has {len(row)} fields but the header has {len(header)}", path, line
-                )
+                raise InputError(f"row has {len(row)} fields but the header has {len(header)}", path, line)
             if row:
                 starts.append(line)
             line = reader.line_num + 1
@@ -67,17 +65,28 @@ def read(source: str, path: str, columns: tuple[str, ...], fmt: str = "tsv") -> 
     sep, quoting = _dialect(path, fmt)
     lines = _row_lines(source, path, sep, quoting)
     frame = pd.read_csv(
-        io.StringIO(source), sep=sep, quoting=quoting, dtype=str, keep_default_na=False,
-        skip_blank_lines=True, engine="c",
+        io.StringIO(source),
+        sep=sep,
+        quoting=quoting,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=True,
+        engine="c",
     )
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(
-            f"no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, frame.columns))})", path, 1
+            f"no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, frame.columns))})",
+            path,
+            1,
         )
     blocks = [
-        Block(f"r{row + 1}.{column}", BlockKind.TABLE_CELL, frame.at[row, column],
-              meta={"line": lines[row] if row < len(lines) else None, "row": row, "column": column})
+        Block(
+            f"r{row + 1}.{column}",
+            BlockKind.TABLE_CELL,
+            frame.at[row, column],
+            meta={"line": lines[row] if row < len(lines) else None, "row": row, "column": column},
+        )
         for row in range(len(frame))
         for column in columns
         if frame.at[row, column].strip()

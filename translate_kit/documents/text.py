@@ -74,8 +74,8 @@ def _one_paragraph_per_line(run: list[_Line]) -> bool:
     headings = [is_heading_like(line.text) for line in run]
     if not all(h or _SENTENCE_END.search(line.text) for h, line in zip(headings, run, strict=True)):
         return False
-    for (heading, _), (next_heading, next_line) in zip(zip(headings, run), zip(headings[1:], run[1:]), strict=False):
-        if heading and (next_heading or next_line.text[0].islower()):
+    for index in range(len(run) - 1):
+        if headings[index] and (headings[index + 1] or run[index + 1].text[0].islower()):
             return False  # a wrapped line, not a heading: headings are followed by paragraphs
     return True
 

@@ -1,0 +1,238 @@
+"""Many article pairs -> one filtered parallel corpus with a report.
+
+Each pair is aligned (translate_kit.align), its beads filtered, and the per-document result saved
+atomically under `<out>/.work/` with a fingerprint of the inputs and settings, so a crashed or
+interrupted build resumes by skipping finished documents. The corpus files are then assembled
+from those results: `corpus.hi`, `corpus.en` (one pair a line), `corpus.jsonl` (pairs with
+provenance and score), and the report (`report.md`, `report.csv` per document,
+`report_bead_types.csv`, `report_scores.csv`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from .align import Aligner
+from .align.hierarchy import HIGH_PRECISION_SCORE
+from .align.io import bead_records, read_pair
+from .errors import InputError, TranslateKitError
+from .languages import ENGLISH, HINDI, detect_lang
+from .textio import atomic_write, read_lines
+
+WORK_DIR = ".work"
+SCORE_BINS = [i / 10 for i in range(11)]
+
+
+@dataclass(frozen=True)
+class PairJob:
+    doc: str
+    hi: Path
+    en: Path
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a bead must pass to enter the corpus (reasons are counted in the report)."""
+
+    min_score: float = HIGH_PRECISION_SCORE
+    high_precision: bool = True
+    max_length_ratio: float = 3.0
+    script_check: bool = True
+
+    def reason(self, record: dict) -> str | None:
+        """Why this bead is left out, or None to keep it."""
+        hi, en = record["hi_text"].strip(), record["en_text"].strip()
+        if not record["hi"] or not record["en"]:
+            return "unaligned"
+        if not hi or not en:
+            return "empty"
+        if self.high_precision and len(record["hi"]) + len(record["en"]) > 3:
+            return "bead type"
+        if record["score"] < self.min_score:
+            return "low score"
+        if _normal(hi) == _normal(en):
+            return "identical"
+        shorter, longer = sorted((len(_normal(hi)), len(_normal(en))))
+        if longer > self.max_length_ratio * max(shorter, 1):
+            return "length ratio"
+        if self.script_check and (detect_lang(hi, ENGLISH) != HINDI or detect_lang(en, HINDI) != ENGLISH):
+            return "script"
+        return None
+
+
+def _normal(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def read_pair_list(path: str | os.PathLike[str]) -> list[PairJob]:
+    """A TSV of `hindi_path<TAB>english_path[<TAB>doc id]`; relative paths start at the TSV's folder."""
+    base = Path(path).resolve().parent
+    jobs, seen = [], set()
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("\t")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise InputError("expected 'hindi_path<TAB>english_path[<TAB>doc id]'", str(path), number)
+        hi, en = base / parts[0], base / parts[1]
+        for side in (hi, en):
+            if not side.is_file():
+                raise InputError(f"no such file: {side}", str(path), number)
+        doc = parts[2] if len(parts) > 2 and parts[2] else parts[0]
+        if doc in seen:
+            raise InputError(f"document {doc!r} listed twice", str(path), number)
+        seen.add(doc)
+        jobs.append(PairJob(doc, hi, en))
+    if not jobs:
+        raise InputError("the pair list is empty", str(path))
+    return jobs
+
+
+def pair_folders(hi_dir: str | os.PathLike[str], en_dir: str | os.PathLike[str]) -> tuple[list[PairJob], list[str]]:
+    """Files with the same name in both folders; also returns the names found on one side only."""
+    hi_files = {p.name: p for p in Path(hi_dir).iterdir() if p.is_file() and not p.name.startswith(".")}
+    en_files = {p.name: p for p in Path(en_dir).iterdir() if p.is_file() and not p.name.startswith(".")}
+    common = sorted(hi_files.keys() & en_files.keys())
+    if not common:
+        raise InputError(f"no file name appears in both folders ({hi_dir}, {en_dir})")
+    unmatched = sorted(hi_files.keys() ^ en_files.keys())
+    return [PairJob(name, hi_files[name], en_files[name]) for name in common], unmatched
+
+
+class CorpusBuilder:
+    """Aligns, filters and assembles; resumable through per-document results."""
+
+    def __init__(self, aligner: Aligner, filters: Filters, out_dir: str | os.PathLike[str], presplit: bool = False):
+        self.aligner = aligner
+        self.filters = filters
+        self.out = Path(out_dir)
+        self.presplit = presplit
+        self.settings = json.dumps(
+            {"filters": asdict(self.filters), "presplit": presplit, "backends": aligner.backends,
+             "inventory": list(aligner.inventory), "blocks": aligner.use_blocks},
+            sort_keys=True,
+        )
+
+    def result_path(self, job: PairJob) -> Path:
+        return self.out / WORK_DIR / (hashlib.sha1(job.doc.encode("utf-8")).hexdigest()[:20] + ".json")
+
+    def fingerprint(self, job: PairJob) -> str:
+        digest = hashlib.sha256(self.settings.encode("utf-8"))
+        for path in (job.hi, job.en):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def build(self, jobs: Sequence[PairJob], progress: bool | None = None) -> dict:
+        """Align every pair not finished before, then write the corpus and the report."""
+        reused = 0
+        results = []
+        for job in tqdm(jobs, desc="aligning", unit="doc", disable=None if progress is None else not progress):
+            result, fresh = self._document(job)
+            reused += not fresh
+            results.append(result)
+        summary = self._assemble(results)
+        summary["reused"] = reused
+        return summary
+
+    def _document(self, job: PairJob) -> tuple[dict, bool]:
+        path = self.result_path(job)
+        try:
+            fingerprint = self.fingerprint(job)
+        except OSError as exc:
+            return {"doc": job.doc, "error": f"cannot read: {exc.strerror}"}, True
+        if path.is_file():
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+                if saved.get("fingerprint") == fingerprint:
+                    return saved, False
+            except (OSError, json.JSONDecodeError):
+                pass  # a damaged result is simply redone
+        result = {"doc": job.doc, "hi_path": str(job.hi), "en_path": str(job.en), "fingerprint": fingerprint}
+        try:
+            hi, en = read_pair(job.hi, job.en, self.presplit)
+            alignment = self.aligner.align(hi, en)
+            records = bead_records(alignment, hi, en)
+            for record in records:
+                record["removed"] = self.filters.reason(record)
+            result.update(n_hi=len(hi.sentences), n_en=len(en.sentences), beads=records)
+        except TranslateKitError as exc:
+            result["error"] = str(exc)
+        with atomic_write(path) as handle:
+            json.dump(result, handle, ensure_ascii=False)
+        return result, True
+
+    def _assemble(self, results: list[dict]) -> dict:
+        seen: set[tuple[str, str]] = set()
+        kept: list[dict] = []
+        rows, types, scores = [], Counter(), []
+        for result in results:
+            row = {"doc": result["doc"], "hi_sentences": result.get("n_hi", 0),
+                   "en_sentences": result.get("n_en", 0), "beads": 0, "pairs": 0, "error": result.get("error", "")}
+            reasons: Counter = Counter()
+            for record in result.get("beads", []):
+                row["beads"] += 1
+                types[record["type"]] += 1
+                if record["hi"] and record["en"]:
+                    scores.append(record["score"])
+                reason = record["removed"]
+                key = (_normal(record["hi_text"]), _normal(record["en_text"]))
+                if reason is None and key in seen:
+                    reason = "duplicate"
+                if reason is not None:
+                    reasons[reason] += 1
+                    continue
+                seen.add(key)
+                row["pairs"] += 1
+                kept.append({"doc": result["doc"], **{k: record[k] for k in ("hi", "en", "score", "type")},
+                             "hi_text": key[0], "en_text": key[1]})
+            row.update({f"removed: {k}": v for k, v in sorted(reasons.items())})
+            rows.append(row)
+        self._write_corpus(kept)
+        documents = pd.DataFrame(rows).fillna(0)
+        bead_types = pd.DataFrame(sorted(types.items(), key=lambda kv: -kv[1]), columns=["type", "beads"])
+        counts, _ = _histogram(scores)
+        histogram = pd.DataFrame({"score from": SCORE_BINS[:-1], "score to": SCORE_BINS[1:], "beads": counts})
+        self._write_report(documents, bead_types, histogram)
+        return {"documents": len(results), "pairs": len(kept),
+                "errors": sum(1 for r in results if r.get("error"))}
+
+    def _write_corpus(self, kept: list[dict]) -> None:
+        with atomic_write(self.out / "corpus.hi") as hi, atomic_write(self.out / "corpus.en") as en, \
+                atomic_write(self.out / "corpus.jsonl") as jsonl:
+            for pair in kept:
+                hi.write(pair["hi_text"] + "\n")
+                en.write(pair["en_text"] + "\n")
+                jsonl.write(json.dumps(pair, ensure_ascii=False) + "\n")
+
+    def _write_report(self, documents: pd.DataFrame, bead_types: pd.DataFrame, histogram: pd.DataFrame) -> None:
+        for frame, name in ((documents, "report.csv"), (bead_types, "report_bead_types.csv"),
+                            (histogram, "report_scores.csv")):
+            with atomic_write(self.out / name) as handle:
+                frame.to_csv(handle, index=False)
+        text = [
+            "# Corpus report\n",
+            f"{len(documents)} documents, {int(documents['pairs'].sum()) if len(documents) else 0} pairs kept. "
+            f"Filters: {self.settings}\n",
+            "## Pairs per document\n", documents.to_markdown(index=False), "",
+            "## Bead types\n", bead_types.to_markdown(index=False), "",
+            "## Scores of beads pairing both sides\n", histogram.to_markdown(index=False), "",
+        ]
+        with atomic_write(self.out / "report.md") as handle:
+            handle.write("\n".join(text) + "\n")
+
+
+def _histogram(scores: list[float]) -> tuple[list[int], list[float]]:
+    counts = [0] * (len(SCORE_BINS) - 1)
+    for score in scores:
+        counts[min(int(score * 10), 9)] += 1
+    return counts, SCORE_BINS
