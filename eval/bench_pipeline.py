@@ -162,7 +162,7 @@ def configurations(base: dict, sweep: bool) -> dict[str, dict]:
     if sweep:
         return {f"beam 5, {tokens} tokens, {inter}x{intra} threads":
                 {**base, "mode": "pipeline", "beam": 5, "batch_tokens": tokens, "threads": (inter, intra)}
-                for tokens in (1024, 2048, 4096) for inter, intra in layouts}
+                for tokens in (512, 1024, 2048, 4096) for inter, intra in layouts}
     ours = {**base, "batch_tokens": DEFAULT_BATCH_TOKENS, "threads": (1, cores)}
     return {
         "raw beam 1": {**ours, "mode": "raw", "beam": 1},
