@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from translate_kit.align import Aligner, CostParams, gale_church_params
-from translate_kit.align.features import AnchorSource, LexiconSource, freedict_available
+from translate_kit.align import Aligner, gale_church_params
 from translate_kit.align.evaluation import score_alignments
+from translate_kit.align.features import AnchorSource, LexiconSource, freedict_available
 from translate_kit.align.io import parse_presplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +52,10 @@ def build_dev_set(data: Path, seed: int = 13, doc_size: tuple[int, int] = (25, 6
         start = 0
         while start < len(hi):
             size = rng.randint(*doc_size)
-            pairs = [(h.strip(), e.strip()) for h, e in zip(hi[start : start + size], en[start : start + size])]
+            pairs = [
+                (h.strip(), e.strip())
+                for h, e in zip(hi[start : start + size], en[start : start + size], strict=True)
+            ]
             pairs = [(h, e) for h, e in pairs if h and e]
             docs.append(_perturb(f"{corpus}:{start}", pairs, rng))
             start += size

@@ -78,7 +78,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=520, help="newsdev2014 lines to use")
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--length", type=int, help="pinned output length (default: mean reference pieces)")
-    parser.add_argument("--window", type=int, help="sentences per cross-document window (default: the pipeline's)")
+    parser.add_argument("--window", type=int, help="sentences per window (default: pipeline's)")
     parser.add_argument("--threads", type=int, help="CPU threads (default: all usable cores)")
     parser.add_argument("--record", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
@@ -138,8 +138,8 @@ def main() -> int:
     print(report)
     if args.record:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(f"# Document pipeline: cross-document batching and translation memory\n\n{report}\n",
-                           encoding="utf-8")
+        title = "# Document pipeline: cross-document batching and translation memory"
+        RESULTS.write_text(f"{title}\n\n{report}\n", encoding="utf-8")
     return 0
 
 

@@ -15,6 +15,7 @@ from translate_kit.documents import (
     render_block,
     write_document,
 )
+from translate_kit.documents.model import InlineSpan, render_inline
 from translate_kit.documents.text import is_heading_like
 from translate_kit.errors import InputError
 from translate_kit.segment import sentence_spans
@@ -356,3 +357,14 @@ def test_ten_megabyte_paragraph_is_one_block_split_into_sentences():
     assert len(doc.blocks) == 1
     spans = sentence_spans(doc.blocks[0].text, "hin_Deva")
     assert len(spans) == text.count("।")
+
+
+def test_lost_or_repeated_span_tokens_never_lose_or_duplicate_markup():
+    spans = {"⟦1⟧": InlineSpan("[", "बयान", "](https://mea.gov.in)"), "⟦2⟧": InlineSpan("`x`")}
+    assert render_inline("See ⟦1⟧ and ⟦1⟧ ⟦2⟧.", spans, {"⟦1⟧": "statement"}, identity) == (
+        "See [statement](https://mea.gov.in) and  `x`."
+    )
+    assert render_inline("The model lost them.", spans, {}, identity) == (
+        "The model lost them. [बयान](https://mea.gov.in) `x`"
+    )
+    assert render_inline("Literal ⟦7⟧ text", spans, {}, identity).startswith("Literal ⟦7⟧ text")

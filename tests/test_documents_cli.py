@@ -66,6 +66,7 @@ def _write(folder, name, text):
         ("a.jsonl", JSONL, ("--field", "title", "--field", "body")),
         ("a.tsv", TSV, ("--column", "text")),
     ],
+    ids=["text", "markdown", "html", "jsonl", "tsv"],
 )
 def test_each_format_keeps_its_structure(run, tmp_path, name, source, extra):
     src = _write(tmp_path, name, source)
@@ -210,6 +211,7 @@ def test_glossary_and_custom_cache_path(run, tmp_path):
         ("img.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", (), "Error: {path}:1: invalid UTF-8 at byte 0"),
         ("data.txt", b"\x00\x01\x02\x03 raw", (), "Error: {path}: looks like a binary file"),
     ],
+    ids=["jsonl-not-json", "jsonl-no-field", "tsv-ragged", "invalid-utf8", "png", "binary"],
 )
 def test_bad_input_is_one_clear_line_and_no_output(run, tmp_path, name, content, extra, message):
     path = tmp_path / name

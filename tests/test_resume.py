@@ -76,7 +76,9 @@ def _interrupt(command: list[str], env: dict, out: Path, sig: int, after: int) -
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("sig", "documents"), [(signal.SIGKILL, 200), (signal.SIGINT, 60)])
+@pytest.mark.parametrize(
+    ("sig", "documents"), [(signal.SIGKILL, 200), (signal.SIGINT, 60)], ids=["SIGKILL", "SIGINT"]
+)
 def test_killed_folder_run_resumes_without_redoing_work(tmp_path, tiny_model_hi_en, sig, documents):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()

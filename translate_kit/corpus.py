@@ -98,7 +98,9 @@ def read_pair_list(path: str | os.PathLike[str]) -> list[PairJob]:
     return jobs
 
 
-def pair_folders(hi_dir: str | os.PathLike[str], en_dir: str | os.PathLike[str]) -> tuple[list[PairJob], list[str]]:
+def pair_folders(
+    hi_dir: str | os.PathLike[str], en_dir: str | os.PathLike[str]
+) -> tuple[list[PairJob], list[str]]:
     """Files with the same name in both folders; also returns the names found on one side only."""
     hi_files = {p.name: p for p in Path(hi_dir).iterdir() if p.is_file() and not p.name.startswith(".")}
     en_files = {p.name: p for p in Path(en_dir).iterdir() if p.is_file() and not p.name.startswith(".")}
@@ -112,14 +114,21 @@ def pair_folders(hi_dir: str | os.PathLike[str], en_dir: str | os.PathLike[str])
 class CorpusBuilder:
     """Aligns, filters and assembles; resumable through per-document results."""
 
-    def __init__(self, aligner: Aligner, filters: Filters, out_dir: str | os.PathLike[str], presplit: bool = False):
+    def __init__(
+        self, aligner: Aligner, filters: Filters, out_dir: str | os.PathLike[str], presplit: bool = False
+    ):
         self.aligner = aligner
         self.filters = filters
         self.out = Path(out_dir)
         self.presplit = presplit
         self.settings = json.dumps(
-            {"filters": asdict(self.filters), "presplit": presplit, "backends": aligner.backends,
-             "inventory": list(aligner.inventory), "blocks": aligner.use_blocks},
+            {
+                "filters": asdict(self.filters),
+                "presplit": presplit,
+                "backends": aligner.backends,
+                "inventory": list(aligner.inventory),
+                "blocks": aligner.use_blocks,
+            },
             sort_keys=True,
         )
 
@@ -136,7 +145,9 @@ class CorpusBuilder:
         """Align every pair not finished before, then write the corpus and the report."""
         reused = 0
         results = []
-        for job in tqdm(jobs, desc="aligning", unit="doc", disable=None if progress is None else not progress):
+        for job in tqdm(
+            jobs, desc="aligning", unit="doc", disable=None if progress is None else not progress
+        ):
             result, fresh = self._document(job)
             reused += not fresh
             results.append(result)
@@ -176,8 +187,14 @@ class CorpusBuilder:
         kept: list[dict] = []
         rows, types, scores = [], Counter(), []
         for result in results:
-            row = {"doc": result["doc"], "hi_sentences": result.get("n_hi", 0),
-                   "en_sentences": result.get("n_en", 0), "beads": 0, "pairs": 0, "error": result.get("error", "")}
+            row = {
+                "doc": result["doc"],
+                "hi_sentences": result.get("n_hi", 0),
+                "en_sentences": result.get("n_en", 0),
+                "beads": 0,
+                "pairs": 0,
+                "error": result.get("error", ""),
+            }
             reasons: Counter = Counter()
             for record in result.get("beads", []):
                 row["beads"] += 1
@@ -193,8 +210,14 @@ class CorpusBuilder:
                     continue
                 seen.add(key)
                 row["pairs"] += 1
-                kept.append({"doc": result["doc"], **{k: record[k] for k in ("hi", "en", "score", "type")},
-                             "hi_text": key[0], "en_text": key[1]})
+                kept.append(
+                    {
+                        "doc": result["doc"],
+                        **{k: record[k] for k in ("hi", "en", "score", "type")},
+                        "hi_text": key[0],
+                        "en_text": key[1],
+                    }
+                )
             row.update({f"removed: {k}": v for k, v in sorted(reasons.items())})
             rows.append(row)
         self._write_corpus(kept)
@@ -203,29 +226,46 @@ class CorpusBuilder:
         counts, _ = _histogram(scores)
         histogram = pd.DataFrame({"score from": SCORE_BINS[:-1], "score to": SCORE_BINS[1:], "beads": counts})
         self._write_report(documents, bead_types, histogram)
-        return {"documents": len(results), "pairs": len(kept),
-                "errors": sum(1 for r in results if r.get("error"))}
+        return {
+            "documents": len(results),
+            "pairs": len(kept),
+            "errors": sum(1 for r in results if r.get("error")),
+        }
 
     def _write_corpus(self, kept: list[dict]) -> None:
-        with atomic_write(self.out / "corpus.hi") as hi, atomic_write(self.out / "corpus.en") as en, \
-                atomic_write(self.out / "corpus.jsonl") as jsonl:
+        with (
+            atomic_write(self.out / "corpus.hi") as hi,
+            atomic_write(self.out / "corpus.en") as en,
+            atomic_write(self.out / "corpus.jsonl") as jsonl,
+        ):
             for pair in kept:
                 hi.write(pair["hi_text"] + "\n")
                 en.write(pair["en_text"] + "\n")
                 jsonl.write(json.dumps(pair, ensure_ascii=False) + "\n")
 
-    def _write_report(self, documents: pd.DataFrame, bead_types: pd.DataFrame, histogram: pd.DataFrame) -> None:
-        for frame, name in ((documents, "report.csv"), (bead_types, "report_bead_types.csv"),
-                            (histogram, "report_scores.csv")):
+    def _write_report(
+        self, documents: pd.DataFrame, bead_types: pd.DataFrame, histogram: pd.DataFrame
+    ) -> None:
+        for frame, name in (
+            (documents, "report.csv"),
+            (bead_types, "report_bead_types.csv"),
+            (histogram, "report_scores.csv"),
+        ):
             with atomic_write(self.out / name) as handle:
                 frame.to_csv(handle, index=False)
         text = [
             "# Corpus report\n",
-            f"{len(documents)} documents, {int(documents['pairs'].sum()) if len(documents) else 0} pairs kept. "
-            f"Filters: {self.settings}\n",
-            "## Pairs per document\n", documents.to_markdown(index=False), "",
-            "## Bead types\n", bead_types.to_markdown(index=False), "",
-            "## Scores of beads pairing both sides\n", histogram.to_markdown(index=False), "",
+            f"{len(documents)} documents, {sum(documents.get('pairs', []))} pairs kept. "
+            f"Settings: `{self.settings}`\n",
+            "## Pairs per document\n",
+            documents.to_markdown(index=False),
+            "",
+            "## Bead types\n",
+            bead_types.to_markdown(index=False),
+            "",
+            "## Scores of beads pairing both sides\n",
+            histogram.to_markdown(index=False),
+            "",
         ]
         with atomic_write(self.out / "report.md") as handle:
             handle.write("\n".join(text) + "\n")

@@ -118,7 +118,10 @@ class TranslatedDocument:
 
 @dataclass
 class RunStats:
-    """Counts of one run; sentences = passthrough + cached + translated + duplicates."""
+    """Counts of one run; sentences = passthrough + cached + translated + duplicates.
+
+    `seconds` is the wall time of `run_jobs` (reading excluded; planning, translating, writing in).
+    """
 
     documents: int = 0
     documents_skipped: int = 0
@@ -248,11 +251,9 @@ class DocumentTranslator:
             yield from self._finish(window)
 
     def _finish(self, window: list[DocumentPlan]) -> Iterator[TranslatedDocument]:
-        started = time.perf_counter()
         self._resolve(window)
-        results = [self._assemble(plan) for plan in window]
-        self.stats.seconds += time.perf_counter() - started
-        yield from results
+        for plan in window:
+            yield self._assemble(plan)
 
     def _resolve(self, window: list[DocumentPlan]) -> None:
         """Find a translation for every keyed sentence of the window: in-run, memory, then engine."""
@@ -518,6 +519,7 @@ def run_jobs(
     e.g. empty inputs) documents are written back as they are. `on_planned(total_sentences)` is
     called before translating starts (for a progress bar).
     """
+    started = time.perf_counter()
     stats = translator.stats if translator else RunStats()
     job_key = settings.key(translator) if translator else ""
     todo: list[LoadedJob] = []
@@ -548,6 +550,7 @@ def run_jobs(
         item.manifest.record(item.job.manifest_entry()[1], item.input_hash, job_key, encoded)
         with atomic_write(output, "wb") as handle:
             handle.write(encoded)
+    stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
     return stats
 
 

@@ -96,8 +96,11 @@ def _jump_costs(di, dj, rows, cols, inside, lo, hi, cost):
     """Gather indices into row i-di and the bead costs, +inf where the predecessor is out of band."""
     prev_rows = np.maximum(rows - di, 0)
     prev_cols = cols - dj
-    valid = inside & (rows[:, None] >= di) & (prev_cols >= lo[prev_rows, None]) & (
-        prev_cols <= hi[prev_rows, None]
+    valid = (
+        inside
+        & (rows[:, None] >= di)
+        & (prev_cols >= lo[prev_rows, None])
+        & (prev_cols <= hi[prev_rows, None])
     )
     index = np.where(valid, prev_cols - lo[prev_rows, None], 0)
     costs = np.where(valid, cost(di, dj, rows[:, None], cols), np.inf)
@@ -172,7 +175,9 @@ def align_path(
         width *= 2
 
 
-def rectangles_band(rectangles: Sequence[tuple[tuple[int, int], tuple[int, int]]], n_hi: int, n_en: int, margin: int):
+def rectangles_band(
+    rectangles: Sequence[tuple[tuple[int, int], tuple[int, int]]], n_hi: int, n_en: int, margin: int
+):
     """Band covering consecutive rectangles ((h0, h1), (e0, e1)) of the table, widened by `margin`.
 
     Block beads tile the table's diagonal this way; their union is connected, so a path exists.

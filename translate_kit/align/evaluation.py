@@ -85,6 +85,9 @@ def score_alignments(gold_docs: Sequence[Iterable], test_docs: Sequence[Iterable
         both_gold = [(h, e) for h, e in gold if len(h) and len(e)]
         both_test = [(h, e) for h, e in test if len(h) and len(e)]
         recall = recall + match_counts(both_test, both_gold)
-    ps, rs = _ratio(precision.strict_hit, precision.strict_miss), _ratio(recall.strict_hit, recall.strict_miss)
+    ps, rs = (
+        _ratio(precision.strict_hit, precision.strict_miss),
+        _ratio(recall.strict_hit, recall.strict_miss),
+    )
     pl, rl = _ratio(precision.lax_hit, precision.lax_miss), _ratio(recall.lax_hit, recall.lax_miss)
     return AlignmentScores(ps, rs, _f1(ps, rs), pl, rl, _f1(pl, rl))

@@ -34,20 +34,127 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECA
 _NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _DEVANAGARI_WORD = re.compile(r"[\u0900-\u0963\u0971-\u097f]+")
-_MONTHS_EN = (
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-)
+_MONTHS_EN = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _MONTHS_HI = (
     ["जनवरी", "फरवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"],
     ["जनवरी", "फ़रवरी", "मार्च", "अप्रेल", "मई", "जून", "जुलाई", "अगस्त", "सितम्बर", "अक्तूबर", "नवम्बर", "दिसम्बर"],
 )
 #: Hindi function words that carry no lexical evidence (and make lexicon entries ambiguous).
 _HINDI_STOP = frozenset(
-    ["का", "की", "के", "को", "से", "में", "पर", "है", "हैं", "था", "थी", "थे", "हो", "होना", "होता", "होती", "होते", "हुआ", "हुई", "हुए", "ने", "और", "या", "भी", "तो", "ही", "एक", "यह", "वह", "इस", "उस", "ये", "वे", "कि", "करना", "करता", "करती", "करते", "किया", "किए", "की", "गई", "गया", "देना", "लेना", "जाना", "रहा", "रही", "रहे", "वाला", "वाली", "वाले", "अपना", "अपनी", "अपने", "जो", "जिस", "तक", "साथ", "लिए", "लिये", "द्वारा", "नहीं", "न"]
+    [
+        "का",
+        "की",
+        "के",
+        "को",
+        "से",
+        "में",
+        "पर",
+        "है",
+        "हैं",
+        "था",
+        "थी",
+        "थे",
+        "हो",
+        "होना",
+        "होता",
+        "होती",
+        "होते",
+        "हुआ",
+        "हुई",
+        "हुए",
+        "ने",
+        "और",
+        "या",
+        "भी",
+        "तो",
+        "ही",
+        "एक",
+        "यह",
+        "वह",
+        "इस",
+        "उस",
+        "ये",
+        "वे",
+        "कि",
+        "करना",
+        "करता",
+        "करती",
+        "करते",
+        "किया",
+        "किए",
+        "की",
+        "गई",
+        "गया",
+        "देना",
+        "लेना",
+        "जाना",
+        "रहा",
+        "रही",
+        "रहे",
+        "वाला",
+        "वाली",
+        "वाले",
+        "अपना",
+        "अपनी",
+        "अपने",
+        "जो",
+        "जिस",
+        "तक",
+        "साथ",
+        "लिए",
+        "लिये",
+        "द्वारा",
+        "नहीं",
+        "न",
+    ]
 )
 #: Light inflection suffixes, longest first (after Ramanathan & Rao's light Hindi stemmer).
 _HINDI_SUFFIXES = sorted(
-    ["ाएंगे", "ाएंगी", "ियों", "ियां", "ाओं", "ाएं", "ाने", "ाना", "ाती", "ाते", "ाया", "ायी", "ाए", "ने", "ना", "ती", "ते", "ता", "ों", "ें", "ीं", "ां", "ो", "े", "ी", "ा", "ि", "ु", "ू", "ं"],
+    [
+        "ाएंगे",
+        "ाएंगी",
+        "ियों",
+        "ियां",
+        "ाओं",
+        "ाएं",
+        "ाने",
+        "ाना",
+        "ाती",
+        "ाते",
+        "ाया",
+        "ायी",
+        "ाए",
+        "ने",
+        "ना",
+        "ती",
+        "ते",
+        "ता",
+        "ों",
+        "ें",
+        "ीं",
+        "ां",
+        "ो",
+        "े",
+        "ी",
+        "ा",
+        "ि",
+        "ु",
+        "ू",
+        "ं",
+    ],
     key=len,
     reverse=True,
 )
@@ -134,7 +241,7 @@ class AnchorSource:
         bag.update("w:" + english_stem(w) for w in _LATIN.findall(text))
         for word in _DEVANAGARI_WORD.findall(text):
             if word in self._months:
-                bag["m:%d" % self._months[word]] += 1
+                bag[f"m:{self._months[word]}"] += 1
             elif self.names and word not in _HINDI_STOP:
                 skeleton = skeleton_hindi(word)
                 if len(skeleton) >= 3:
@@ -148,7 +255,7 @@ class AnchorSource:
             lower = word.lower()
             bag["w:" + english_stem(lower)] += 1
             if lower in _MONTHS_EN:
-                bag["m:%d" % _MONTHS_EN.index(lower)] += 1
+                bag[f"m:{_MONTHS_EN.index(lower)}"] += 1
             elif self.names and (word[0].isupper() or self.loanwords):
                 skeleton = skeleton_latin(word)
                 if len(skeleton) >= 3:

@@ -23,11 +23,19 @@ from .scorers import CostParams, Evidence, UnitScorer, group_matrix
 
 #: Paragraphs are split and merged more freely than sentences, so block beads go up to 3-3.
 BLOCK_INVENTORY: tuple[BeadType, ...] = (
-    (1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (3, 1), (1, 3), (3, 2), (2, 3), (3, 3)
+    (1, 1),
+    (1, 0),
+    (0, 1),
+    (2, 1),
+    (1, 2),
+    (2, 2),
+    (3, 1),
+    (1, 3),
+    (3, 2),
+    (2, 3),
+    (3, 3),
 )
-BLOCK_PARAMS = CostParams(
-    length_weight=0.3, priors={(1, 1): 0.0, (1, 0): 0.0, (0, 1): 0.0}, merge_prior=0.7
-)
+BLOCK_PARAMS = CostParams(length_weight=0.3, priors={(1, 1): 0.0, (1, 0): 0.0, (0, 1): 0.0}, merge_prior=0.7)
 #: Half-width of the band around the anchor line when paragraphs cannot guide the sentences.
 ANCHOR_BAND_WIDTH = 16
 #: Above this share of sentences left in 1-0/0-1 block beads, block structure is not trusted.
@@ -104,6 +112,8 @@ class Aligner:
 
     def _flat_path(self, scorer: UnitScorer, n_hi: int, n_en: int, inventory=None):
         """Whole table when small, else a band around the chain of anchors."""
+        if n_hi == 0 or n_en == 0:
+            return [(i, i + 1, 0, 0, 0.0) for i in range(n_hi)] + [(0, 0, j, j + 1, 0.0) for j in range(n_en)]
         band = None
         if (n_hi + 1) * (n_en + 1) > FULL_TABLE_CELLS:
             anchors = scorer.anchors()
@@ -114,7 +124,7 @@ class Aligner:
         return align_path(n_hi, n_en, inventory or self.inventory, scorer, band, ANCHOR_BAND_WIDTH)
 
     def _align_blocks(self, hi: Article, en: Article, evidence: Evidence) -> list[Bead] | None:
-        if len(hi.blocks) <= 1 and len(en.blocks) <= 1:
+        if (len(hi.blocks) <= 1 and len(en.blocks) <= 1) or not hi.blocks or not en.blocks:
             return None
         hi_groups = group_matrix(hi.block_ranges(), len(hi.sentences))
         en_groups = group_matrix(en.block_ranges(), len(en.sentences))

@@ -225,7 +225,8 @@ def check_beads_against(
             for index in bead[position]:
                 if index >= limit:
                     raise InputError(
-                        f"{side} index {index} out of range: the alignment has {limit} {side} sentences{where}",
+                        f"{side} index {index} out of range: "
+                        f"the alignment has {limit} {side} sentences{where}",
                         path,
                     )
                 if index in seen:

@@ -68,9 +68,10 @@ class Evidence:
         self.hi_vectors.resize((len(hi), size))
         self.en_vectors.resize((len(en), size))
         documents = max(len(hi) + len(en), 1)
-        df = np.asarray((self.hi_vectors > 0).sum(axis=0)).ravel() + np.asarray(
-            (self.en_vectors > 0).sum(axis=0)
-        ).ravel()
+        df = (
+            np.asarray((self.hi_vectors > 0).sum(axis=0)).ravel()
+            + np.asarray((self.en_vectors > 0).sum(axis=0)).ravel()
+        )
         idf = sp.diags(np.log1p(documents / np.maximum(df, 1)))
         self.hi_vectors = (self.hi_vectors @ idf).tocsr()
         self.en_vectors = (self.en_vectors @ idf).tocsr()

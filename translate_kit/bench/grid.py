@@ -12,7 +12,10 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..engine import DecodeOptions
 from ..errors import TranslateKitError
+
+DEFAULTS = DecodeOptions()  # a knob left out of the grid runs as the pipeline does by default
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,11 @@ KNOBS: dict[str, Knob] = {
     knob.name: knob
     for knob in (
         Knob("compute_type", str, "int8", "CTranslate2 compute type (int8, int8_float32, float32, ...)"),
-        Knob("beam", int, 5, "beam size (1 = greedy)", 1),
+        Knob("beam", int, DEFAULTS.beam_size, "beam size (1 = greedy)", 1),
         Knob("threads", int, 0, "CPU threads in all (0 = every core this process may use)"),
         Knob("inter_threads", int, 1, "batches decoded in parallel (threads are shared between them)", 1),
-        Knob("batch_tokens", int, 2048, "source tokens per batch", 1),
+        Knob("batch_tokens", int, DEFAULTS.max_batch_tokens, "source tokens per batch", 1),
+        Knob("no_repeat_ngram", int, DEFAULTS.no_repeat_ngram_size, "repetition guard (0 = off)"),
     )
 }
 

@@ -26,6 +26,7 @@ from ..models import ModelDir, resolve_model
 from ..textio import atomic_write, read_lines
 from . import environment
 from .grid import KNOBS, Setting, expand, label, slug
+from .worker import mentions_allocation_failure
 
 WORKER = (sys.executable, "-m", "translate_kit.bench.worker")
 SYNTHETIC_NOTE = "not meaningful: synthetic model"
@@ -62,6 +63,7 @@ class TestSet:
     sentences: list[str]
     references: list[str] | None
     skipped_lines: list[int] = field(default_factory=list)  # 1-based line numbers
+    __test__ = False  # a data class named like a test: pytest must not collect it
 
     @classmethod
     def load(cls, source: str | os.PathLike[str], reference: str | os.PathLike[str] | None = None) -> TestSet:
@@ -122,7 +124,8 @@ def death_status(outcome: ChildOutcome, log_path: Path) -> tuple[str, str]:
     if outcome.exit_code < 0:
         return "error", f"killed by signal {signal.Signals(-outcome.exit_code).name}"
     tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or [""]
-    return "error", f"exited with status {outcome.exit_code}: {tail[0]}"
+    status = "out of memory" if mentions_allocation_failure(tail[0]) else "error"
+    return status, f"exited with status {outcome.exit_code}: {tail[0]}"
 
 
 def job_key(fingerprint: str, source_sha: str, setting: Setting, plan: Plan) -> str:

@@ -26,7 +26,19 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-ALLOCATION_FAILURES = ("failed to allocate", "bad_alloc", "cannot allocate memory", "out of memory")
+from ..textio import atomic_write, read_lines  # light: nothing heavy before the memory cap
+
+# How an allocation failure reads once it is not a MemoryError: CTranslate2/MKL, C++, mmap of a
+# shared library under RLIMIT_AS, the kernel, and OpenMP unable to reserve a thread's stack.
+ALLOCATION_FAILURES = (
+    "failed to allocate", "bad_alloc", "cannot allocate memory", "out of memory",
+    "failed to map segment", "thread creation failed",
+)
+
+
+def mentions_allocation_failure(text: str) -> bool:
+    text = text.lower()
+    return any(failure in text for failure in ALLOCATION_FAILURES)
 
 
 def limit_memory(megabytes: int | None) -> None:
@@ -40,9 +52,11 @@ def classify(exc: BaseException, phase: str) -> str:
     """The row status for an exception raised in `phase` (see the module docstring)."""
     from ..errors import ModelError, TranslateKitError
 
-    message = str(exc).lower()
-    if isinstance(exc, MemoryError) or any(text in message for text in ALLOCATION_FAILURES):
-        return "out of memory"
+    chain: BaseException | None = exc
+    while chain is not None:  # an ImportError may hide the mmap failure in its cause
+        if isinstance(chain, MemoryError) or mentions_allocation_failure(str(chain)):
+            return "out of memory"
+        chain = chain.__cause__ or chain.__context__
     if phase == "load" and isinstance(exc, TranslateKitError) and not isinstance(exc, ModelError):
         return "unsupported"
     return "error"
@@ -72,7 +86,8 @@ def decode_options(job: dict[str, Any]):
     relative cap, so every setting and every system decodes exactly the same number of tokens."""
     from ..engine import DecodeOptions
 
-    options: dict[str, Any] = {"beam_size": job["beam"], "max_batch_tokens": job["batch_tokens"]}
+    options: dict[str, Any] = {"beam_size": job["beam"], "max_batch_tokens": job["batch_tokens"],
+                               "no_repeat_ngram_size": job["no_repeat_ngram"]}
     if job.get("pin_length"):
         pinned = int(job["pin_length"])
         options.update(min_decoding_length=pinned, max_decoding_length=pinned, decode_ratio=None)
@@ -101,8 +116,6 @@ def measure_latency(translator, sentences: Sequence[str], options) -> list[float
 
 def measure(job: dict[str, Any], result: dict[str, Any]) -> None:
     """Fill `result` phase by phase, so a failure still leaves what was measured before it."""
-    from ..textio import atomic_write, read_lines
-
     result["phase"] = "load"
     sentences = read_lines(job["source"])
     start = time.perf_counter()
@@ -148,8 +161,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["error"] = f"{result['phase']}: {type(exc).__name__}: {exc}".strip()
         traceback.print_exc()
     result["self_peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    from ..textio import atomic_write
-
     with atomic_write(result_path) as handle:
         json.dump(result, handle, indent=1)
     return 0 if result["status"] == "ok" else 3

@@ -19,15 +19,30 @@ from ..textio import atomic_write
 def aligner_options(command):
     """Options shared by `align` and `corpus build`."""
     options = [
-        click.option("--presplit", is_flag=True, help="Inputs are one sentence a line, blank line between "
-                     "paragraphs, '# ' heading lines."),
-        click.option("--lexicon", type=click.Path(exists=True, dir_okay=False),
-                     help="Extra Hindi<TAB>English word lexicon."),
+        click.option(
+            "--presplit",
+            is_flag=True,
+            help="Inputs are one sentence a line, blank line between paragraphs, '# ' heading lines.",
+        ),
+        click.option(
+            "--lexicon",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Extra Hindi<TAB>English word lexicon.",
+        ),
         click.option("--no-freedict", is_flag=True, help="Do not use the installed dict-freedict-eng-hin."),
-        click.option("--model", help="Add MT similarity: translate the Hindi side with this model (name or folder)."),
-        click.option("--beads", "inventory", default="1-1,1-0,0-1,2-1,1-2,2-2", show_default=True,
-                     help="Sentence bead types allowed (merges are switchable)."),
-        click.option("--no-blocks", is_flag=True, help="Align sentences directly, ignoring headings and paragraphs."),
+        click.option(
+            "--model", help="Add MT similarity: translate the Hindi side with this model (name or folder)."
+        ),
+        click.option(
+            "--beads",
+            "inventory",
+            default="1-1,1-0,0-1,2-1,1-2,2-2",
+            show_default=True,
+            help="Sentence bead types allowed (merges are switchable).",
+        ),
+        click.option(
+            "--no-blocks", is_flag=True, help="Align sentences directly, ignoring headings and paragraphs."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -46,16 +61,39 @@ def build_aligner(lexicon, no_freedict, model, inventory, no_blocks) -> Aligner:
 @click.command("align")
 @click.argument("hi_file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("en_file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Output file (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Output file (default: standard output).",
+)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True)
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Leave out beads scored below this.")
-@click.option("--high-precision", is_flag=True,
-              help="Only confident 1-1, 2-1 and 1-2 beads (for corpus building).")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Leave out beads scored below this.",
+)
+@click.option(
+    "--high-precision", is_flag=True, help="Only confident 1-1, 2-1 and 1-2 beads (for corpus building)."
+)
 @aligner_options
-def align_command(hi_file, en_file, output, fmt, min_score, high_precision, presplit, lexicon, no_freedict,
-                  model, inventory, no_blocks):
+def align_command(
+    hi_file,
+    en_file,
+    output,
+    fmt,
+    min_score,
+    high_precision,
+    presplit,
+    lexicon,
+    no_freedict,
+    model,
+    inventory,
+    no_blocks,
+):
     """Align a Hindi article with its English version: headings and paragraphs, then sentences.
 
     Writes one bead a line: `hi`/`en` sentence indices (0-based), their texts, a score in [0, 1],

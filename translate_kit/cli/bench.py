@@ -11,7 +11,7 @@ from ..errors import TranslateKitError
 
 GRID_HELP = (
     "KEY=V1,V2,... (repeatable); the cross product of all --grid options is measured. Keys: "
-    "compute_type, beam, threads, inter_threads, batch_tokens."
+    "compute_type, beam, threads, inter_threads, batch_tokens, no_repeat_ngram."
 )
 
 

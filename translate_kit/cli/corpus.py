@@ -20,17 +20,48 @@ def corpus_group():
 @click.argument("pairs", type=click.Path(exists=True))
 @click.argument("en_folder", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=HIGH_PRECISION_SCORE, show_default=True,
-              help="Leave out beads scored below this.")
-@click.option("--all-beads", is_flag=True, help="Keep 2-2 and larger beads too (default: high precision, "
-              "only 1-1, 2-1 and 1-2).")
-@click.option("--max-length-ratio", type=click.FloatRange(min=1), default=3.0, show_default=True,
-              help="Leave out pairs whose character lengths differ more than this factor.")
-@click.option("--no-script-check", is_flag=True, help="Keep pairs whose sides are not Hindi and English scripts.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=HIGH_PRECISION_SCORE,
+    show_default=True,
+    help="Leave out beads scored below this.",
+)
+@click.option(
+    "--all-beads",
+    is_flag=True,
+    help="Keep 2-2 and larger beads too (default: high precision, only 1-1, 2-1 and 1-2).",
+)
+@click.option(
+    "--max-length-ratio",
+    type=click.FloatRange(min=1),
+    default=3.0,
+    show_default=True,
+    help="Leave out pairs whose character lengths differ more than this factor.",
+)
+@click.option(
+    "--no-script-check", is_flag=True, help="Keep pairs whose sides are not Hindi and English scripts."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal)."
+)
 @aligner_options
-def build_command(pairs, en_folder, output, min_score, all_beads, max_length_ratio, no_script_check, progress,
-                  presplit, lexicon, no_freedict, model, inventory, no_blocks):
+def build_command(
+    pairs,
+    en_folder,
+    output,
+    min_score,
+    all_beads,
+    max_length_ratio,
+    no_script_check,
+    progress,
+    presplit,
+    lexicon,
+    no_freedict,
+    model,
+    inventory,
+    no_blocks,
+):
     """Align PAIRS (a TSV of 'hindi_path<TAB>english_path[<TAB>doc id]'), or the files with the same
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
     corpus.en, corpus.jsonl and a report. Rerunning skips documents already done.
@@ -45,12 +76,18 @@ def build_command(pairs, en_folder, output, min_score, all_beads, max_length_rat
             raise click.UsageError("a TSV of pairs takes no second argument")
         jobs = read_pair_list(pairs)
     aligner = build_aligner(lexicon, no_freedict, model, inventory, no_blocks)
-    filters = Filters(min_score=min_score, high_precision=not all_beads, max_length_ratio=max_length_ratio,
-                      script_check=not no_script_check)
+    filters = Filters(
+        min_score=min_score,
+        high_precision=not all_beads,
+        max_length_ratio=max_length_ratio,
+        script_check=not no_script_check,
+    )
     summary = CorpusBuilder(aligner, filters, output, presplit).build(jobs, progress)
     if unmatched:
-        click.echo(f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
-                   err=True)
+        click.echo(
+            f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
+            err=True,
+        )
     click.echo(
         f"{summary['documents']} documents ({summary['reused']} already done), {summary['pairs']} pairs "
         f"-> {output}/corpus.hi, corpus.en, corpus.jsonl, report.md"

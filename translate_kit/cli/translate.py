@@ -68,7 +68,8 @@ def _warn_dropped(values: list[str]) -> None:
     "-o",
     "--output",
     type=click.Path(),
-    help="Output file, or folder for a folder of inputs (default: standard output).",
+    help="Output file, or folder for a folder of inputs (default: standard output). A hidden "
+    ".translate-kit-manifest.jsonl beside the outputs records finished documents, so a rerun skips them.",
 )
 @click.option(
     "--model",
@@ -199,7 +200,13 @@ def translate_command(
     settings = JobSettings(
         fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite
     )
-    loaded = load_jobs(collect_jobs(source, output, fmt, bilingual=bilingual), settings)
+    jobs = collect_jobs(source, output, fmt, bilingual=bilingual)
+    formats = {job.fmt for job in jobs}
+    if fields and "jsonl" not in formats:
+        raise click.UsageError("--field applies to JSONL input (use --format jsonl for other extensions)")
+    if columns and not formats & {"tsv", "csv"}:
+        raise click.UsageError("--column applies to TSV/CSV input (use --format tsv or csv)")
+    loaded = load_jobs(jobs, settings)
     translator = None
     if any(item.document.translatable() for item in loaded):
         if src is None and model_name is None:
@@ -238,27 +245,22 @@ def translate_command(
 
 
 def _run(loaded: list[LoadedJob], translator: DocumentTranslator | None, settings: JobSettings, quiet: bool):
-    bar = tqdm(
-        total=0,
-        unit="sent",
-        disable=quiet or translator is None,
-        file=sys.stderr,
-        dynamic_ncols=True,
-        desc="translating",
-    )
+    """run_jobs with a tqdm bar on stderr (sentences, sentences/s, ETA) once the total is known."""
+    bars: list[tqdm] = []
 
     def planned(total: int) -> None:
-        bar.total = total
-        bar.refresh()
+        if total and not quiet:
+            bars.append(tqdm(total=total, unit="sent", file=sys.stderr, dynamic_ncols=True, desc="translate"))
 
     if translator:
-        translator.progress = bar.update
+        translator.progress = lambda done: bars[0].update(done) if bars else None
     try:
         return run_jobs(
             loaded, translator, settings, stdout=lambda text: click.echo(text, nl=False), on_planned=planned
         )
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
 
 
 COMMANDS: list[click.Command] = [translate_command]

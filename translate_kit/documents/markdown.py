@@ -12,6 +12,10 @@ inline HTML become atomic spans. When the recorded ranges do not fit together (a
 reader does not know), the block falls back to its raw source text, markup included, and says so
 in ``meta["inline"]``.
 
+A block whose text cannot be found in its source lines is kept as it is (``translate`` False, with
+``skip_reason``): the one case known is a table cell holding an escaped pipe ``\\|``, which
+markdown-it-py unescapes in the cell text.
+
 Writing splices each translated block back into its source lines, so everything else (markers,
 indentation, blank lines, code) is unchanged and an identity translation is byte-identical.
 """

@@ -124,8 +124,10 @@ def render_inline(
 
     def span_markup(token: str) -> str:
         span = spans.get(token)
-        if span is None or token in seen:
-            return escape(token)
+        if span is None:
+            return escape(token)  # not one of ours: text that merely looks like a token
+        if token in seen:
+            return ""  # a model that repeats a placeholder must not repeat the markup
         seen.add(token)
         body = expand(inner.get(token, span.text))
         return span.open + body + span.close if keep_markup else body

@@ -1,0 +1,172 @@
+"""Reading articles, the output contract, `align` and `align-eval` through the CLI, and evaluation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from translate_kit.align.evaluation import score_alignments
+from translate_kit.align.io import parse_markdown, parse_plain, parse_presplit, read_beads
+from translate_kit.cli import cli
+from translate_kit.errors import InputError
+
+HI_PRESPLIT = """# किसानों के लिए नई योजना
+सरकार ने सोमवार को किसानों के लिए 6000 रुपये की सहायता योजना शुरू की।
+कृषि मंत्री नरेंद्र तोमर ने दिल्ली में इसकी घोषणा की।
+
+इस साल बारिश सामान्य से कम हुई।
+विश्व स्वास्थ्य संगठन (WHO) ने 15 अगस्त को चेतावनी जारी की।
+"""
+EN_PRESPLIT = """# New scheme for farmers
+On Monday the government launched an assistance scheme of 6000 rupees for farmers.
+Agriculture Minister Narendra Tomar announced it in Delhi.
+
+This year the rainfall was below normal.
+The World Health Organization (WHO) issued a warning on 15 August.
+"""
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def records(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_presplit_counts_every_nonempty_line_and_strips_heading_marks():
+    article = parse_presplit(HI_PRESPLIT.splitlines())
+    assert [b.kind for b in article.blocks] == ["heading", "paragraph", "paragraph"]
+    assert article.sentences[0] == "किसानों के लिए नई योजना"
+    assert len(article.sentences) == 5
+
+
+def test_plain_text_lines_and_headings():
+    text = "मॉस्को में जयशंकर और लावरोव की मुलाकात\nदोनों नेताओं ने व्यापार पर चर्चा की। उन्होंने रक्षा पर भी बात की।\n"
+    article = parse_plain(text, "hin_Deva")
+    assert [b.kind for b in article.blocks] == ["heading", "paragraph"]
+    assert article.blocks[1].sentences == ("दोनों नेताओं ने व्यापार पर चर्चा की।", "उन्होंने रक्षा पर भी बात की।")
+    blank_separated = "Farmers get help\n\nThe scheme starts today. It pays 6000 rupees\nto each farmer.\n"
+    article = parse_plain(blank_separated, "eng_Latn")
+    assert [b.kind for b in article.blocks] == ["heading", "paragraph"]
+    assert article.blocks[1].sentences == ("The scheme starts today.", "It pays 6000 rupees to each farmer.")
+
+
+def test_markdown_headings_and_list_items():
+    article = parse_markdown(
+        "# Farmers get help\n\nThe scheme starts **today**. See [the site](http://x.in).\n\n- One item.\n",
+        "eng_Latn",
+    )
+    assert [b.kind for b in article.blocks] == ["heading", "paragraph", "paragraph"]
+    assert article.blocks[1].sentences == ("The scheme starts today.", "See the site.")
+
+
+def test_align_writes_the_output_contract(tmp_path):
+    hi = write(tmp_path / "a.hi", HI_PRESPLIT)
+    en = write(tmp_path / "a.en", EN_PRESPLIT)
+    result = run("align", hi, en, "--presplit", "--no-freedict")
+    assert result.exit_code == 0, result.output
+    beads = records(result.stdout)
+    assert [(b["hi"], b["en"]) for b in beads] == [([i], [i]) for i in range(5)]
+    first = beads[0]
+    assert first["hi_text"] == "किसानों के लिए नई योजना" and first["en_text"] == "New scheme for farmers"
+    assert set(first) >= {"hi", "en", "hi_text", "en_text", "score", "type", "level", "block"}
+    assert all(0 <= b["score"] <= 1 for b in beads)
+    assert "evidence: length, anchors" in result.stderr
+
+
+def test_align_tsv_output_file_and_crlf_bom_inputs(tmp_path):
+    hi = write(tmp_path / "a.hi", "\ufeff" + HI_PRESPLIT.replace("\n", "\r\n"))
+    en = write(tmp_path / "a.en", EN_PRESPLIT.replace("\n", "\r\n"))
+    out = tmp_path / "pairs.tsv"
+    result = run("align", hi, en, "--presplit", "--no-freedict", "--format", "tsv", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == ["hi", "en", "score", "type", "block", "hi_text", "en_text"]
+    assert [line.split("\t")[:2] for line in lines[1:]] == [[str(i), str(i)] for i in range(5)]
+    assert lines[1].split("\t")[5] == "किसानों के लिए नई योजना"
+    assert "\r" not in out.read_text(encoding="utf-8")
+
+
+def test_align_high_precision_and_bad_inputs(tmp_path):
+    hi = write(tmp_path / "a.hi", HI_PRESPLIT)
+    en = write(
+        tmp_path / "a.en", EN_PRESPLIT + "\nAn extra English sentence without any Hindi counterpart at all.\n"
+    )
+    full = records(run("align", hi, en, "--presplit", "--no-freedict").stdout)
+    assert full[-1]["hi"] == [] and full[-1]["score"] == 0.0
+    kept = records(run("align", hi, en, "--presplit", "--no-freedict", "--high-precision").stdout)
+    assert kept and all(b["hi"] and b["en"] and b["score"] >= 0.5 for b in kept)
+    empty = write(tmp_path / "empty.hi", "")
+    beads = records(run("align", empty, en, "--presplit", "--no-freedict").stdout)
+    assert all(b["hi"] == [] for b in beads) and len(beads) == 6
+    bad = tmp_path / "bad.hi"
+    bad.write_bytes(b"\xe0\xa4 broken\n")
+    result = run("align", str(bad), en, "--presplit")
+    assert result.exit_code == 1 and "bad.hi:1" in result.output and "invalid UTF-8" in result.output
+    result = run("align", hi, en, "--beads", "1-x")
+    assert result.exit_code == 2 and "bad bead type" in result.output
+
+
+def test_align_eval_hand_made_case(tmp_path):
+    gold = [([0], [0]), ([1], [1, 2]), ([2], []), ([3], [3])]
+    test = [([0], [0]), ([1], [1]), ([], [2]), ([2], []), ([3], [3])]
+    scores = score_alignments([gold], [test])
+    assert scores.precision_strict == pytest.approx(3 / 5) and scores.recall_strict == pytest.approx(2 / 3)
+    assert scores.precision_lax == pytest.approx(4 / 5) and scores.recall_lax == pytest.approx(1.0)
+    assert scores.f1_strict == pytest.approx(2 * 0.6 * (2 / 3) / (0.6 + 2 / 3))
+    gold_path = write(
+        tmp_path / "gold.jsonl", "".join(json.dumps({"hi": h, "en": e}) + "\n" for h, e in gold)
+    )
+    test_path = write(
+        tmp_path / "test.jsonl", "".join(json.dumps({"hi": h, "en": e}) + "\n" for h, e in test)
+    )
+    result = run("align-eval", test_path, gold_path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["f1_lax"] == pytest.approx(0.8889, abs=1e-4)
+    table = run("align-eval", test_path, gold_path).stdout
+    assert "F1         0.6316  0.8889" in table
+
+
+def test_align_eval_rejects_out_of_range_and_malformed_gold(tmp_path):
+    test_path = write(tmp_path / "test.jsonl", '{"hi": [0], "en": [0]}\n{"hi": [1], "en": [1]}\n')
+    gold_path = write(tmp_path / "gold.jsonl", '{"hi": [0], "en": [0]}\n{"hi": [7], "en": [1]}\n')
+    result = run("align-eval", test_path, gold_path)
+    assert result.exit_code == 1
+    assert "hi index 7 out of range: the alignment has 2 hi sentences" in result.output
+    assert "Traceback" not in result.output
+    bad = write(tmp_path / "bad.jsonl", '{"hi": [0], "en": [0]}\n{"hi": "1", "en": [1]}\n')
+    result = run("align-eval", test_path, bad)
+    assert result.exit_code == 1 and "bad.jsonl:2" in result.output
+    with pytest.raises(InputError, match="not JSON"):
+        read_beads(write(tmp_path / "broken.jsonl", "{oops\n"))
+
+
+def test_align_real_news_with_a_deletion_and_a_join(shared_data, tmp_path):
+    hi = (shared_data / "hi-en" / "newsdev2014.hi").read_text(encoding="utf-8").splitlines()[:40]
+    en = (shared_data / "hi-en" / "newsdev2014.en").read_text(encoding="utf-8").splitlines()[:40]
+    del hi[10]  # Hindi sentence 10 missing: English 10 is a 0-1 bead
+    en[20:22] = [
+        en[20] + " " + en[21]
+    ]  # English joins 20 and 21: Hindi 19, 20 (after the shift) -> English 20
+    gold = [([i], [i]) for i in range(10)] + [([], [10])] + [([i - 1], [i]) for i in range(11, 20)]
+    gold += [([19, 20], [20])] + [([k], [k]) for k in range(21, 39)]
+    hi_path, en_path = (
+        write(tmp_path / "n.hi", "\n".join(hi) + "\n"),
+        write(tmp_path / "n.en", "\n".join(en) + "\n"),
+    )
+    gold_path = write(
+        tmp_path / "gold.jsonl", "".join(json.dumps({"hi": h, "en": e}) + "\n" for h, e in gold)
+    )
+    out = str(tmp_path / "test.jsonl")
+    assert run("align", hi_path, en_path, "--presplit", "-o", out).exit_code == 0
+    scores = json.loads(run("align-eval", out, gold_path, "--json").stdout)
+    assert scores["f1_strict"] >= 0.95, scores
