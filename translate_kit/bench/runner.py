@@ -1,8 +1,8 @@
 """Run a benchmark: one fresh worker process per setting, results gathered, scored and written.
 
 The parent never loads the model: it resolves it (a missing model fails here, in one line),
-prepares the test set, starts `translate_kit.bench.worker` for each setting, reads the child's
-peak RSS from the kernel (`wait4`, so it is known even for a child that was killed), scores the
+prepares the test set, starts `translate_kit.bench.worker` for each setting, samples the child's
+peak RSS while it runs (so it is known even for a child that was killed), scores the
 hypotheses with translate_kit.evaluate when references exist, and writes each setting's record
 as soon as it is known (runs/<setting>.json), so an interrupted grid resumes where it stopped.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -26,7 +27,7 @@ from ..models import ModelDir, resolve_model
 from ..textio import atomic_write, read_lines
 from . import environment
 from .grid import KNOBS, Setting, expand, label, slug
-from .worker import mentions_allocation_failure
+from .worker import mentions_allocation_failure, peak_rss_kb
 
 WORKER = (sys.executable, "-m", "translate_kit.bench.worker")
 SYNTHETIC_NOTE = "not meaningful: synthetic model"
@@ -90,29 +91,29 @@ class TestSet:
 @dataclass(frozen=True)
 class ChildOutcome:
     exit_code: int  # negative: killed by that signal
-    peak_rss_kb: int
+    peak_rss_kb: int | None  # the child's VmHWM as last sampled while it ran
     seconds: float
     timed_out: bool
 
 
 def run_child(command: Sequence[str], log_path: Path, timeout_s: float | None) -> ChildOutcome:
-    """Run one worker; its peak RSS comes from the kernel's rusage of that very child."""
+    """Run one worker, sampling its peak RSS (VmHWM) every 50 ms so that a child killed before it
+    could report its own peak still has one; a child that finishes reports the exact figure."""
     start = time.perf_counter()
+    peak, timed_out = None, False
     with open(log_path, "wb") as log:
         process = subprocess.Popen(list(command), stdout=log, stderr=subprocess.STDOUT)
-        timed_out = False
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
+            peak = peak_rss_kb(process.pid) or peak
+            if process.poll() is not None:
                 break
             if timeout_s and time.perf_counter() - start > timeout_s:
                 process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
+                process.wait()
                 timed_out = True
                 break
             time.sleep(0.05)
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
-    return ChildOutcome(process.returncode, usage.ru_maxrss, time.perf_counter() - start, timed_out)
+    return ChildOutcome(process.returncode, peak, time.perf_counter() - start, timed_out)
 
 
 def death_status(outcome: ChildOutcome, log_path: Path) -> tuple[str, str]:
@@ -241,7 +242,8 @@ class Bench:
             "key": key, **setting, **result,
             "sentences": len(self.test_set.sentences),
             "source_words": sum(len(s.split()) for s in self.test_set.sentences),
-            "peak_rss_mb": outcome.peak_rss_kb / 1024, "model_mb": self.model_mb,
+            "peak_rss_mb": (result.get("peak_rss_kb") or outcome.peak_rss_kb or math.nan) / 1024,
+            "model_mb": self.model_mb,
             "exit_code": outcome.exit_code, "hypotheses": str(paths["hyp.txt"]),
         }
         record["quality"] = self.score(paths["hyp.txt"]) if record["status"] == "ok" else {}

@@ -41,6 +41,24 @@ def mentions_allocation_failure(text: str) -> bool:
     return any(failure in text for failure in ALLOCATION_FAILURES)
 
 
+def peak_rss_kb(pid: int | str = "self") -> int | None:
+    """The high-water RSS of a live process's own address space (VmHWM), in KiB.
+
+    Not `ru_maxrss`: on Linux a child's ru_maxrss starts from its parent's peak RSS (execve
+    records the old address space's high-water mark), so a small worker started by a big parent
+    would report the parent's size. VmHWM belongs to the current address space only. None when
+    the process is gone or /proc is not there (not Linux).
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def limit_memory(megabytes: int | None) -> None:
     """Cap the address space (RLIMIT_AS) so a setting that needs more fails here, not the machine."""
     if megabytes:
@@ -160,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["status"] = classify(exc, result["phase"])
         result["error"] = f"{result['phase']}: {type(exc).__name__}: {exc}".strip()
         traceback.print_exc()
-    result["self_peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_rss_kb"] = peak_rss_kb()
     with atomic_write(result_path) as handle:
         json.dump(result, handle, indent=1)
     return 0 if result["status"] == "ok" else 3

@@ -55,7 +55,7 @@ def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin
 
     if compare:
         first, second = (report.read_results(path) for path in compare)
-        click.echo(report.compare(first, second).to_markdown(index=False, floatfmt=".2f", missingval="-"))
+        click.echo(report.render_markdown(report.compare(first, second), floatfmt=".2f"))
         return
     if not model or not source:
         raise click.UsageError("--model and --src are needed (or --compare A.csv B.csv)")
