@@ -18,7 +18,8 @@ after one untimed warm-up batch, it measures:
 
 and prints (a) run 1 / run 2 time: the gain of cross-document batching (run 2 also pays for its
 memory writes, so the ratio is conservative), and (b) run 2 / run 3 time: the gain of the memory on
-a rerun (target >= 20x); it checks that run 3's documents equal run 2's.
+a rerun (target >= 20x); it checks that run 3's documents equal run 2's. `--also-windows 64,256`
+adds batched runs with other window sizes (no memory), to choose the default.
 
     flock /tmp/translate-kit-heavy.lock python eval/bench_documents.py --record
 """
@@ -79,6 +80,7 @@ def main() -> int:
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--length", type=int, help="pinned output length (default: mean reference pieces)")
     parser.add_argument("--window", type=int, help="sentences per window (default: pipeline's)")
+    parser.add_argument("--also-windows", default="", help="comma-separated window sizes to compare too")
     parser.add_argument("--threads", type=int, help="CPU threads (default: all usable cores)")
     parser.add_argument("--record", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
@@ -103,6 +105,8 @@ def main() -> int:
         one_by_one, stats1, _ = timed_run(engine, options, texts, window=1, memory_path=None)
         batched, stats2, first = timed_run(engine, options, texts, window=window, memory_path=memory)
         cached, stats3, second = timed_run(engine, options, texts, window=window, memory_path=memory)
+        others = [(size, *timed_run(engine, options, texts, window=size, memory_path=None)[:2])
+                  for size in map(int, filter(None, args.also_windows.split(",")))]
     assert second == first, "documents served by the memory differ from the first run"
     assert stats3.translated == 0 and stats3.cached == stats2.translated
 
@@ -113,6 +117,7 @@ def main() -> int:
         ("1. document by document (no memory)", one_by_one, stats1),
         (f"2. batched across documents, window {window} (filling the memory)", batched, stats2),
         ("3. same job again, from the memory", cached, stats3),
+        *((f"batched, window {size} (no memory)", secs, st) for size, secs, st in others),
     ]
     table = ["| run | seconds | sentences/s | translated | from memory |", "|---|---:|---:|---:|---:|"]
     table += [f"| {name} | {secs:.2f} | {sentences / secs:.1f} | {st.translated} | {st.cached} |"

@@ -120,6 +120,7 @@ def measure(configs: dict[str, dict], repeats: int) -> dict[str, dict]:
     for name, results in runs.items():
         speeds = [r["tokens_per_s"] for r in results]
         summary[name] = {
+            "runs": speeds,
             "tokens_per_s": statistics.median(speeds),
             "spread": (min(speeds), max(speeds)),
             "peak_rss_mib": statistics.median(r["peak_rss_mib"] for r in results),
@@ -154,15 +155,15 @@ def environment(model: Path, data: Path) -> dict[str, str]:
     }
 
 
-def configurations(base: dict, sweep: bool) -> dict[str, dict]:
+def configurations(base: dict, sweep: list[int] | None) -> dict[str, dict]:
     from translate_kit.engine import DEFAULT_BATCH_TOKENS
 
     cores = len(os.sched_getaffinity(0))
-    layouts = ((1, cores), (2, max(1, cores // 2)))
     if sweep:
+        layouts = ((1, cores), (2, max(1, cores // 2)))
         return {f"beam 5, {tokens} tokens, {inter}x{intra} threads":
                 {**base, "mode": "pipeline", "beam": 5, "batch_tokens": tokens, "threads": (inter, intra)}
-                for tokens in (512, 1024, 2048, 4096) for inter, intra in layouts}
+                for tokens in sweep for inter, intra in layouts}
     ours = {**base, "batch_tokens": DEFAULT_BATCH_TOKENS, "threads": (1, cores)}
     return {
         "raw beam 1": {**ours, "mode": "raw", "beam": 1},
@@ -184,16 +185,22 @@ def report(summary: dict[str, dict], sweep: bool) -> str:
         return "\n".join(rows)
     rows.append("")
     for beam in (1, 5):
-        pipeline, raw = summary[f"pipeline beam {beam}"], summary[f"raw beam {beam}"]
-        ratio = pipeline["tokens_per_s"] / raw["tokens_per_s"]
-        rows.append(f"(a) pipeline / raw translate_batch, beam {beam}: {ratio:.3f}x tokens/s "
-                    "(target >= 0.97)")
+        ratios = _ratios(summary[f"pipeline beam {beam}"], summary[f"raw beam {beam}"])
+        rows.append(f"(a) pipeline / raw translate_batch, beam {beam}: {ratios} (target >= 0.97)")
     ours, it2 = summary["pipeline beam 5"], summary["indictrans2-style beam 5"]
-    speed = ours["tokens_per_s"] / it2["tokens_per_s"]
     memory = ours["peak_rss_mib"] / it2["peak_rss_mib"]
-    rows.append(f"(b) ours / IndicTrans2-style, beam 5: {speed:.3f}x tokens/s at {memory:.3f}x its peak RSS "
+    rows.append(f"(b) ours / IndicTrans2-style, beam 5: {_ratios(ours, it2)} at {memory:.3f}x its peak RSS "
                 "(target >= 1.0x at <= 0.333x)")
     return "\n".join(rows)
+
+
+def _ratios(ours: dict, baseline: dict) -> str:
+    """Ratio of median tokens/s, and the ratios within each interleaved round (paired, so the
+    machine's load drifting between rounds cancels out)."""
+    paired = [a / b for a, b in zip(ours["runs"], baseline["runs"], strict=True)]
+    rounds = ", ".join(f"{r:.3f}" for r in paired)
+    return (f"{ours['tokens_per_s'] / baseline['tokens_per_s']:.3f}x tokens/s "
+            f"(per round: {rounds}; median {statistics.median(paired):.3f}x)")
 
 
 def record(text: str, command: str, env: dict[str, str], note: str) -> None:
@@ -215,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=520, help="first N sentences (development runs)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--length", type=int, help="pinned output length (default: mean reference length)")
-    parser.add_argument("--sweep", action="store_true", help="compare batch sizes and thread layouts, beam 5")
+    parser.add_argument("--sweep", type=lambda v: [int(x) for x in v.split(",")], metavar="TOKENS,...",
+                        help="instead compare these batch sizes, each with 1 and 2 workers, at beam 5")
     parser.add_argument("--record", action="store_true", help=f"append the results to {RESULTS}")
     args = parser.parse_args(argv)
     if args.worker:
@@ -230,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             "interleaved runs, each in a fresh process (load and warm-up untimed).")
     print(note)
     summary = measure(configurations(base, args.sweep), args.repeats)
-    text = report(summary, args.sweep)
+    text = report(summary, bool(args.sweep))
     print(text)
     if args.record:
         command = "python eval/bench_pipeline.py " + " ".join(sys.argv[1:] if argv is None else argv)

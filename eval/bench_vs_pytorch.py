@@ -75,6 +75,7 @@ def build_marian(seed: int = 0):
     # transformers 4.x sizes the decoder's input embedding by the source vocabulary even when the
     # vocabularies are separate; IndicTrans2's decoder embeds the 32,296 target pieces only.
     model.model.decoder.embed_tokens = torch.nn.Embedding(SHAPE["target_vocab"], SHAPE["d_model"], 1)
+    model.config.vocab_size = SHAPE["target_vocab"]  # what generate() reshapes beam scores with
     return model.eval()
 
 

@@ -255,3 +255,13 @@ def test_format_option_and_missing_folder_output(run, tmp_path):
     assert result.exit_code == 0 and result.stdout.startswith("# ")
     result = run(str(tmp_path), model=False)
     assert result.exit_code == 1 and "needs -o OUTPUT_FOLDER" in result.stderr
+
+
+def test_field_and_column_need_their_formats(run, tmp_path):
+    src = _write(tmp_path, "a.txt", ARTICLE)
+    result = run(str(src), "--field", "body", model=False)
+    assert result.exit_code == 2 and "--field applies to JSONL input" in result.stderr
+    result = run(str(src), "--column", "text", model=False)
+    assert result.exit_code == 2 and "--column applies to TSV/CSV input" in result.stderr
+    missing = run(str(_write(tmp_path, "n.jsonl", JSONL)), model=False)
+    assert missing.exit_code == 1 and "needs at least one --field" in missing.stderr

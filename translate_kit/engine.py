@@ -152,13 +152,13 @@ class Translator:
         inter_threads: int = 1,
         intra_threads: int | None = None,
     ):
-        self.model = model
+        self.model = model  # the validated model folder
         self.device = device
         self.compute_type = compute_type
         self.inter_threads = max(1, inter_threads)
         self.intra_threads = intra_threads or max(1, (threads or available_cores()) // self.inter_threads)
         try:
-            self._ct2 = ctranslate2.Translator(
+            self.ct2 = ctranslate2.Translator(
                 str(model.path), device=device, compute_type=compute_type,
                 inter_threads=self.inter_threads, intra_threads=self.intra_threads,
             )
@@ -248,34 +248,34 @@ class Translator:
         """Beam search over token sequences (tags included): (output pieces, score) for each, in order.
 
         Sequences are sorted by length, longest first, and cut into batches of at most
-        `options.max_batch_tokens` tokens, as CTranslate2 batches by tokens itself; each batch is
-        submitted asynchronously with its own decode-length cap so that `inter_threads` workers
-        decode batches in parallel.
+        `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself; each
+        batch gets its own call with its decode-length cap (submitted asynchronously when
+        `inter_threads` workers can decode batches in parallel).
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
         caps = [options.decode_cap(_length_bucket(len(source) - 2)) for source in sources]
+        # Several workers need several batches in flight; one worker is fastest with plain calls.
+        parallel = self.inter_threads > 1
         pending = []
         for batch in _token_batches(order, sources, options.max_batch_tokens, caps):
-            examples = [list(sources[i]) for i in batch]
-            cap = caps[batch[0]]
-            pending.append((batch, self._ct2.translate_batch(
-                examples,
-                asynchronous=True,
+            pending.append((batch, self.ct2.translate_batch(
+                [list(sources[i]) for i in batch],
+                asynchronous=parallel,
                 beam_size=options.beam_size,
                 num_hypotheses=1,
                 length_penalty=options.length_penalty,
                 repetition_penalty=options.repetition_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
-                max_decoding_length=cap,
-                min_decoding_length=min(options.min_decoding_length, cap),
+                max_decoding_length=caps[batch[0]],
+                min_decoding_length=min(options.min_decoding_length, caps[batch[0]]),
                 max_input_length=0,  # chunks already fit; never let CTranslate2 truncate
                 return_scores=True,
             )))
         outputs: list[tuple[list[str], float]] = [([], 0.0)] * len(sources)
-        for batch, futures in pending:
-            for index, future in zip(batch, futures, strict=True):
-                result = future.result()
-                outputs[index] = (result.hypotheses[0], result.scores[0])
+        for batch, results in pending:
+            for index, result in zip(batch, results, strict=True):
+                done = result.result() if parallel else result
+                outputs[index] = (done.hypotheses[0], done.scores[0])
         return outputs
 
     def translate_plain(
@@ -317,17 +317,15 @@ def _length_bucket(length: int) -> int:
 def _token_batches(
     order: Sequence[int], sources: Sequence[Sequence[str]], max_tokens: int, caps: Sequence[int]
 ) -> Iterable[list[int]]:
-    """Consecutive runs of `order` with one decode cap whose token counts sum to at most
-    `max_tokens` (a longer sequence gets a batch of its own)."""
+    """Consecutive runs of `order` (longest first) with one decode cap and at most `max_tokens`
+    padded tokens (count x longest), CTranslate2's own rule; a longer sequence gets its own batch."""
     batch: list[int] = []
-    tokens = 0
     for index in order:
-        length = len(sources[index])
-        if batch and (tokens + length > max_tokens or caps[index] != caps[batch[0]]):
+        padded = (len(batch) + 1) * len(sources[batch[0]]) if batch else 0
+        if batch and (padded > max_tokens or caps[index] != caps[batch[0]]):
             yield batch
-            batch, tokens = [], 0
+            batch = []
         batch.append(index)
-        tokens += length
     if batch:
         yield batch
 

@@ -526,7 +526,7 @@ def run_jobs(
     for item in loaded:
         output = item.job.output
         if item.manifest and item.manifest.is_done(
-            item.job.manifest_entry()[1], item.input_hash, job_key, Path(output)
+            item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), Path(output)
         ):
             stats.documents_skipped += 1
         else:
@@ -547,11 +547,16 @@ def run_jobs(
             continue
         output = Path(item.job.output)
         encoded = content.encode("utf-8")
-        item.manifest.record(item.job.manifest_entry()[1], item.input_hash, job_key, encoded)
+        item.manifest.record(item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), encoded)
         with atomic_write(output, "wb") as handle:
             handle.write(encoded)
     stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
     return stats
+
+
+def _job_id(job_key: str, item: LoadedJob) -> str:
+    """What must match for an earlier output to count as done: settings, model, and input format."""
+    return f"{job_key}:{item.job.fmt}"
 
 
 def _read_bytes(path: str) -> bytes:
