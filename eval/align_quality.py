@@ -27,6 +27,7 @@ import pandas as pd
 from translate_kit.align import DEFAULT_INVENTORY, Aligner, gale_church_params
 from translate_kit.align.evaluation import score_alignments
 from translate_kit.align.features import AnchorSource, LexiconSource, freedict_available, make_sources
+from translate_kit.align.hierarchy import select_beads
 from translate_kit.align.io import parse_presplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,14 +162,25 @@ def systems(model: str | None = None) -> dict[str, Aligner]:
 
 
 def evaluate(aligner: Aligner, docs: list[DevDoc]) -> dict[str, float]:
-    tests = []
+    """Strict/lax scores, time, and the high-precision operating point (what corpus build keeps)."""
+    tests, confident, confident_right, gold_pairs = [], 0, 0, 0
     started = time.perf_counter()
     for doc in docs:
         alignment = aligner.align(parse_presplit(doc.hi_lines), parse_presplit(doc.en_lines))
         tests.append([(list(b.hi), list(b.en)) for b in alignment.beads])
+        gold = {(tuple(h), tuple(e)) for h, e in doc.gold if h and e}
+        kept = select_beads(alignment.beads, high_precision=True)
+        confident += len(kept)
+        confident_right += sum((b.hi, b.en) in gold for b in kept)
+        gold_pairs += len(gold)
     seconds = time.perf_counter() - started
     scores = score_alignments([d.gold for d in docs], tests).as_dict()
-    return {**{k: round(v, 4) for k, v in scores.items()}, "seconds": round(seconds, 2)}
+    return {
+        **{k: round(v, 4) for k, v in scores.items()},
+        "high-precision P": round(confident_right / max(confident, 1), 4),
+        "high-precision R": round(confident_right / max(gold_pairs, 1), 4),
+        "seconds": round(seconds, 2),
+    }
 
 
 def gold_profile(docs: list[DevDoc]) -> str:

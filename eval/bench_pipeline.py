@@ -156,7 +156,7 @@ def environment(model: Path, data: Path) -> dict[str, str]:
 
 
 def configurations(base: dict, sweep: list[int] | None) -> dict[str, dict]:
-    from translate_kit.engine import DEFAULT_BATCH_TOKENS
+    from translate_kit.engine import DEFAULT_BATCH_TOKENS, thread_layout
 
     cores = len(os.sched_getaffinity(0))
     if sweep:
@@ -164,7 +164,7 @@ def configurations(base: dict, sweep: list[int] | None) -> dict[str, dict]:
         return {f"beam 5, {tokens} tokens, {inter}x{intra} threads":
                 {**base, "mode": "pipeline", "beam": 5, "batch_tokens": tokens, "threads": (inter, intra)}
                 for tokens in sweep for inter, intra in layouts}
-    ours = {**base, "batch_tokens": DEFAULT_BATCH_TOKENS, "threads": (1, cores)}
+    ours = {**base, "batch_tokens": DEFAULT_BATCH_TOKENS, "threads": thread_layout(cores)}
     return {
         "raw beam 1": {**ours, "mode": "raw", "beam": 1},
         "pipeline beam 1": {**ours, "mode": "pipeline", "beam": 1},

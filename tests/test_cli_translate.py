@@ -1,5 +1,5 @@
 """`translate-kit translate` on plain text with the tiny random-weight models (output is noise:
-these tests check structure, options and errors)."""
+these tests check structure, options and errors; other formats are tested with the documents)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ ARTICLE = (
 
 
 @pytest.fixture
-def run(monkeypatch):
+def run(monkeypatch, tmp_path):
     monkeypatch.delenv("TRANSLATE_KIT_MODEL", raising=False)
+    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path / "home"))  # translation memory, model cache
 
     def invoke(*args: str, stdin: str | bytes | None = None):
         return CliRunner().invoke(cli, ["translate", *args, "--threads", "1"], input=stdin)

@@ -20,6 +20,7 @@ from translate_kit.engine import (
     Translator,
     _token_batches,
     needs_translation,
+    thread_layout,
 )
 from translate_kit.errors import ModelError, TranslateKitError
 from translate_kit.spm import SubwordCodec
@@ -186,6 +187,12 @@ def test_batching_does_not_change_results(hi_en):
     small = hi_en.translate(HINDI_NEWS, DecodeOptions(beam_size=2, max_batch_tokens=1))
     large = hi_en.translate(HINDI_NEWS, DecodeOptions(beam_size=2, max_batch_tokens=10_000))
     assert [r.text for r in small] == [r.text for r in large]
+
+
+def test_thread_layout_uses_two_workers_when_there_are_two_cores():
+    assert thread_layout(1) == (1, 1)
+    assert thread_layout(2) == (2, 1)
+    assert thread_layout(8) == (2, 4)
 
 
 def test_inter_threads_give_the_same_results(tiny_model_hi_en, hi_en):

@@ -152,3 +152,20 @@ def test_ten_megabyte_paragraph_plans_without_blowing_up(engine):
     (result,) = translator.translate([plan])
     assert translator.stats.translated == 1 and translator.stats.duplicates == plan.sentence_count - 1
     assert write_document(doc, result.rendered).count("\n") == 0
+
+
+def test_glossary_file_rules(tmp_path):
+    from translate_kit.errors import InputError
+    from translate_kit.glossary import read_glossary
+
+    good = tmp_path / "terms.tsv"
+    good.write_text("# names\nसूर्या\tSurya\nISRO\n\nचंद्रयान\tChandrayaan\n", encoding="utf-8")
+    assert read_glossary(good) == {"सूर्या": "Surya", "ISRO": "ISRO", "चंद्रयान": "Chandrayaan"}
+    for content, message in [
+        ("a\tb\tc\n", r"terms.tsv:1: expected 'term' or 'term<TAB>translation', found 3 columns"),
+        ("सूर्या\tSurya\nसूर्या\tSun\n", r"terms.tsv:2: 'सूर्या' is listed twice .* \(first on line 1\)"),
+        ("\tSurya\n", r"terms.tsv:1: empty term"),
+    ]:
+        good.write_text(content, encoding="utf-8")
+        with pytest.raises(InputError, match=message):
+            read_glossary(good)

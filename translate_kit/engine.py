@@ -14,14 +14,16 @@ or between words, translated, and rejoined.
 
 Defaults, chosen by measurement (eval/bench_pipeline.py; results and commands in
 eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, newsdev2014.hi):
-- beam 5 reproduces IndicTrans2; `FAST` (beam 1) is the speed preset.
-- `max_batch_tokens=1024` source tokens per batch. At beam 5 on 160 sentences, 1024-token batches
-  ran at 99 tokens/s with a 1.1 GB peak, 2048 at 62 tokens/s (1.6 GB), 4096 at 59 (2.7 GB):
-  beyond ~1000 tokens a batch only adds memory (each of its sentences holds 5 beams of
-  cross-attention cache), and IndicTrans2's own 9216-token batches peak at several GB.
-- threads: one translator using every core (inter_threads=1, intra_threads=cores). Two workers of
-  one thread each were no faster at beam 5 (48-69 tokens/s against 62-99) and hold two batches
-  in memory at once (1.4-3.0 GB against 1.1-2.7 GB).
+- beam 5 reproduces IndicTrans2; `FAST` (beam 1) is the speed preset, about 2.4x faster.
+- threads: two workers of half the cores each (`thread_layout`). With the input cut into many
+  small batches, two one-thread workers decoded 1.4-1.8x more tokens/s than one two-thread
+  worker at beam 5 (512-1024-token batches, 160 sentences). Two workers lose only when there are
+  few batches to share, as with IndicTrans2's 9216-token batches.
+- `max_batch_tokens=512` padded source tokens per batch, per worker. Batch memory grows with
+  tokens x beams (each holds cross-attention caches): at beam 5 with two workers, 512 tokens ran
+  at 201 tokens/s with a 961 MiB peak, 768 at 220 (1226 MiB), 1024 at 268 (1381 MiB) on 160
+  sentences; 512 keeps the whole-set peak under a third of IndicTrans2's call (4 GiB) while
+  still beating its speed, and one worker with 1024-4096 tokens was slower still (59-153).
 - repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and
   a decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of
   filling 256 positions.
@@ -46,7 +48,7 @@ from .spm import SubwordCodec
 
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
-DEFAULT_BATCH_TOKENS = 1024
+DEFAULT_BATCH_TOKENS = 512
 LENGTH_BUCKET = 16
 
 
@@ -127,6 +129,17 @@ def needs_translation(sentence: str, src: str, tgt: str) -> bool:
     return detect_lang(sentence, default=src) != tgt
 
 
+def thread_layout(threads: int | None = None) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for `threads` cores (default: all available).
+
+    Two workers of half the cores each, measured faster than one worker on all cores when the
+    input is cut into many batches (see the module docstring); one worker on a single core.
+    """
+    threads = threads or available_cores()
+    inter = 2 if threads >= 2 else 1
+    return inter, threads // inter
+
+
 def available_cores() -> int:
     """CPU cores this process may run on (the affinity mask, not the machine's total)."""
     try:
@@ -149,14 +162,17 @@ class Translator:
         device: str = "cpu",
         compute_type: str = "int8",
         threads: int | None = None,
-        inter_threads: int = 1,
+        inter_threads: int | None = None,
         intra_threads: int | None = None,
     ):
         self.model = model  # the validated model folder
         self.device = device
         self.compute_type = compute_type
-        self.inter_threads = max(1, inter_threads)
+        default_inter, default_intra = thread_layout(threads)
+        self.inter_threads = inter_threads or default_inter
         self.intra_threads = intra_threads or max(1, (threads or available_cores()) // self.inter_threads)
+        if inter_threads is None and intra_threads is None:
+            self.intra_threads = default_intra
         try:
             self.ct2 = ctranslate2.Translator(
                 str(model.path), device=device, compute_type=compute_type,
@@ -178,7 +194,7 @@ class Translator:
         device: str = "cpu",
         compute_type: str = "int8",
         threads: int | None = None,
-        inter_threads: int = 1,
+        inter_threads: int | None = None,
         intra_threads: int | None = None,
         download: bool = True,
     ) -> Translator:

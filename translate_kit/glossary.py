@@ -14,8 +14,6 @@ becoming "The Sun" is the complaint IndicTrans2 users raise).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 
 from .errors import InputError
@@ -47,9 +45,3 @@ def read_glossary(path: str | os.PathLike[str]) -> dict[str, str]:
             )
         terms[term], where[term] = target, number
     return terms
-
-
-def glossary_fingerprint(glossary: dict[str, str] | None) -> str:
-    """A short stable hash of a glossary (part of a job's identity for resuming)."""
-    payload = json.dumps(sorted((glossary or {}).items()), ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

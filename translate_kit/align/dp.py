@@ -26,7 +26,8 @@ CostFn = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
 #: A path step: (i0, i1, j0, j1, cost of the bead).
 Step = tuple[int, int, int, int, float]
 
-FULL_TABLE_CELLS = 250_000
+FULL_TABLE_CELLS = 40_000
+MAX_DRIFT = 64
 _CHUNK_ROWS = 512
 
 
@@ -34,20 +35,45 @@ def make_band(n_hi: int, n_en: int, anchors: Sequence[tuple[int, int]], width: i
     """Rows' column ranges around the line through (0, 0), the anchors and (n_hi, n_en).
 
     Anchors are positions (i, j) strictly increasing on both axes. Each row spans the centre of
-    its neighbours plus `width`, so consecutive rows overlap and a path always exists.
+    its neighbours plus `width`, so consecutive rows overlap and a path always exists. Far from
+    any anchor the true path drifts from the straight line (deletions pile up like a random walk),
+    so rows there get up to MAX_DRIFT more, growing with the square root of the distance.
     """
     xs = np.array([0, *[a[0] for a in anchors], n_hi], dtype=float)
     ys = np.array([0, *[a[1] for a in anchors], n_en], dtype=float)
-    centre = np.interp(np.arange(n_hi + 1), xs, ys)
+    rows = np.arange(n_hi + 1)
+    centre = np.interp(rows, xs, ys)
     before = np.concatenate([centre[:1], centre[:-1]])
     after = np.concatenate([centre[1:], centre[-1:]])
-    lo = np.floor(np.minimum(before, centre)) - width
-    hi = np.ceil(np.maximum(after, centre)) + width
+    right = np.searchsorted(xs, rows, side="left").clip(0, len(xs) - 1)
+    distance = np.minimum(np.abs(xs[right] - rows), np.abs(rows - xs[(right - 1).clip(0)]))
+    slack = width + np.minimum(MAX_DRIFT, 2.0 * np.sqrt(distance))
+    lo = np.floor(np.minimum(before, centre) - slack)
+    hi = np.ceil(np.maximum(after, centre) + slack)
     lo = np.clip(lo, 0, n_en).astype(np.int64)
     hi = np.clip(hi, 0, n_en).astype(np.int64)
     lo[0] = 0
     hi[-1] = n_en
     return lo, hi
+
+
+def consistent_anchors(
+    anchors: Sequence[tuple[int, int]], n_hi: int, n_en: int, tolerance: float = 8.0, window: int = 5
+) -> list[tuple[int, int]]:
+    """Anchors whose offset from the diagonal agrees with their neighbours' median offset.
+
+    A chance match (the same number in two unrelated sentences) can still fall on the monotone
+    chain; it bends the band away from the true path, which then touches the edge and costs a
+    rerun with a wider band. Neighbours outvote it.
+    """
+    if len(anchors) < 3:
+        return list(anchors)
+    points = np.asarray(anchors, dtype=float)
+    offsets = points[:, 1] - points[:, 0] * (n_en / max(n_hi, 1))
+    padded = np.pad(offsets, window, mode="edge")
+    medians = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1), axis=1)
+    keep = np.abs(offsets - medians) <= tolerance
+    return [a for a, ok in zip(anchors, keep, strict=True) if ok]
 
 
 def full_band(n_hi: int, n_en: int):

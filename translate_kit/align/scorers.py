@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_ndtr
 
+from .dp import consistent_anchors
 from .features import FeatureSource, normalize
 
 
@@ -186,19 +187,34 @@ class UnitScorer:
             return (hi_any != en_any).astype(float)
         return (hi_any | en_any).astype(float)
 
-    def anchors(self) -> list[tuple[int, int]]:
-        """Confident 1-1 points for the band: unit pairs sharing a feature seen once on each side.
+    def anchors(self, chunk: int = 256, reach: int = 128) -> list[tuple[int, int]]:
+        """Confident 1-1 points for the band: unit pairs sharing a feature seen once on each side
+        within a stretch of `chunk` Hindi units and the English units around their expected place.
 
-        The longest chain increasing on both sides keeps the consistent ones (Bertalign's idea of
-        anchoring first, with exact rare evidence instead of embeddings).
+        Uniqueness is local so that repeated content (boilerplate, a story told twice) still
+        yields anchors. The longest chain increasing on both sides keeps the consistent ones
+        (Bertalign's idea of anchoring first, with exact rare evidence instead of embeddings).
         """
         if self.n_hi == 0 or self.n_en == 0:
             return []
-        h = (self.hi_vectors > 0).astype(np.int8).tocsc()
-        e = (self.en_vectors > 0).astype(np.int8).tocsc()
-        once = np.flatnonzero((np.diff(h.indptr) == 1) & (np.diff(e.indptr) == 1))
-        pairs = sorted({(int(h.indices[h.indptr[f]]), int(e.indices[e.indptr[f]])) for f in once})
-        return [(a + 1, b + 1) for a, b in _longest_chain(pairs)]
+        hi = (self.hi_vectors > 0).astype(np.int8).tocsr()
+        en = (self.en_vectors > 0).astype(np.int8).tocsr()
+        slope = self.n_en / self.n_hi
+        pairs: set[tuple[int, int]] = set()
+        for a0 in range(0, self.n_hi, chunk):
+            a1 = min(a0 + chunk, self.n_hi)
+            b0, b1 = max(0, int(a0 * slope) - reach), min(self.n_en, int(a1 * slope) + reach)
+            h, e = hi[a0:a1].tocsc(), en[b0:b1].tocsc()
+            once = np.flatnonzero((np.diff(h.indptr) == 1) & (np.diff(e.indptr) == 1))
+            pairs.update(
+                zip(
+                    (a0 + h.indices[h.indptr[once]]).tolist(),
+                    (b0 + e.indices[e.indptr[once]]).tolist(),
+                    strict=True,
+                )
+            )
+        chain = [(a + 1, b + 1) for a, b in _longest_chain(sorted(pairs))]
+        return consistent_anchors(chain, self.n_hi, self.n_en)
 
 
 def _cumulative(values) -> np.ndarray:

@@ -40,7 +40,6 @@ class BlockKind:
     TABLE_CELL = "table_cell"
     QUOTE = "quote"
     FIELD = "field"
-    TEXT = "text"
 
 
 @dataclass(frozen=True)
