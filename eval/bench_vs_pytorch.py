@@ -206,6 +206,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[dict, dict]:
         if ours["tokens"] != theirs["tokens"]:
             raise SystemExit(f"beam {beam}: {ours['tokens']} vs {theirs['tokens']} tokens: not the same work")
         results[beam] = {"ct2": ours, "pytorch": theirs}
+        print(f"beam {beam}: CT2 {ours['tok_s']:.1f} tok/s, {ours['peak_rss_mb']:.0f} MB; PyTorch "
+              f"{theirs['tok_s']:.1f} tok/s, {theirs['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
     model = validate_model_dir(args.model)
     env = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

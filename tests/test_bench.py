@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -314,3 +315,27 @@ def test_a_missing_model_is_one_clear_line(test_files, tmp_path):
 def test_bench_without_model_or_source_is_a_usage_error():
     result = CliRunner().invoke(cli, ["bench", "--grid", "beam=1"])
     assert result.exit_code == 2 and "--model and --src are needed" in result.output
+
+
+# --------------------------------------------------------------------------- the PyTorch baseline script
+
+
+@functools.cache
+def _baseline_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "eval" / "bench_vs_pytorch.py"
+    spec = importlib.util.spec_from_file_location("bench_vs_pytorch", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@given(st.lists(st.lists(st.integers(4, 100), min_size=1, max_size=40), min_size=1, max_size=60),
+       st.integers(1, 200))
+def test_baseline_batches_cover_every_sentence_once_longest_first_within_budget(ids, budget):
+    batches = _baseline_script().token_batches(ids, budget)
+    flat = [i for batch in batches for i in batch]
+    assert sorted(flat) == list(range(len(ids)))
+    assert [len(ids[i]) for i in flat] == sorted((len(x) for x in ids), reverse=True)
+    assert all(len(batch) == 1 or sum(len(ids[i]) for i in batch) <= budget for batch in batches)

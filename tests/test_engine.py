@@ -228,3 +228,18 @@ def test_chunks_cover_every_piece_within_the_limit(tiny_model_hi_en, words, limi
     chunks = codec.encode(text, limit)
     assert all(1 <= len(chunk) <= limit for chunk in chunks)
     assert [p for chunk in chunks for p in chunk] == codec.source.encode(text, out_type=str)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(st.sampled_from(["", "  ", *HINDI_NEWS, "Already English.", "42", "  " + HINDI_NEWS[1]]),
+                   max_size=8),
+    final_newline=st.booleans(),
+)
+def test_plain_text_never_loses_or_adds_a_line(hi_en, lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    out = hi_en.translate_text(text, DecodeOptions(beam_size=1, max_decoding_length=6))
+    assert out.count("\n") == text.count("\n")
+    for before, after in zip(text.split("\n"), out.split("\n"), strict=True):
+        assert bool(before.strip()) == bool(after.strip())
+        assert after[: len(after) - len(after.lstrip())] == before[: len(before) - len(before.lstrip())]

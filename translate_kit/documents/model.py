@@ -1,7 +1,9 @@
 """The format-neutral document: an ordered list of blocks with stable ids.
 
 Every reader turns its format into blocks and keeps whatever it needs to write the same format back
-(the source text and offsets, a parse tree, the records of a JSONL file). A block holds the text a
+(the source text and where each block sits in it, the records of a JSONL file, the table). Block ids
+are stable for a given input: ``b1``, ``b2``, ... in reading order for text, Markdown and HTML,
+``L<line>.<field>`` for JSONL, ``r<row>.<column>`` for tables. A block holds the text a
 translator must see; inline markup inside it (links, emphasis, inline code, tags) is *protected*:
 each markup span is cut out of the block text and replaced by a token such as ``⟦1⟧``. A span with
 text inside (a link, a bold phrase) keeps that text as its own translatable unit, so the URL and the
