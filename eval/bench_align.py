@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     table = pd.DataFrame(rows)
     for name in modes:
         table[f"{name} x (vs half size)"] = (table[f"{name} s"] / table[f"{name} s"].shift(1)).round(2)
+    table["characters (hi)"] = table["characters (hi)"].map("{:,}".format)
     hi_lines, en_lines = make_document(LARGE, args.data)
     started = time.perf_counter()
     alignment = modes["flat"].align(parse_presplit(hi_lines), parse_presplit(en_lines))

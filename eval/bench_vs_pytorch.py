@@ -196,7 +196,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[dict, dict]:
     for beam in args.beams:
         ct2_job = {**common, "beam": beam, "model": str(args.model), "source": str(source),
                    "hypotheses": str(workdir / f"ct2-beam{beam}.hyp.txt"), "compute_type": "int8",
-                   "threads": threads, "inter_threads": 1, "no_repeat_ngram": 0, "warmup": WARMUP_SENTENCES,
+                   "threads": threads, "inter_threads": args.inter_threads, "no_repeat_ngram": 0,
+                   "warmup": WARMUP_SENTENCES,
                    "latency_sentences": 0, "max_memory_mb": None}
         torch_job = {**common, "beam": beam, "ids": ids, "threads": threads}
         print(f"beam {beam}: CTranslate2 pipeline ...", file=sys.stderr, flush=True)
@@ -256,8 +257,9 @@ def report(results: dict, env: dict) -> str:
         f"- inputs: the first {test['sentences']} non-empty lines of {test['source']} "
         f"({test['chunks']} chunks; the full set is too slow for PyTorch at beam 5 on this machine), "
         f"outputs pinned to {env['pin_length']} tokens, repetition guards off on both sides",
-        f"- settings: CT2 pipeline `Translator.translate`, compute_type int8, inter_threads 1, intra_threads "
-        f"{threads}, {env['batch_tokens']} source tokens per batch (length-sorted batches submitted with "
+        f"- settings: CT2 pipeline `Translator.translate`, compute_type int8, inter_threads "
+        f"{any_side['ct2']['inter_threads']} x intra_threads {any_side['ct2']['intra_threads']}, "
+        f"{env['batch_tokens']} source tokens per batch (length-sorted batches submitted with "
         f"translate_batch(asynchronous=True), not translate_iterable); PyTorch {threads} threads, the same "
         f"length-sorted token batches, generate() with KV cache; {env['repeat']} timed passes after a "
         "warm-up, median; each side in a fresh process",
@@ -286,9 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beams", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5])
     parser.add_argument("--pin-length", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None, help="default: every usable core")
+    parser.add_argument("--inter-threads", type=int, default=0,
+                        help="CT2 batches decoded in parallel (0: the pipeline's layout)")
     parser.add_argument("--batch-tokens", type=int, default=None, help="default: the pipeline's")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--record", action="store_true", help=f"write {RESULTS}.md and .json")
+    parser.add_argument("--record", action="store_true", help="write the results as .md and .json")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where --record writes (no suffix)")
     args = parser.parse_args(argv)
     from translate_kit.bench.environment import usable_cores
     from translate_kit.engine import DecodeOptions
@@ -300,12 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, env)
     print(text)
     if args.record:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.with_suffix(".md").write_text(text, encoding="utf-8")
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.with_suffix(".md").write_text(text, encoding="utf-8")
         payload = {"environment": env, "results": {
             beam: {side: {k: v for k, v in data.items() if k != "ids"} for side, data in sides.items()}
             for beam, sides in results.items()}}
-        RESULTS.with_suffix(".json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        args.results.with_suffix(".json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     return 0
 
 

@@ -168,11 +168,8 @@ class Translator:
         self.model = model  # the validated model folder
         self.device = device
         self.compute_type = compute_type
-        default_inter, default_intra = thread_layout(threads)
-        self.inter_threads = inter_threads or default_inter
+        self.inter_threads = inter_threads or thread_layout(threads)[0]
         self.intra_threads = intra_threads or max(1, (threads or available_cores()) // self.inter_threads)
-        if inter_threads is None and intra_threads is None:
-            self.intra_threads = default_intra
         try:
             self.ct2 = ctranslate2.Translator(
                 str(model.path), device=device, compute_type=compute_type,

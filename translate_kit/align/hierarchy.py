@@ -37,7 +37,7 @@ BLOCK_INVENTORY: tuple[BeadType, ...] = (
 )
 BLOCK_PARAMS = CostParams(length_weight=0.3, priors={(1, 1): 0.0, (1, 0): 0.0, (0, 1): 0.0}, merge_prior=0.7)
 #: Half-width of the band around the anchor line when paragraphs cannot guide the sentences.
-ANCHOR_BAND_WIDTH = 16
+ANCHOR_BAND_WIDTH = 32
 #: Above this share of sentences left in 1-0/0-1 block beads, block structure is not trusted.
 MAX_UNALIGNED_BLOCK_SHARE = 0.2
 #: Bead scores: logistic in the bead's cost per unit, centred where correct and wrong beads part
@@ -70,7 +70,7 @@ class Aligner:
     block_params: CostParams = field(default_factory=lambda: BLOCK_PARAMS)
     block_inventory: Sequence[BeadType] = BLOCK_INVENTORY
     use_blocks: bool = True
-    block_margin: int = 2
+    block_margin: int = 4
 
     @property
     def backends(self) -> tuple[str, ...]:

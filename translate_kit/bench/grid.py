@@ -35,7 +35,7 @@ KNOBS: dict[str, Knob] = {
         Knob("compute_type", str, "int8", "CTranslate2 compute type (int8, int8_float32, float32, ...)"),
         Knob("beam", int, DEFAULTS.beam_size, "beam size (1 = greedy)", 1),
         Knob("threads", int, 0, "CPU threads in all (0 = every core this process may use)"),
-        Knob("inter_threads", int, 1, "batches decoded in parallel (threads are shared between them)", 1),
+        Knob("inter_threads", int, 0, "parallel batch workers sharing the threads (0 = pipeline's)"),
         Knob("batch_tokens", int, DEFAULTS.max_batch_tokens, "source tokens per batch", 1),
         Knob("no_repeat_ngram", int, DEFAULTS.no_repeat_ngram_size, "repetition guard (0 = off)"),
     )

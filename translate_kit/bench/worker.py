@@ -142,7 +142,7 @@ def measure(job: dict[str, Any], result: dict[str, Any]) -> None:
     start = time.perf_counter()
     translator = translator_class.load(
         job["model"], compute_type=job["compute_type"], threads=job["threads"] or None,
-        inter_threads=job["inter_threads"], download=False,
+        inter_threads=job["inter_threads"] or None, download=False,
     )
     result["load_s"] = time.perf_counter() - start
     result["intra_threads"] = translator.intra_threads
