@@ -129,7 +129,8 @@ def main() -> int:
         f"{hashlib.sha256(source.read_bytes()).hexdigest()[:16]}), {len(texts)} documents of "
         f"{args.lines_per_doc} lines, {sentences} sentences",
         f"- model: {args.model} (fingerprint {engine.fingerprint}), int8, beam {args.beam}, "
-        f"output pinned to {length} pieces, {engine.intra_threads} threads",
+        f"output pinned to {length} pieces, inter_threads {engine.inter_threads} x intra_threads "
+        f"{engine.intra_threads}",
         f"- machine: {env['cpu']}, {env['usable_cores']} usable cores, load average {env['load_average']}",
         f"- software: python {versions.get('python')}, ctranslate2 {versions.get('ctranslate2')}, "
         f"sentencepiece {versions.get('sentencepiece')}",

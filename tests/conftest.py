@@ -45,13 +45,7 @@ def tiny_model_en_hi(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build_tiny_model(tmp_path_factory, "en-indic")
 
 
-@pytest.fixture(scope="session")
-def tiny_model_hi(tiny_model_hi_en: Path) -> Path:
-    """The tiny model for Hindi input (alias of tiny_model_hi_en)."""
-    return tiny_model_hi_en
-
-
-@pytest.fixture(scope="session")
-def tiny_model_en(tiny_model_en_hi: Path) -> Path:
-    """The tiny model for English input (alias of tiny_model_en_hi)."""
-    return tiny_model_en_hi
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's model cache and translation memory out of the user's real home."""
+    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path_factory.mktemp("home")))

@@ -63,6 +63,13 @@ def read_lines(path: str | os.PathLike[str], errors: str = "strict") -> list[str
     return lines
 
 
+def _default_mode() -> int:
+    """The mode open() would give a new file (0666 less the umask); mkstemp's 0600 is too private."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8"
@@ -80,6 +87,7 @@ def atomic_write(
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
