@@ -38,7 +38,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "hi-en"
-DEFAULT_MODEL = Path("/work/models/synthetic-indic-en-dist-200M")
 RESULTS = ROOT / "eval" / "results" / "bench_pipeline.md"
 WARMUP_SENTENCES = 8
 
@@ -216,7 +215,8 @@ def record(text: str, command: str, env: dict[str, str], note: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--model", type=Path,
+                        help="model folder (default: the synthetic dist-200M model, built on first use)")
     parser.add_argument("--data", type=Path, default=DATA / "newsdev2014.hi")
     parser.add_argument("--references", type=Path, default=DATA / "newsdev2014.en")
     parser.add_argument("--limit", type=int, default=520, help="first N sentences (development runs)")
@@ -229,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(json.loads(args.worker))))
         return 0
+    if args.model is None:
+        from translate_kit.synthetic import ensure_synthetic_model
+
+        args.model = ensure_synthetic_model("dist-200M", "indic-en", DATA)
     if not args.model.is_dir():
         raise SystemExit(f"{args.model} not found: build it with scripts/build_synthetic_model.py")
 

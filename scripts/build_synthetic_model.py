@@ -6,7 +6,9 @@ Its SentencePiece models are trained on real Hindi and English lines (by default
 realistic; the weights are random, so only speed and memory measurements are meaningful.
 
     python scripts/build_synthetic_model.py --shape dist-200M --direction indic-en \\
-        -o /work/models/synthetic-indic-en-dist-200M
+        -o models/synthetic-indic-en-dist-200M
+
+The benchmarks in eval/ build the same model on first use under $TRANSLATE_KIT_HOME/synthetic/.
 """
 
 from __future__ import annotations

@@ -88,3 +88,15 @@ def test_sinusoidal_positions_match_fairseq_offsets():
 def test_train_sentencepiece_rejects_empty_corpus():
     with pytest.raises(ValueError, match="empty"):
         train_sentencepiece(["", "  "], 100)
+
+
+def test_ensure_synthetic_model_builds_once_under_the_home(tmp_path, monkeypatch):
+    from translate_kit.synthetic import ensure_synthetic_model
+
+    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path))
+    data = Path(__file__).resolve().parent / "data"
+    first = ensure_synthetic_model("tiny", "indic-en", data)
+    assert first == tmp_path / "synthetic" / "indic-en-tiny"
+    built = (first / "model.bin").stat().st_mtime_ns
+    assert ensure_synthetic_model("tiny", "indic-en", data) == first
+    assert (first / "model.bin").stat().st_mtime_ns == built

@@ -267,3 +267,30 @@ def build_synthetic_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def default_synthetic_path(shape: str, direction: str) -> Path:
+    """Where benchmarks keep a synthetic model: $TRANSLATE_KIT_HOME/synthetic/<direction>-<shape>."""
+    from .models import cache_home
+
+    return cache_home() / "synthetic" / f"{direction}-{shape}"
+
+
+def ensure_synthetic_model(shape: str, direction: str, data_dir: str | os.PathLike[str]) -> Path:
+    """The synthetic model of that shape and direction, built on first use from data_dir's *.hi / *.en.
+
+    Benchmarks call this so that a fresh machine needs no manual build step; building the
+    dist-200M shape takes about a minute, after which the folder is reused.
+    """
+    from .textio import read_lines
+
+    path = default_synthetic_path(shape, direction)
+    if (path / "translate_kit.json").is_file():
+        return path
+    data = Path(data_dir)
+    hindi = [line for file in sorted(data.glob("*.hi")) for line in read_lines(file)]
+    english = [line for file in sorted(data.glob("*.en")) for line in read_lines(file)]
+    if not hindi or not english:
+        raise FileNotFoundError(f"no *.hi / *.en lines in {data} to train SentencePiece on")
+    source, target = (hindi, english) if direction == "indic-en" else (english, hindi)
+    return build_synthetic_model(path, shape, direction, source, target)
