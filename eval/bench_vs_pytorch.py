@@ -10,7 +10,8 @@ IndicTrans2 is pre-norm with an embedding layer norm: the same matrix products, 
 placed differently.
 
 Our side is `translate_kit.bench.worker`, the child `translate-kit bench` runs: the synthetic
-dist-200M-shaped CT2 model (/work/models/synthetic-indic-en-dist-200M) through
+dist-200M-shaped CT2 model (`--model`, else built on first use by
+`translate_kit.synthetic.ensure_synthetic_model` under the translate-kit home) through
 `Translator.translate`, so preprocessing, SentencePiece, batching and postprocessing are timed.
 The PyTorch side gets the very token ids our preprocessing produces, already made (its
 tokenisation is not timed: an advantage for the baseline).
@@ -42,7 +43,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "hi-en"
-DEFAULT_MODEL = Path("/work/models/synthetic-indic-en-dist-200M")
 RESULTS = ROOT / "eval" / "results" / "bench_vs_pytorch"
 TARGETS = {1: 3.0, 5: 2.5}  # tokens/s ratio wanted at each beam
 MEMORY_TARGET = 0.5  # our peak RSS / PyTorch's, at most
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--child"]:
         return pytorch_child(*argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--model", type=Path, default=None, help="default: the synthetic dist-200M model")
     parser.add_argument("--src", type=Path, default=DATA / "newsdev2014.hi")
     parser.add_argument("--ref", type=Path, default=DATA / "newsdev2014.en", help="for the pinned length")
     parser.add_argument("--sentences", type=int, default=48, help="first N non-empty lines")
@@ -295,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true", help="write the results as .md and .json")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where --record writes (no suffix)")
     args = parser.parse_args(argv)
+    if args.model is None:
+        from translate_kit.synthetic import ensure_synthetic_model
+
+        args.model = ensure_synthetic_model("dist-200M", "indic-en", DATA)
     from translate_kit.bench.environment import usable_cores
     from translate_kit.engine import DecodeOptions
 

@@ -213,3 +213,48 @@ def test_scores_are_bounded_and_lax_is_never_below_strict(gold_sizes, test_sizes
     same = score_alignments([gold], [gold])
     assert same.precision_strict == (1.0 if gold else 0.0)
     assert same.recall_strict == (1.0 if any(h and e for h, e in gold) else 0.0)
+
+
+def test_align_errors_replace_reads_invalid_utf8(tmp_path):
+    hi = tmp_path / "hi.txt"
+    hi.write_bytes(HI_PRESPLIT.encode("utf-8").replace("सोमवार".encode(), b"\xff"))
+    en = write(tmp_path / "en.txt", EN_PRESPLIT)
+    result = run("align", str(hi), en, "--presplit", "--no-freedict")
+    assert result.exit_code == 1 and "hi.txt:2: invalid UTF-8" in result.output
+    result = run("align", str(hi), en, "--presplit", "--no-freedict", "--errors", "replace")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "\ufffd" in records[1]["hi_text"] and sum(len(r["hi"]) for r in records) == 5
+
+
+def test_align_eval_names_the_line_of_a_bad_index_and_refuses_empty_files(tmp_path):
+    test_path = write(tmp_path / "test.jsonl", '{"hi": [0], "en": [0]}\n{"hi": [1], "en": [1]}\n')
+    gold_path = write(tmp_path / "gold.jsonl", '{"hi": [0], "en": [0]}\n\n{"hi": [1, 7], "en": [1]}\n')
+    result = run("align-eval", test_path, gold_path)
+    assert result.exit_code == 1 and "gold.jsonl:3: hi index 7 out of range" in result.output
+    twice = write(tmp_path / "twice.jsonl", '{"hi": [0], "en": [0]}\n{"hi": [0], "en": [1]}\n')
+    result = run("align-eval", twice, test_path)
+    assert result.exit_code == 1 and "twice.jsonl:2: hi index 0 appears in two beads" in result.output
+    empty = write(tmp_path / "empty.jsonl", "")
+    result = run("align-eval", empty, gold_path)
+    assert result.exit_code == 1 and "empty.jsonl: no beads" in result.output
+
+
+def test_align_eval_on_tsv_output_says_to_write_jsonl(tmp_path):
+    hi, en = write(tmp_path / "hi.txt", HI_PRESPLIT), write(tmp_path / "en.txt", EN_PRESPLIT)
+    pairs = tmp_path / "pairs.tsv"
+    result = run("align", hi, en, "--presplit", "--no-freedict", "--format", "tsv", "-o", str(pairs))
+    assert result.exit_code == 0, result.output
+    result = run("align-eval", str(pairs), str(pairs))
+    assert result.exit_code == 1 and "pairs.tsv:1: not JSON" in result.output
+    assert "--format jsonl" in result.output
+
+
+def test_align_refuses_swapped_inputs_and_warns_about_a_wrong_script(tmp_path):
+    hi, en = write(tmp_path / "hi.txt", HI_PRESPLIT), write(tmp_path / "en.txt", EN_PRESPLIT)
+    result = run("align", en, hi, "--presplit", "--no-freedict")
+    assert result.exit_code == 1
+    expected = f"Error: {en} is English and {hi} Hindi: give the Hindi file first"
+    assert result.output.strip().splitlines() == [expected]
+    result = run("align", en, en, "--presplit", "--no-freedict")
+    assert result.exit_code == 0 and f"warning: {en} does not look like Hindi text" in result.stderr

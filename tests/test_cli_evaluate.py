@@ -78,7 +78,7 @@ def test_eval_text_is_sacrebleu_lines(files: dict[str, str]) -> None:
     assert [line.split("|")[0] for line in lines] == ["BLEU", "chrF2++", "TER"]
     expected = sacrebleu.corpus_bleu(SYSTEM, [REFERENCE]).score
     assert lines[0].split(" = ")[1].startswith(f"{expected:.1f} ")
-    assert all("|preset:none|norm:none|translate-kit:" in line for line in lines)
+    assert all("|preset:none|textnorm:none|translate-kit:" in line for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -210,6 +210,20 @@ def test_compare_html_report_is_self_contained(files: dict[str, str], tmp_path: 
     page = output.read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "candidate" in page
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
+
+
+def test_html_format_is_named_for_compare_and_refused_for_eval(files: dict[str, str]) -> None:
+    systems = (files["hyp"], files["worse"])
+    page = ok("compare", "--ref", files["ref"], *systems, "-f", "html", "--confidence-n", "0")
+    assert page.stdout.lstrip().startswith("<!DOCTYPE html>") and "data:image/png;base64," in page.stdout
+    fails("eval", "--hyp", files["hyp"], "--ref", files["ref"], "-f", "html", match="'html' is not available")
+
+
+def test_signature_keys_are_unique_for_every_metric(files: dict[str, str]) -> None:
+    lines = ok("eval", "--hyp", files["hyp"], "--ref", files["ref"], "-m", "bleu,chrf,chrf++,ter").stdout
+    for line in lines.splitlines():
+        keys = [field.split(":")[0] for field in line.split(" = ")[0].split("|")[1:]]
+        assert len(keys) == len(set(keys)), line
 
 
 def test_compare_names_must_match_systems(files: dict[str, str]) -> None:

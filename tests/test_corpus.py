@@ -134,6 +134,11 @@ def test_bad_pair_lists_and_bad_documents(tmp_path, pairs_tsv):
     report = pd.read_csv(tmp_path / "out" / "report.csv")
     assert "invalid UTF-8" in report.loc[1, "error"]
 
+    result = build([str(pairs_tsv), "-o", str(tmp_path / "out"), "--errors", "replace"])
+    assert result.exit_code == 0 and "failed" not in result.stderr, result.output
+    report = pd.read_csv(tmp_path / "out" / "report.csv")
+    assert report["error"].isna().all() and report["pairs"].sum() > 0
+
 
 def test_filters_explain_each_removal():
     filters = Filters(min_score=0.5)

@@ -269,6 +269,14 @@ def test_offline_message_says_how_to_get_the_model(monkeypatch, home):
     assert nothing_installed(home)
 
 
+def test_offline_message_for_a_url_repeats_the_url_and_name(home):
+    url = closed_port_url()
+    with pytest.raises(ModelError) as caught:
+        models.fetch(url, "mine", quiet=True)
+    assert f"`translate-kit models fetch {url} --name mine` on a connected machine" in str(caught.value)
+    assert nothing_installed(home)
+
+
 def test_resolve_fetches_the_default_model_on_first_use(server, archives, home, monkeypatch):
     server.files = archives
     point_registry(monkeypatch, "indictrans2-en-indic-dist-200M", server.url("ok/en-indic.zip"))

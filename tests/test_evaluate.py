@@ -55,7 +55,7 @@ def test_scores_equal_sacrebleu_api_and_signature_is_extended() -> None:
     assert scores["ter"].score == sacrebleu.corpus_ter(SYSTEM_EN, [REFERENCE_EN]).score
     assert scores["chrf++"].name == "chrF2++" and not scores["ter"].higher_is_better
     bleu = scores["bleu"]
-    assert bleu.signature.startswith(bleu.sacrebleu_signature + "|preset:none|norm:none|translate-kit:")
+    assert bleu.signature.startswith(bleu.sacrebleu_signature + "|preset:none|textnorm:none|translate-kit:")
     assert "tok:13a" in bleu.sacrebleu_signature and bleu.mean is None
 
 
@@ -75,7 +75,7 @@ def test_nfc_preset_removes_nukta_form_difference() -> None:
     plain = Scorer(HINDI_REF, lang="hi", metrics="chrf").corpus(HINDI_HYP)[0]
     nfc = Scorer(HINDI_REF, lang="hi", metrics="chrf", preset="nfc").corpus(HINDI_HYP)[0]
     assert nfc.score > plain.score
-    assert "|preset:nfc|norm:nfc|" in nfc.signature
+    assert "|preset:nfc|textnorm:nfc|" in nfc.signature
 
 
 def test_indictrans2_preset_normalises_and_tokenises_hindi_only() -> None:
@@ -88,7 +88,7 @@ def test_indictrans2_preset_normalises_and_tokenises_hindi_only() -> None:
     scores = Scorer(HINDI_REF, lang="hi", metrics="bleu", preset="indictrans2").corpus(HINDI_HYP)
     assert scores[0].score == pytest.approx(100.0)
     assert re.search(
-        r"tok:none\|.*\|preset:indictrans2\|norm:indicnlp-[\d.]+\+trivial\|", scores[0].signature
+        r"tok:none\|.*\|preset:indictrans2\|textnorm:indicnlp-[\d.]+\+trivial\|", scores[0].signature
     )
 
 

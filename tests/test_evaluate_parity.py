@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from translate_kit import __version__
 from translate_kit.cli import cli
 
-SUFFIX = f"|preset:none|norm:none|translate-kit:{__version__}"
+SUFFIX = f"|preset:none|textnorm:none|translate-kit:{__version__}"
 
 
 def perturb(lines: list[str], every: int, offset: int = 0) -> list[str]:
@@ -147,7 +147,7 @@ def test_indictrans2_preset_equals_cli_on_indicnlp_tokenised_files(shared_data: 
     got = ours(
         "eval", "--hyp", str(hyp), "--ref", str(ref), "--lang", "hi", "--preset", "indictrans2", "-w", "4"
     )
-    suffix = re.compile(r"\|preset:indictrans2\|norm:indicnlp-[^|]+\+trivial\|translate-kit:[^ ]+")
+    suffix = re.compile(r"\|preset:indictrans2\|textnorm:indicnlp-[^|]+\+trivial\|translate-kit:[^ ]+")
     assert [suffix.sub("", line.strip()) for line in got.splitlines()] == [
         line.strip() for line in expected.splitlines() if " = " in line
     ]

@@ -58,6 +58,9 @@ def test_hindi_paragraphs(text, expected):
         ("Mr. J. R. Kumar met Gen. Rawat. mRNA vaccines were discussed.",
          ["Mr. J. R. Kumar met Gen. Rawat.", "mRNA vaccines were discussed."]),
         ("Options a | b | c are open. Pick one.", ["Options a | b | c are open.", "Pick one."]),
+        ("\"Is it over?\" she asked. \"Not yet!\" he said. Why? Nobody knows! \"Go!\" They went.",
+         ["\"Is it over?\" she asked.", "\"Not yet!\" he said.", "Why?", "Nobody knows!", "\"Go!\"",
+          "They went."]),
     ],
 )
 def test_english_paragraphs(text, expected):

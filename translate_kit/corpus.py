@@ -115,16 +115,23 @@ class CorpusBuilder:
     """Aligns, filters and assembles; resumable through per-document results."""
 
     def __init__(
-        self, aligner: Aligner, filters: Filters, out_dir: str | os.PathLike[str], presplit: bool = False
+        self,
+        aligner: Aligner,
+        filters: Filters,
+        out_dir: str | os.PathLike[str],
+        presplit: bool = False,
+        errors: str = "strict",
     ):
         self.aligner = aligner
         self.filters = filters
         self.out = Path(out_dir)
         self.presplit = presplit
+        self.errors = errors
         self.settings = json.dumps(
             {
                 "filters": asdict(self.filters),
                 "presplit": presplit,
+                "errors": errors,
                 "backends": aligner.backends,
                 "inventory": list(aligner.inventory),
                 "blocks": aligner.use_blocks,
@@ -170,7 +177,7 @@ class CorpusBuilder:
                 pass  # a damaged result is simply redone
         result = {"doc": job.doc, "hi_path": str(job.hi), "en_path": str(job.en), "fingerprint": fingerprint}
         try:
-            hi, en = read_pair(job.hi, job.en, self.presplit)
+            hi, en = read_pair(job.hi, job.en, self.presplit, self.errors)
             alignment = self.aligner.align(hi, en)
             records = bead_records(alignment, hi, en)
             for record in records:

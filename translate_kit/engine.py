@@ -148,6 +148,15 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _supported_types(device: str) -> str:
+    """The compute types `device` offers, as a hint after an error (empty for an unknown device)."""
+    try:
+        types = sorted(ctranslate2.get_supported_compute_types(device))
+    except (ValueError, RuntimeError):
+        return ""
+    return f" (supported on {device}: {', '.join(types)})"
+
+
 class Translator:
     """An IndicTrans2 model loaded into CTranslate2, with its SentencePiece models.
 
@@ -176,7 +185,9 @@ class Translator:
                 inter_threads=self.inter_threads, intra_threads=self.intra_threads,
             )
         except ValueError as exc:  # unknown device or compute type
-            raise TranslateKitError(f"cannot run {model.path} on {device} as {compute_type}: {exc}") from None
+            raise TranslateKitError(
+                f"cannot run {model.path} on {device} as {compute_type}: {exc}{_supported_types(device)}"
+            ) from None
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
         self.codec = SubwordCodec(model.spm_src, model.spm_tgt)

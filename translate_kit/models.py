@@ -645,9 +645,10 @@ def _download_first(name: str, archives: tuple[Archive, ...], quiet: bool) -> tu
             failures.append(str(exc))
             offline = False
     if offline:
+        command = name if name in REGISTRY else f"{archives[0].url} --name {name}"
         raise ModelError(
             f"cannot download {name}, no connection ({'; '.join(failures)}). To get the model: run "
-            f"`translate-kit models fetch {name}` on a connected machine and copy its folder "
+            f"`translate-kit models fetch {command}` on a connected machine and copy its folder "
             f"{installed_path(name)} to the same place here (or under $TRANSLATE_KIT_HOME/models/), "
             "or pass --model PATH to an unpacked model folder"
         )

@@ -13,9 +13,9 @@ lack (listed below).
 Rules, in short: "।", "॥" always end a sentence; "?", "!", "|" (Hindi) and "." end one when
 whitespace or the end of the text follows (so decimals, URLs, e-mails and "U.S." inside a token
 never split); "." after an abbreviation, an initial, a dotted acronym or a list number at the start
-does not; "." and "..." followed by a lowercase Latin word do not; in Hindi, "..." never does. A
-lone word with "." ("रोहतक.") is a dateline, part of the next sentence. A blank line always ends
-a sentence.
+does not; "." and "..." followed by a lowercase Latin word do not, nor do "?" and "!" closing a
+quotation ('"Why?" he asked.'); in Hindi, "..." never does. A lone word with "." ("रोहतक.") is a
+dateline, part of the next sentence. A blank line always ends a sentence.
 """
 
 from __future__ import annotations
@@ -86,6 +86,12 @@ def _is_lower_latin(char: str) -> bool:
     return char.isascii() and char.islower()
 
 
+def _lowercase_word_follows(text: str, pos: int) -> bool:
+    """A lowercase Latin word comes next, which never starts a sentence ("mRNA" may: it has a capital)."""
+    following = _next_visible(text, pos)
+    return _is_lower_latin(following) and not any(c.isupper() for c in _next_word(text, pos))
+
+
 def _dot_continues(text: str, dot: int, after: int, lang: str, sentence_start: int) -> bool:
     """Whether the "." (or "...") at `dot` is inside a sentence rather than at its end."""
     word = _word_before(text, dot)
@@ -93,8 +99,8 @@ def _dot_continues(text: str, dot: int, after: int, lang: str, sentence_start: i
     if not following:
         return False
     latin = lang == ENGLISH or word.isascii()
-    if latin and _is_lower_latin(following) and not any(c.isupper() for c in _next_word(text, after)):
-        return True  # "e.g. this", "3 p.m. and", "... and": a lowercase word goes on ("mRNA" may start)
+    if latin and _lowercase_word_follows(text, after):
+        return True  # "e.g. this", "3 p.m. and", "... and": a lowercase word goes on
     if text[dot] == "…" or text[dot:dot + 2] == "..":
         # An ellipsis ends an English sentence before a capital; in Hindi, which has no capitals to
         # tell, it more often marks a pause inside a quoted sentence ("मैं... मैं नहीं जानता").
@@ -143,7 +149,8 @@ def _is_boundary(text: str, match: regex.Match[str], lang: str, sentence_start: 
         # "|" typed for a danda: only in Hindi, after a word (not a table or "a | b" separator)
         return lang != ENGLISH and match.start() > 0 and not text[match.start() - 1].isspace()
     if mark[0] in "?!":
-        return True
+        # '"Why?" he asked.' is one sentence; a bare "why? and" is not (lowercase chat text)
+        return not (match.group("close") and _lowercase_word_follows(text, after))
     return not _dot_continues(text, match.start(), after, lang, sentence_start)
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
@@ -31,11 +32,14 @@ HEADING_MAX_WORDS = 14
 _FINAL_PUNCTUATION = tuple(".?!।॥|:;\"'”’)")
 
 
-def read_article(path: str | os.PathLike[str], lang: str, presplit: bool = False) -> Article:
-    """Read one side of a pair; `lang` is hin_Deva or eng_Latn (for sentence splitting)."""
+def read_article(
+    path: str | os.PathLike[str], lang: str, presplit: bool = False, errors: str = "strict"
+) -> Article:
+    """Read one side of a pair; `lang` is hin_Deva or eng_Latn (for sentence splitting);
+    `errors` is how invalid UTF-8 is handled (see `textio.decode`)."""
     if presplit:
-        return parse_presplit(read_lines(path))
-    text = read_text(path)
+        return parse_presplit(read_lines(path, errors))
+    text = read_text(path, errors)
     if Path(os.fspath(path)).suffix.lower() in (".md", ".markdown"):
         return parse_markdown(text, lang)
     return parse_plain(text, lang)
@@ -131,8 +135,8 @@ def _inline_text(token) -> str:
     return "".join(parts)
 
 
-def read_pair(hi_path, en_path, presplit: bool = False) -> tuple[Article, Article]:
-    return read_article(hi_path, HINDI, presplit), read_article(en_path, ENGLISH, presplit)
+def read_pair(hi_path, en_path, presplit: bool = False, errors: str = "strict") -> tuple[Article, Article]:
+    return read_article(hi_path, HINDI, presplit, errors), read_article(en_path, ENGLISH, presplit, errors)
 
 
 def bead_records(alignment: Alignment, hi: Article, en: Article) -> list[dict]:
@@ -185,53 +189,65 @@ def _tsv_cell(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
 
 
-def read_beads(path: str | os.PathLike[str]) -> dict[str, list[tuple[list[int], list[int]]]]:
+@dataclass
+class BeadFile:
+    """The beads of a JSONL file grouped by document, with the line each bead came from."""
+
+    path: str
+    docs: dict[str, list[tuple[list[int], list[int]]]] = field(default_factory=dict)
+    lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def check(self, doc: str, n_hi: int, n_en: int) -> None:
+        """Every index of `doc` inside [0, n) and used at most once, or an InputError naming the line."""
+        where = f" (document {doc!r})" if doc else ""
+        for side, limit, position in (("hi", n_hi, 0), ("en", n_en, 1)):
+            seen: set[int] = set()
+            for bead, line in zip(self.docs[doc], self.lines[doc], strict=True):
+                for index in bead[position]:
+                    if index >= limit:
+                        raise InputError(
+                            f"{side} index {index} out of range: "
+                            f"the alignment has {limit} {side} sentences{where}",
+                            self.path,
+                            line,
+                        )
+                    if index in seen:
+                        raise InputError(f"{side} index {index} appears in two beads{where}", self.path, line)
+                    seen.add(index)
+
+
+def read_beads(path: str | os.PathLike[str]) -> BeadFile:
     """Beads of a JSONL file grouped by its optional `doc` field (one document when absent).
 
     Every line needs `hi` and `en` lists of non-negative integers; anything else is an
-    InputError naming the file and line.
+    InputError naming the file and line. A file without any bead is an error too.
     """
-    name = os.fspath(path)
-    docs: dict[str, list[tuple[list[int], list[int]]]] = {}
+    beads = BeadFile(os.fspath(path))
     for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not JSON: {exc.msg}", name, number) from None
+            tsv = "\t" in line
+            hint = " (bead files are JSON Lines: write them with `align --format jsonl`)" if tsv else ""
+            raise InputError(f"not JSON: {exc.msg}{hint}", beads.path, number) from None
         if not isinstance(record, dict) or "hi" not in record or "en" not in record:
-            raise InputError("each line needs 'hi' and 'en' index lists", name, number)
+            raise InputError("each line needs 'hi' and 'en' index lists", beads.path, number)
         sides = []
         for side in ("hi", "en"):
             value = record[side]
             if not isinstance(value, list) or not all(
                 isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
             ):
-                raise InputError(f"'{side}' must be a list of non-negative integers", name, number)
+                raise InputError(f"'{side}' must be a list of non-negative integers", beads.path, number)
             sides.append(value)
-        docs.setdefault(str(record.get("doc", "")), []).append((sides[0], sides[1]))
-    return docs
-
-
-def check_beads_against(
-    beads: list[tuple[list[int], list[int]]], n_hi: int, n_en: int, path: str, doc: str = ""
-) -> None:
-    """Every index inside [0, n) and used at most once, or a clear InputError."""
-    where = f" (document {doc!r})" if doc else ""
-    for side, limit, position in (("hi", n_hi, 0), ("en", n_en, 1)):
-        seen: set[int] = set()
-        for bead in beads:
-            for index in bead[position]:
-                if index >= limit:
-                    raise InputError(
-                        f"{side} index {index} out of range: "
-                        f"the alignment has {limit} {side} sentences{where}",
-                        path,
-                    )
-                if index in seen:
-                    raise InputError(f"{side} index {index} appears in two beads{where}", path)
-                seen.add(index)
+        doc = str(record.get("doc", ""))
+        beads.docs.setdefault(doc, []).append((sides[0], sides[1]))
+        beads.lines.setdefault(doc, []).append(number)
+    if not beads.docs:
+        raise InputError("no beads: expected one JSON object with 'hi' and 'en' a line", beads.path)
+    return beads
 
 
 def to_beads(pairs: Iterable[tuple[list[int], list[int]]]) -> list[Bead]:

@@ -7,55 +7,13 @@ import sys
 
 import click
 
-from ..align import Aligner, parse_inventory
 from ..align.evaluation import score_alignments
-from ..align.features import make_sources
 from ..align.hierarchy import select_beads
-from ..align.io import bead_records, check_beads_against, read_beads, read_pair, write_records
-from ..errors import InputError
+from ..align.io import bead_records, read_beads, read_pair, write_records
+from ..errors import InputError, TranslateKitError
+from ..languages import ENGLISH, HINDI, detect_lang
 from ..textio import atomic_write
-
-
-def aligner_options(command):
-    """Options shared by `align` and `corpus build`."""
-    options = [
-        click.option(
-            "--presplit",
-            is_flag=True,
-            help="Inputs are one sentence a line, blank line between paragraphs, '# ' heading lines.",
-        ),
-        click.option(
-            "--lexicon",
-            type=click.Path(exists=True, dir_okay=False),
-            help="Extra Hindi<TAB>English word lexicon.",
-        ),
-        click.option("--no-freedict", is_flag=True, help="Do not use the installed dict-freedict-eng-hin."),
-        click.option(
-            "--model", help="Add MT similarity: translate the Hindi side with this model (name or folder)."
-        ),
-        click.option(
-            "--beads",
-            "inventory",
-            default="1-1,1-0,0-1,2-1,1-2,2-2",
-            show_default=True,
-            help="Sentence bead types allowed (merges are switchable).",
-        ),
-        click.option(
-            "--no-blocks", is_flag=True, help="Align sentences directly, ignoring headings and paragraphs."
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def build_aligner(lexicon, no_freedict, model, inventory, no_blocks) -> Aligner:
-    try:
-        beads = parse_inventory(inventory)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--beads") from None
-    sources = make_sources(lexicon=lexicon, freedict=not no_freedict, model=model)
-    return Aligner(sources=sources, inventory=beads, use_blocks=not no_blocks)
+from .options import aligner_options, build_aligner, min_score_option
 
 
 @click.command("align")
@@ -68,14 +26,15 @@ def build_aligner(lexicon, no_freedict, model, inventory, no_blocks) -> Aligner:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Output file (default: standard output).",
 )
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv"]), default="jsonl", show_default=True)
 @click.option(
-    "--min-score",
-    type=click.FloatRange(0, 1),
-    default=0.0,
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "tsv"]),
+    default="jsonl",
     show_default=True,
-    help="Leave out beads scored below this.",
+    help="jsonl: one bead a line with all fields (what align-eval reads); tsv: a table with a header.",
 )
+@min_score_option(0.0)
 @click.option(
     "--high-precision", is_flag=True, help="Only confident 1-1, 2-1 and 1-2 beads (for corpus building)."
 )
@@ -88,11 +47,8 @@ def align_command(
     min_score,
     high_precision,
     presplit,
-    lexicon,
-    no_freedict,
-    model,
-    inventory,
-    no_blocks,
+    errors,
+    **aligner,
 ):
     """Align a Hindi article with its English version: headings and paragraphs, then sentences.
 
@@ -102,8 +58,9 @@ def align_command(
     """
     if hi_file == "-" and en_file == "-":
         raise click.BadParameter("only one of the two inputs can be standard input")
-    aligner = build_aligner(lexicon, no_freedict, model, inventory, no_blocks)
-    hi, en = read_pair(hi_file, en_file, presplit)
+    aligner = build_aligner(**aligner)
+    hi, en = read_pair(hi_file, en_file, presplit, errors)
+    _check_scripts(hi.sentences, en.sentences, hi_file, en_file)
     alignment = aligner.align(hi, en)
     alignment.beads = select_beads(alignment.beads, min_score, high_precision)
     records = bead_records(alignment, hi, en)
@@ -124,6 +81,18 @@ def align_command(
     )
 
 
+def _check_scripts(hi: list[str], en: list[str], hi_file: str, en_file: str) -> None:
+    """Refuse swapped inputs (Hindi must come first) and warn about a side in the wrong script."""
+    hi_lang = detect_lang(" ".join(hi[:200]), default=HINDI)
+    en_lang = detect_lang(" ".join(en[:200]), default=ENGLISH)
+    if hi_lang == ENGLISH and en_lang == HINDI:
+        raise TranslateKitError(f"{hi_file} is English and {en_file} Hindi: give the Hindi file first")
+    sides = ((hi_file, hi_lang, HINDI, "Hindi"), (en_file, en_lang, ENGLISH, "English"))
+    for path, found, wanted, name in sides:
+        if found != wanted:
+            click.echo(f"warning: {path} does not look like {name} text; aligning anyway", err=True)
+
+
 @click.command("align-eval")
 @click.argument("test_file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("gold_file", type=click.Path(exists=True, dir_okay=False))
@@ -135,16 +104,16 @@ def align_eval_command(test_file, gold_file, as_json):
     documents. Gold indices beyond the sentences the test alignment covers are an error.
     """
     test, gold = read_beads(test_file), read_beads(gold_file)
-    if set(test) != set(gold):
-        missing = sorted(set(gold) ^ set(test))[:3]
+    if set(test.docs) != set(gold.docs):
+        missing = sorted(set(gold.docs) ^ set(test.docs))[:3]
         raise InputError(f"test and gold name different documents (e.g. {missing})", gold_file)
-    for doc, beads in test.items():
+    for doc, beads in test.docs.items():
         n_hi = 1 + max((i for h, _ in beads for i in h), default=-1)
         n_en = 1 + max((j for _, e in beads for j in e), default=-1)
-        check_beads_against(beads, n_hi, n_en, test_file, doc)
-        check_beads_against(gold[doc], n_hi, n_en, gold_file, doc)
-    docs = sorted(test)
-    scores = score_alignments([gold[d] for d in docs], [test[d] for d in docs])
+        test.check(doc, n_hi, n_en)
+        gold.check(doc, n_hi, n_en)
+    docs = sorted(test.docs)
+    scores = score_alignments([gold.docs[d] for d in docs], [test.docs[d] for d in docs])
     if as_json:
         click.echo(json.dumps({k: round(v, 4) for k, v in scores.as_dict().items()}))
         return

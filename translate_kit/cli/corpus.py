@@ -8,7 +8,7 @@ import click
 
 from ..align.hierarchy import HIGH_PRECISION_SCORE
 from ..corpus import CorpusBuilder, Filters, pair_folders, read_pair_list
-from .align import aligner_options, build_aligner
+from .options import aligner_options, build_aligner, min_score_option
 
 
 @click.group("corpus")
@@ -20,13 +20,7 @@ def corpus_group():
 @click.argument("pairs", type=click.Path(exists=True))
 @click.argument("en_folder", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option(
-    "--min-score",
-    type=click.FloatRange(0, 1),
-    default=HIGH_PRECISION_SCORE,
-    show_default=True,
-    help="Leave out beads scored below this.",
-)
+@min_score_option(HIGH_PRECISION_SCORE)
 @click.option(
     "--all-beads",
     is_flag=True,
@@ -56,11 +50,8 @@ def build_command(
     no_script_check,
     progress,
     presplit,
-    lexicon,
-    no_freedict,
-    model,
-    inventory,
-    no_blocks,
+    errors,
+    **aligner,
 ):
     """Align PAIRS (a TSV of 'hindi_path<TAB>english_path[<TAB>doc id]'), or the files with the same
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
@@ -75,14 +66,14 @@ def build_command(
         if en_folder is not None:
             raise click.UsageError("a TSV of pairs takes no second argument")
         jobs = read_pair_list(pairs)
-    aligner = build_aligner(lexicon, no_freedict, model, inventory, no_blocks)
+    aligner = build_aligner(**aligner)
     filters = Filters(
         min_score=min_score,
         high_precision=not all_beads,
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
-    summary = CorpusBuilder(aligner, filters, output, presplit).build(jobs, progress)
+    summary = CorpusBuilder(aligner, filters, output, presplit, errors).build(jobs, progress)
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",

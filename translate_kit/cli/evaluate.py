@@ -5,7 +5,6 @@ Thin wrappers over `translate_kit.evaluate`: read and check the files, build a `
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,9 @@ from ..evaluate.presets import PRESETS
 from ..evaluate.scorer import Scorer
 from ..evaluate.sentences import sentence_scores
 from ..evaluate.significance import compare_systems
-from ..languages import detect_lang, normalize_lang
+from ..languages import detect_lang
 from ..textio import atomic_write
+from .options import apply, errors_option, language
 
 _SUFFIX_FORMATS = {
     ".json": "json",
@@ -46,15 +46,6 @@ def _seed(value: str) -> int | None:
         return int(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an integer or 'none'", param_hint="--seed") from None
-
-
-def _lang(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return normalize_lang(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def scoring_options(command: Callable) -> Callable:
@@ -83,7 +74,7 @@ def scoring_options(command: Callable) -> Callable:
         click.option(
             "--lang",
             "lang",
-            callback=lambda c, p, v: _lang(v),
+            callback=language,
             help="Language of hypotheses and references (hi/en); detected from the references if omitted.",
         ),
         click.option(
@@ -119,22 +110,16 @@ def scoring_options(command: Callable) -> Callable:
             "--format",
             "-f",
             "fmt",
-            type=click.Choice(report.FORMATS),
-            help="Output format (default: from the -o suffix, else text).",
+            type=click.Choice([*report.FORMATS, "html"]),
+            help="Output format (default: from the -o suffix, else text); html: compare only.",
         ),
         click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout."),
         click.option(
             "--width", "-w", default=1, show_default=True, type=click.IntRange(0, 10), help="Decimals shown."
         ),
-        click.option(
-            "--errors",
-            type=click.Choice(["strict", "replace"]),
-            default="strict",
-            show_default=True,
-            help="Invalid UTF-8: stop with an error, or replace with U+FFFD.",
-        ),
+        errors_option,
     ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+    return apply(options)(command)
 
 
 def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]) -> str:
@@ -189,7 +174,7 @@ def _make_scorer(refs: list[TextFile], src: TextFile | None, lang: str, kw: dict
 )
 @click.option(
     "--src-lang",
-    callback=lambda c, p, v: _lang(v),
+    callback=language,
     help="Source language of a test set (default: the model's, else hi).",
 )
 @click.option("--list-test-sets", is_flag=True, help="List the named test sets and whether they are present.")

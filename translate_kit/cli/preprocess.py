@@ -6,28 +6,19 @@ import click
 
 from .. import indictrans
 from ..glossary import read_glossary
-from ..languages import normalize_lang, other
+from ..languages import other
 from ..textio import read_lines
-
-
-def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return normalize_lang(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from .options import errors_option, language
 
 
 @click.command("preprocess")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--src", required=True, callback=_language, help="Source language: hin_Deva or eng_Latn.")
-@click.option("--tgt", callback=_language, help="Target language (default: the other one).")
+@click.option("--src", required=True, callback=language, help="Source language: hin_Deva or eng_Latn.")
+@click.option("--tgt", callback=language, help="Target language (default: the other one).")
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False),
               help="TSV of source terms and the strings they must become (one column: keep as is).")
 @click.option("--placeholders", is_flag=True, help="Append each line's placeholder map after a TAB.")
-@click.option("--errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
-              help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.")
+@errors_option
 def preprocess_command(
     file: str, src: str, tgt: str | None, glossary: str | None, placeholders: bool, errors: str
 ) -> None:

@@ -1,9 +1,10 @@
 """Corpus scores with signatures: references prepared once, any number of systems scored against them.
 
 A `Scorer` holds the references (as a preset prepares them) and the configured sacrebleu metrics.
-Every score carries sacrebleu's own signature followed by ours (``preset``, ``norm`` and the
-translate-kit version), so a number can be reproduced and compared only with numbers made the same
-way. With ``preset="none"`` the sacrebleu part equals the ``sacrebleu`` command line's signature.
+Every score carries sacrebleu's own signature followed by ours (``preset``, ``textnorm`` and the
+translate-kit version; not ``norm``, which TER's own signature already uses), so a number can be
+reproduced and compared only with numbers made the same way. With ``preset="none"`` the sacrebleu
+part equals the ``sacrebleu`` command line's signature.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ class Scorer:
 
     @property
     def signature_suffix(self) -> str:
-        return f"preset:{self.preset.name}|norm:{self.preparation.normalisation}|translate-kit:{__version__}"
+        preparation = f"preset:{self.preset.name}|textnorm:{self.preparation.normalisation}"
+        return f"{preparation}|translate-kit:{__version__}"
 
     def extend(self, sacrebleu_signature: str) -> str:
         return f"{sacrebleu_signature}|{self.signature_suffix}"

@@ -1,0 +1,94 @@
+"""Click options and callbacks that several commands share, defined once so that their names,
+defaults and help texts cannot drift apart between commands."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import click
+
+from ..languages import normalize_lang
+
+_Decorator = Callable[[Callable], Callable]
+
+
+def language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Click callback: a language option's value as its canonical code (hi -> hin_Deva)."""
+    if value is None:
+        return None
+    try:
+        return normalize_lang(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def apply(options: list[_Decorator]) -> _Decorator:
+    """One decorator applying `options` so that `--help` lists them in the order given."""
+    return lambda command: functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+errors_option = click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.",
+)
+
+
+def min_score_option(default: float) -> _Decorator:
+    return click.option(
+        "--min-score",
+        type=click.FloatRange(0, 1),
+        default=default,
+        show_default=True,
+        help="Leave out beads scored below this.",
+    )
+
+
+aligner_options = apply(
+    [
+        click.option(
+            "--presplit",
+            is_flag=True,
+            help="Inputs are one sentence a line, blank line between paragraphs, '# ' heading lines.",
+        ),
+        click.option(
+            "--lexicon",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Extra Hindi<TAB>English word lexicon.",
+        ),
+        click.option("--no-freedict", is_flag=True, help="Do not use the installed dict-freedict-eng-hin."),
+        click.option(
+            "--model", help="Add MT similarity: translate the Hindi side with this model (name or folder)."
+        ),
+        click.option(
+            "--beads",
+            "inventory",
+            default="1-1,1-0,0-1,2-1,1-2,2-2",
+            show_default=True,
+            help="Sentence bead types allowed (merges are switchable).",
+        ),
+        click.option(
+            "--no-blocks", is_flag=True, help="Align sentences directly, ignoring headings and paragraphs."
+        ),
+        errors_option,
+    ]
+)
+"""Options of `align` and `corpus build`: how articles are read and what evidence aligns them."""
+
+
+def build_aligner(
+    *, lexicon: str | None, no_freedict: bool, model: str | None, inventory: str, no_blocks: bool
+):
+    """The `Aligner` that `aligner_options` describe (all of them but --presplit and --errors)."""
+    from ..align import Aligner, parse_inventory
+    from ..align.features import make_sources
+
+    try:
+        beads = parse_inventory(inventory)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--beads") from None
+    sources = make_sources(lexicon=lexicon, freedict=not no_freedict, model=model)
+    return Aligner(sources=sources, inventory=beads, use_blocks=not no_blocks)
