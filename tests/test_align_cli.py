@@ -71,6 +71,18 @@ def test_markdown_headings_and_list_items():
     assert article.blocks[1].sentences == ("The scheme starts today.", "See the site.")
 
 
+def test_markdown_table_cells_are_blocks_without_pipes():
+    table = "| देश | व्यापार |\n|---|---|\n| रूस | 65 अरब डॉलर |\n"
+    article = parse_markdown("व्यापार के आंकड़े:\n\n" + table, "hin_Deva")
+    assert [b.sentences for b in article.blocks] == [
+        ("व्यापार के आंकड़े:",),
+        ("देश",),
+        ("व्यापार",),
+        ("रूस",),
+        ("65 अरब डॉलर",),
+    ]
+
+
 def test_align_writes_the_output_contract(tmp_path):
     hi = write(tmp_path / "a.hi", HI_PRESPLIT)
     en = write(tmp_path / "a.en", EN_PRESPLIT)
@@ -258,3 +270,18 @@ def test_align_refuses_swapped_inputs_and_warns_about_a_wrong_script(tmp_path):
     assert result.output.strip().splitlines() == [expected]
     result = run("align", en, en, "--presplit", "--no-freedict")
     assert result.exit_code == 0 and f"warning: {en} does not look like Hindi text" in result.stderr
+
+
+def test_unwritable_outputs_fail_in_one_line_before_any_work(tmp_path):
+    hi, en = write(tmp_path / "hi.txt", HI_PRESPLIT), write(tmp_path / "en.txt", EN_PRESPLIT)
+    pairs = write(tmp_path / "pairs.tsv", "hi.txt\ten.txt\n")
+    blocker = write(tmp_path / "a-file", "")
+    cases = (
+        (["align", hi, en], f"{blocker}/pairs.jsonl", blocker),
+        (["corpus", "build", pairs], f"{blocker}/corpus", f"{blocker}/corpus"),
+    )
+    for args, output, folder in cases:
+        result = run(*args, "-o", output, "--presplit", "--no-freedict")
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"Error: cannot write {output}: cannot create folder {folder} (")
+        assert len(result.output.strip().splitlines()) == 1

@@ -226,6 +226,11 @@ def test_signature_keys_are_unique_for_every_metric(files: dict[str, str]) -> No
         assert len(keys) == len(set(keys)), line
 
 
+def test_output_under_a_file_is_one_line(files: dict[str, str]) -> None:
+    output = f"{files['ref']}/x.json"
+    fails("eval", "--hyp", files["hyp"], "--ref", files["ref"], "-o", output, match=f"cannot write {output}")
+
+
 def test_compare_names_must_match_systems(files: dict[str, str]) -> None:
     fails(
         "compare",

@@ -277,6 +277,14 @@ def test_offline_message_for_a_url_repeats_the_url_and_name(home):
     assert nothing_installed(home)
 
 
+def test_unusable_cache_folder_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(models.HOME_ENV, str(blocker))
+    with pytest.raises(ModelError, match=f"cannot use {blocker} as the model cache: Not a directory"):
+        models.fetch(closed_port_url(), "mine", quiet=True)
+
+
 def test_resolve_fetches_the_default_model_on_first_use(server, archives, home, monkeypatch):
     server.files = archives
     point_registry(monkeypatch, "indictrans2-en-indic-dist-200M", server.url("ok/en-indic.zip"))

@@ -205,7 +205,10 @@ def test_vocabulary_from_another_model_is_refused(plain):
     tokens = json.loads((plain / "target_vocabulary.json").read_text(encoding="utf-8"))
     extra = [f"extra{i}" for i in range(500)]
     (plain / "target_vocabulary.json").write_text(json.dumps(tokens + extra), encoding="utf-8")
-    with pytest.raises(ModelError, match="has 1500 tokens but model.bin has only 1000 embeddings"):
+    with pytest.raises(ModelError, match="has 1500 tokens but model.bin has 1000 embeddings"):
+        models.validate_model_dir(plain)
+    (plain / "target_vocabulary.json").write_text(json.dumps(tokens[:600]), encoding="utf-8")
+    with pytest.raises(ModelError, match="has 600 tokens but model.bin has 1000 embeddings"):
         models.validate_model_dir(plain)
 
 

@@ -426,12 +426,14 @@ def _read_json(path: Path):
 
 
 def _check_vocabularies(header: ModelBinInfo, source: Path, target: Path, sizes: tuple[int, int]) -> None:
-    """A vocabulary longer than the embedding matrix would index past it: a mixed-up folder."""
+    """CTranslate2's converter writes exactly one token per embedding row: any other count is a
+    mixed-up folder (a longer vocabulary would index past the matrix, a shorter one would silently
+    turn unknown pieces into <unk> and translate garbage)."""
     pairs = ((source, sizes[0], header.source_vocab), (target, sizes[1], header.target_vocab))
     for path, size, rows in pairs:
-        if rows is not None and size > rows:
+        if rows is not None and size != rows:
             raise ModelError(
-                f"{path} has {size} tokens but model.bin has only {rows} embeddings: "
+                f"{path} has {size} tokens but model.bin has {rows} embeddings: "
                 "the vocabulary belongs to another model"
             )
 
@@ -615,7 +617,13 @@ def _name_from_url(url: str) -> str:
 @contextlib.contextmanager
 def _lock(name: str) -> Iterator[None]:
     """One fetch per model at a time, so two processes never append to the same .part file."""
-    downloads_dir().mkdir(parents=True, exist_ok=True)
+    try:
+        downloads_dir().mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot use {cache_home()} as the model cache: {exc.strerror} "
+            f"(set ${HOME_ENV} to another folder)"
+        ) from None
     with open(downloads_dir() / f"{name}.lock", "w") as handle:
         try:
             import fcntl

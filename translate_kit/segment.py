@@ -12,10 +12,15 @@ lack (listed below).
 
 Rules, in short: "।", "॥" always end a sentence; "?", "!", "|" (Hindi) and "." end one when
 whitespace or the end of the text follows (so decimals, URLs, e-mails and "U.S." inside a token
-never split); "." after an abbreviation, an initial, a dotted acronym or a list number at the start
-does not; "." and "..." followed by a lowercase Latin word do not, nor do "?" and "!" closing a
-quotation ('"Why?" he asked.'); in Hindi, "..." never does. A lone word with "." ("रोहतक.") is a
-dateline, part of the next sentence. A blank line always ends a sentence.
+never split, but see glued sentences below); "." after an abbreviation, an initial, a dotted acronym
+or a list number at the start does not, except that an acronym, initial or company suffix before a
+capitalised closed-class sentence opener does ("8% D.A. After this ..."); "." and "..." followed by
+a lowercase Latin word do not, nor do "?" and "!" closing a quotation ('"Why?" he asked.'); in
+Hindi, "..." never does. "a.m."/"p.m." end one unless a time zone follows ("10 a.m. IST"). A "."
+with no space after it ends a sentence only between a lowercase-ending word and a capitalised one
+("in January.During March", as scraped web text glues them). A lone word with "." ("रोहतक.") is a
+dateline, part of the next sentence, unless it is a sentence by itself ("Yes.", "नहीं."). A blank
+line always ends a sentence.
 """
 
 from __future__ import annotations
@@ -40,6 +45,34 @@ _EXTRA_ENGLISH = frozenset(
 # (in Hindi text, also a following Devanagari word: "Zhou et al. ने ...").
 _ENGLISH_LOWERCASE_ONLY = frozenset({"etc", "al"})
 
+# Capitalised closed-class words that open sentences but are neither names nor parts of names: an
+# acronym, initial or company suffix before one of them ends its sentence ("a rise of 8% D.A. After
+# this ...", "part of S. There ...", "joined Infosys Ltd. The company ..."), where before any other
+# capitalised word ("U.S. Army", "J. R. Kumar") it does not. "A" and "I" are left out: they are initials too.
+_SENTENCE_STARTERS = frozenset(
+    {"The", "This", "That", "These", "Those", "There", "Then", "Thus", "Hence", "It", "Its", "He", "She",
+     "We", "They", "You", "His", "Her", "Our", "Their", "My", "In", "On", "At", "After", "Before", "But",
+     "And", "Or", "Nor", "However", "Meanwhile", "Moreover", "Also", "As", "If", "When", "While", "Since",
+     "Although", "Though", "So", "For", "With", "Without", "During", "Earlier", "Later", "According",
+     "Yet", "Still", "Now", "Some", "Many", "Most", "All", "Both", "Each", "Such", "What", "Why", "How",
+     "Who", "Where", "Which", "Today", "Yesterday", "Tomorrow"}
+)
+# Abbreviations that also end sentences; before a starter word they do too ("Novavax Inc. in" does not).
+_SENTENCE_FINAL_ABBREVIATIONS = frozenset({"Inc", "Ltd", "Co", "Corp", "Pvt", "Jr", "Sr", "Bros"})
+# Time-zone words that go on a clock time ("10 a.m. Central European Time", "9 p.m. IST"); before
+# any other capitalised word "a.m."/"p.m." ends its sentence ("at 6 a.m. Shops stay shut.").
+_CLOCK_ABBREVIATIONS = frozenset({"a.m", "p.m"})  # "A.M." is also a pair of initials ("A.M. Naik")
+_TIME_ZONES = frozenset(
+    {"IST", "GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "CET", "CEST", "BST", "JST",
+     "Indian", "Eastern", "Central", "Pacific", "Mountain", "Greenwich", "Coordinated", "Moscow", "Beijing"}
+)
+# Words that make a sentence on their own ("Yes. The plan stands."), never a dateline.
+_ONE_WORD_SENTENCES = frozenset(
+    {"Yes", "No", "Okay", "OK", "Ok", "Sure", "Thanks", "Right", "Hello", "Hi", "Indeed", "Exactly",
+     "Absolutely", "Correct", "Agreed", "हाँ", "हां", "नहीं", "ठीक", "अच्छा", "धन्यवाद", "शुक्रिया",
+     "बिल्कुल", "बिलकुल"}
+)
+
 _OPENERS = "\"'“‘«([{"
 _CLOSERS = "\"'”’»)]}"
 
@@ -48,6 +81,8 @@ _END = regex.compile(
     r"(?P<mark>[।॥]+(?:\s*[।॥])*|[?!]+|\.{2,}|…|\.|\|)(?P<close>[" + regex.escape(_CLOSERS) + r"]*)"
 )
 _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n")
+_GLUED_BEFORE = regex.compile(r"[A-Za-z]*[a-z]{2}")
+_GLUED_AFTER = regex.compile(r"[A-Z][a-z]+(?=[\s,;:]|$)")
 _LATIN_ACRONYM = regex.compile(r"(?:[A-Z]\.)+[A-Z]")
 
 
@@ -82,6 +117,15 @@ def _next_word(text: str, pos: int) -> str:
     return text[pos:end]
 
 
+def _starter_follows(text: str, pos: int) -> bool:
+    """The next word is a capitalised closed-class word that opens sentences ("After", "There")."""
+    return _bare_next_word(text, pos) in _SENTENCE_STARTERS
+
+
+def _bare_next_word(text: str, pos: int) -> str:
+    return _next_word(text, pos).lstrip(_OPENERS).rstrip(_CLOSERS + ".,;:!?")
+
+
 def _is_lower_latin(char: str) -> bool:
     return char.isascii() and char.islower()
 
@@ -111,6 +155,13 @@ def _dot_continues(text: str, dot: int, after: int, lang: str, sentence_start: i
     if bare.isdigit():
         # "1. पहला बिंदु": a list number opening the sentence
         return _word_start(text, dot) == sentence_start
+    if latin and bare in _CLOCK_ABBREVIATIONS:
+        return _bare_next_word(text, after) in _TIME_ZONES
+    if latin and _starter_follows(text, after) and (
+        _LATIN_ACRONYM.fullmatch(bare) or bare in _SENTENCE_FINAL_ABBREVIATIONS
+        or (len(bare) == 1 and bare.isupper())
+    ):
+        return False  # "8% D.A. After this ...", "part of S. There ..."
     if _LATIN_ACRONYM.fullmatch(bare) or ("." in bare and all(map(_is_hindi_initial, bare.split(".")))):
         return True  # "U.S.", "U.D.F.", "एस.एन."
     if latin:
@@ -144,7 +195,7 @@ def _is_boundary(text: str, match: regex.Match[str], lang: str, sentence_start: 
     if mark[0] in "।॥":
         return True
     if not followed_by_space:
-        return False
+        return mark == "." and not match.group("close") and _glued_sentence_start(text, match.start())
     if mark == "|":
         # "|" typed for a danda: only in Hindi, after a word (not a table or "a | b" separator)
         return lang != ENGLISH and match.start() > 0 and not text[match.start() - 1].isspace()
@@ -154,13 +205,26 @@ def _is_boundary(text: str, match: regex.Match[str], lang: str, sentence_start: 
     return not _dot_continues(text, match.start(), after, lang, sentence_start)
 
 
+def _glued_sentence_start(text: str, dot: int) -> bool:
+    """A sentence glued to the previous one with no space ("shutting down.On 6 March ..."), as
+    scraped and concatenated web text often has: a word of letters ending in two lowercase ones,
+    not an abbreviation ("Dr.Rao"), then "." and a capitalised word ("Node.js", "www.mea.gov.in",
+    "U.S.Army" and "3.5" are not)."""
+    word = _word_before(text, dot)
+    if not _GLUED_BEFORE.fullmatch(word) or word in _moses_prefixes()[0]:
+        return False
+    return bool(_GLUED_AFTER.match(text, dot + 1))
+
+
 def _is_dateline(text: str, begin: int, match: regex.Match[str]) -> bool:
     """A lone word and "." ("Rohtak. Akhil ...", "जयपुर. ..."): a news dateline, not a sentence.
 
-    IndicNLP's splitter merges such one-word pieces into the next sentence for the same reason.
+    IndicNLP's splitter merges such one-word pieces into the next sentence for the same reason; a
+    word that is a sentence by itself ("Yes.", "नहीं.") or opens one ("Then.") is no dateline.
     """
-    piece = text[begin:match.start()]
-    return match.group("mark") == "." and bool(piece) and not any(c.isspace() or c.isdigit() for c in piece)
+    piece = text[begin:match.start()].strip(_OPENERS + _CLOSERS)
+    return (match.group("mark") == "." and bool(piece) and piece not in _ONE_WORD_SENTENCES
+            and piece not in _SENTENCE_STARTERS and not any(c.isspace() or c.isdigit() for c in piece))
 
 
 def _spans_in_block(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:

@@ -3,7 +3,8 @@
 Inputs:
 - `--presplit`: one sentence a line, a blank line between paragraphs, `# ` marks a heading line
   (the marker is not part of the text). Sentence indices count every non-empty line in order.
-- Markdown (`.md`, `.markdown`): headings and paragraphs/list items through markdown-it-py.
+- Markdown (`.md`, `.markdown`): headings, paragraphs, list items and table cells through
+  markdown-it-py.
 - Plain text: blank lines separate paragraphs; without blank lines every line is a block. A
   block that is one short line without final punctuation is a heading, as news headlines are.
 Blocks are split into sentences by `translate_kit.segment`.
@@ -103,16 +104,16 @@ def is_heading_line(text: str) -> bool:
 
 
 def parse_markdown(text: str, lang: str) -> Article:
-    """Headings and text blocks (paragraphs, list items, quotes) of a Markdown document."""
+    """Headings and text blocks (paragraphs, list items, quotes, table cells) of a Markdown document."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     blocks: list[Block] = []
     kind = None
     for token in tokens:
         if token.type == "heading_open":
             kind = "heading"
-        elif token.type == "paragraph_open":
+        elif token.type in ("paragraph_open", "th_open", "td_open"):  # a table cell is a block
             kind = kind if kind == "heading" else "paragraph"
         elif token.type == "inline" and kind:
             content = " ".join(_inline_text(token).split())

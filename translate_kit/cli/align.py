@@ -13,7 +13,7 @@ from ..align.io import bead_records, read_beads, read_pair, write_records
 from ..errors import InputError, TranslateKitError
 from ..languages import ENGLISH, HINDI, detect_lang
 from ..textio import atomic_write
-from .options import aligner_options, build_aligner, min_score_option
+from .options import aligner_options, build_aligner, min_score_option, writable
 
 
 @click.command("align")
@@ -24,6 +24,7 @@ from .options import aligner_options, build_aligner, min_score_option
     "--output",
     default="-",
     type=click.Path(dir_okay=False, allow_dash=True),
+    callback=writable,
     help="Output file (default: standard output).",
 )
 @click.option(

@@ -8,7 +8,7 @@ import click
 
 from ..align.hierarchy import HIGH_PRECISION_SCORE
 from ..corpus import CorpusBuilder, Filters, pair_folders, read_pair_list
-from .options import aligner_options, build_aligner, min_score_option
+from .options import aligner_options, build_aligner, min_score_option, writable
 
 
 @click.group("corpus")
@@ -19,7 +19,14 @@ def corpus_group():
 @corpus_group.command("build")
 @click.argument("pairs", type=click.Path(exists=True))
 @click.argument("en_folder", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    callback=writable,
+    help="Output folder (created if needed).",
+)
 @min_score_option(HIGH_PRECISION_SCORE)
 @click.option(
     "--all-beads",

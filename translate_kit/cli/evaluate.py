@@ -27,7 +27,7 @@ from ..evaluate.sentences import sentence_scores
 from ..evaluate.significance import compare_systems
 from ..languages import detect_lang
 from ..textio import atomic_write
-from .options import apply, errors_option, language
+from .options import apply, errors_option, language, writable
 
 _SUFFIX_FORMATS = {
     ".json": "json",
@@ -113,7 +113,13 @@ def scoring_options(command: Callable) -> Callable:
             type=click.Choice([*report.FORMATS, "html"]),
             help="Output format (default: from the -o suffix, else text); html: compare only.",
         ),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout."),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False),
+            callback=writable,
+            help="Write here instead of stdout.",
+        ),
         click.option(
             "--width", "-w", default=1, show_default=True, type=click.IntRange(0, 10), help="Decimals shown."
         ),
@@ -181,7 +187,12 @@ def _make_scorer(refs: list[TextFile], src: TextFile | None, lang: str, kw: dict
 @click.option(
     "--beam-size", default=5, show_default=True, type=click.IntRange(1, 64), help="Beam size with --model."
 )
-@click.option("--save-hyp", type=click.Path(dir_okay=False), help="With --model: keep the translations here.")
+@click.option(
+    "--save-hyp",
+    type=click.Path(dir_okay=False),
+    callback=writable,
+    help="With --model: keep the translations here.",
+)
 @click.option("--confidence", is_flag=True, help="Bootstrap 95% confidence intervals.")
 @click.option(
     "--confidence-n", default=1000, show_default=True, type=click.IntRange(2), help="Bootstrap resamples."

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
+from ..errors import TranslateKitError
 from ..languages import normalize_lang
 
 _Decorator = Callable[[Callable], Callable]
@@ -21,6 +23,21 @@ def language(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
         return normalize_lang(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def writable(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for an output path: its folder (the path itself for a folder option) is
+    created now, so that a path that cannot be written fails in one line before any work."""
+    if value is None or value == "-":
+        return value
+    is_folder = getattr(param.type, "file_okay", True) is False
+    folder = Path(value) if is_folder else Path(value).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        message = f"cannot write {value}: cannot create folder {folder} ({exc.strerror})"
+        raise TranslateKitError(message) from None
+    return value
 
 
 def apply(options: list[_Decorator]) -> _Decorator:
