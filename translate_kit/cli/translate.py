@@ -18,7 +18,7 @@ from tqdm import tqdm
 from ..documents import FORMATS
 from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions, Translator
 from ..glossary import read_glossary
-from ..languages import detect_lang, normalize_lang, other
+from ..languages import detect_lang, other
 from ..memory import TranslationMemory, default_path
 from ..pipeline import (
     DEFAULT_WINDOW,
@@ -30,15 +30,7 @@ from ..pipeline import (
     run_jobs,
 )
 from ..textio import atomic_write
-
-
-def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return normalize_lang(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from .options import errors_option, language
 
 
 def _detect_source(loaded: list[LoadedJob]) -> str:
@@ -78,8 +70,8 @@ def _warn_dropped(values: list[str]) -> None:
     help="Model folder or registry name (default: $TRANSLATE_KIT_MODEL, else the "
     "IndicTrans2 dist-200M model for the direction, fetched on first use).",
 )
-@click.option("--src", callback=_language, help="Source language (default: detected from the script).")
-@click.option("--tgt", callback=_language, help="Target language (default: the other one).")
+@click.option("--src", callback=language, help="Source language (default: detected from the script).")
+@click.option("--tgt", callback=language, help="Target language (default: the other one).")
 @click.option(
     "--format",
     "fmt",
@@ -158,13 +150,7 @@ def _warn_dropped(values: list[str]) -> None:
     type=click.Path(dir_okay=False),
     help="Write the run's counts (sentences, cached, translated, dropped placeholders, time) here.",
 )
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help="Invalid UTF-8: stop with its line and byte offset, or substitute U+FFFD.",
-)
+@errors_option
 def translate_command(
     source: str,
     output: str | None,
