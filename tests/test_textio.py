@@ -84,3 +84,25 @@ def test_language_codes():
     assert other(HINDI) == ENGLISH
     with pytest.raises(ValueError, match="unsupported language"):
         normalize_lang("tam_Taml")
+
+
+def test_cli_turns_os_errors_into_one_line(tmp_path):
+    import click
+    from click.testing import CliRunner
+
+    from translate_kit.cli import _Group
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+
+    @click.group(cls=_Group)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def write() -> None:
+        (blocker / "out.txt").write_text("translation", encoding="utf-8")
+
+    result = CliRunner().invoke(group, ["write"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {blocker / 'out.txt'}: Not a directory"

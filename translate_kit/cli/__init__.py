@@ -1,8 +1,9 @@
 """The `translate-kit` command: a click group whose commands live one module per job.
 
 Each module in `_COMMAND_MODULES` exposes `COMMANDS`, a list of click commands or groups;
-they stay thin wrappers over the library. Library errors (`TranslateKitError`) become one
-clear line on stderr and exit status 1, never a traceback.
+they stay thin wrappers over the library. Library errors (`TranslateKitError`) and operating-system
+errors (disk full, permission denied) become one clear line on stderr and exit status 1, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except TranslateKitError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a full disk, a read-only folder: the path and the reason, no traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
