@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import sys
@@ -13,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from project_scripts import load_script
 
 from translate_kit.bench import report
 from translate_kit.bench.grid import KNOBS, expand, label, parse_grid, slug
@@ -320,21 +320,13 @@ def test_bench_without_model_or_source_is_a_usage_error():
 # --------------------------------------------------------------------------- the PyTorch baseline script
 
 
-@functools.cache
-def _baseline_script():
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "eval" / "bench_vs_pytorch.py"
-    spec = importlib.util.spec_from_file_location("bench_vs_pytorch", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+bench_vs_pytorch = load_script("eval/bench_vs_pytorch.py")
 
 
 @given(st.lists(st.lists(st.integers(4, 100), min_size=1, max_size=40), min_size=1, max_size=60),
        st.integers(1, 200))
 def test_baseline_batches_cover_every_sentence_once_longest_first_within_budget(ids, budget):
-    batches = _baseline_script().token_batches(ids, budget)
+    batches = bench_vs_pytorch.token_batches(ids, budget)
     flat = [i for batch in batches for i in batch]
     assert sorted(flat) == list(range(len(ids)))
     assert [len(ids[i]) for i in flat] == sorted((len(x) for x in ids), reverse=True)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_archives import official_layout
+from project_scripts import load_script
 
 from translate_kit import models
 from translate_kit.errors import InputError, ModelError
@@ -351,13 +352,7 @@ def test_resolve_needs_a_model_or_a_language():
 
 @pytest.fixture
 def convert_script():
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "scripts" / "convert_fairseq.py"
-    spec = importlib.util.spec_from_file_location("convert_fairseq", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/convert_fairseq.py")
 
 
 @pytest.fixture

@@ -6,25 +6,11 @@ imports IndicTransToolkit) and the shared data is there; skips otherwise. See ev
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from project_scripts import load_script
 
 pytestmark = pytest.mark.parity
-
-
-def _parity_module():
-    path = Path(__file__).resolve().parents[1] / "eval" / "parity.py"
-    spec = importlib.util.spec_from_file_location("parity", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-parity = _parity_module()
+parity = load_script("eval/parity.py")
 
 
 @pytest.fixture(scope="module")

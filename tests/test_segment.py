@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from project_scripts import load_script
 
 from translate_kit.segment import sentence_spans, split_sentences
 
@@ -178,13 +175,7 @@ def test_spans_are_ordered_and_cover_every_visible_character(text, lang):
 # --- recovery on the real test sets ----------------------------------------------------------
 
 
-def _split_recovery_module():
-    path = Path(__file__).resolve().parents[1] / "eval" / "split_recovery.py"
-    spec = importlib.util.spec_from_file_location("split_recovery", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+split_recovery = load_script("eval/split_recovery.py")
 
 
 @pytest.mark.parametrize(
@@ -204,7 +195,7 @@ def _split_recovery_module():
     ],
 )
 def test_gold_lines_are_classified(line, kind):
-    assert _split_recovery_module().line_kind(line) == kind
+    assert split_recovery.line_kind(line) == kind
 
 
 def test_sentences_are_recovered_from_joined_test_set_lines(shared_data):
@@ -214,7 +205,7 @@ def test_sentences_are_recovered_from_joined_test_set_lines(shared_data):
     exactly from a correct splitter; the table counts how many it leaves out. Single-sentence lines
     right after a headline cannot either (their start is invisible), hence the "clean" figure.
     """
-    table, _ = _split_recovery_module().recovery_table(shared_data)
+    table, _ = split_recovery.recovery_table(shared_data)
     table = table.set_index("set")
     assert list(table.index) == ["newsdev2014.hi", "newsdev2014.en", "tico19-test.hi", "tico19-test.en",
                                  "hi", "en"]
