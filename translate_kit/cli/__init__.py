@@ -1,9 +1,10 @@
 """The `translate-kit` command: a click group whose commands live one module per job.
 
-Each module in `_COMMAND_MODULES` exposes `COMMANDS`, a list of click commands or groups;
-they stay thin wrappers over the library. Library errors (`TranslateKitError`) and operating-system
-errors (disk full, permission denied) become one clear line on stderr and exit status 1, never a
-traceback.
+Each module named in `COMMAND_MODULES` exposes `COMMANDS`, a list of click commands or groups;
+they stay thin wrappers over the library. A command's module is imported only when that command
+runs (or `--help` lists them all), so `translate-kit --version` does not pay for pandas, scipy
+and sacremoses. Library errors (`TranslateKitError`) and operating-system errors (disk full,
+permission denied) become one clear line on stderr and exit status 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,11 +16,30 @@ import click
 from .. import __version__
 from ..errors import TranslateKitError
 
-_COMMAND_MODULES = ("models", "preprocess", "translate", "align", "corpus", "evaluate", "bench")
+COMMAND_MODULES = {
+    "models": "models",
+    "preprocess": "preprocess",
+    "translate": "translate",
+    "align": "align",
+    "align-eval": "align",
+    "corpus": "corpus",
+    "eval": "evaluate",
+    "compare": "evaluate",
+    "bench": "bench",
+}
 
 
 class _Group(click.Group):
-    """Turns library errors into click errors at the single place every command passes through."""
+    """Loads commands on demand and turns errors into one line at the place every command passes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMAND_MODULES:
+            module = importlib.import_module(f".{COMMAND_MODULES[name]}", __name__)
+            return next(command for command in module.COMMANDS if command.name == name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -35,11 +55,6 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="translate-kit")
 def cli() -> None:
     """Hindi-English machine translation, alignment and evaluation."""
-
-
-for _name in _COMMAND_MODULES:
-    for _command in importlib.import_module(f".{_name}", __name__).COMMANDS:
-        cli.add_command(_command)
 
 
 def main() -> None:
