@@ -46,6 +46,11 @@ def tiny_model_en_hi(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test's model cache and translation memory out of the user's real home."""
-    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path_factory.mktemp("home")))
+def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own translate-kit home (model cache, translation memory), never the
+    user's; no model chosen by the environment; loopback test servers never go through a proxy."""
+    path = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(path))
+    monkeypatch.delenv("TRANSLATE_KIT_MODEL", raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    return path

@@ -7,20 +7,11 @@ import socket
 from pathlib import Path
 
 import ctranslate2
-import pytest
 from click.testing import CliRunner
 from model_archives import official_layout, pack
 
 from translate_kit import models
 from translate_kit.cli import cli
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv(models.HOME_ENV, str(tmp_path / "home"))
-    monkeypatch.delenv(models.MODEL_ENV, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")  # the loopback server must not go through a proxy
-    return tmp_path / "home"
 
 
 def run(*args: str):

@@ -17,10 +17,7 @@ ARTICLE = (
 
 
 @pytest.fixture
-def run(monkeypatch, tmp_path):
-    monkeypatch.delenv("TRANSLATE_KIT_MODEL", raising=False)
-    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path / "home"))  # translation memory, model cache
-
+def run():
     def invoke(*args: str, stdin: str | bytes | None = None):
         return CliRunner().invoke(cli, ["translate", *args, "--threads", "1"], input=stdin)
 

@@ -35,10 +35,7 @@ TSV = "id\ttext\tsource\n1\tभारत और रूस ने समझौत
 
 
 @pytest.fixture
-def run(monkeypatch, tmp_path, tiny_model_hi_en):
-    monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("TRANSLATE_KIT_MODEL", raising=False)
-
+def run(tiny_model_hi_en):
     def invoke(*args: str, stdin: str | None = None, model: bool = True):
         extra = ["--model", str(tiny_model_hi_en), "--beam", "1", "--threads", "1"] if model else []
         return CliRunner().invoke(cli, ["translate", *args, *extra], input=stdin)

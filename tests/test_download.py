@@ -91,14 +91,6 @@ def server() -> Iterator[ArchiveServer]:
     httpd.server_close()
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv(models.HOME_ENV, str(tmp_path / "home"))
-    monkeypatch.delenv(models.MODEL_ENV, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")  # the loopback server must not go through a proxy
-    return tmp_path / "home"
-
-
 @pytest.fixture(scope="module")
 def archives(tiny_model_hi_en, tiny_model_en_hi, tmp_path_factory) -> dict[str, bytes]:
     """The tiny models in the official layout, without translate_kit.json like the real archives."""

@@ -17,14 +17,6 @@ from translate_kit.errors import InputError, ModelError
 from translate_kit.languages import ENGLISH, HINDI
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch) -> Path:
-    """Every test gets its own empty cache, and no model chosen by the environment."""
-    monkeypatch.setenv(models.HOME_ENV, str(tmp_path / "home"))
-    monkeypatch.delenv(models.MODEL_ENV, raising=False)
-    return tmp_path / "home"
-
-
 @pytest.fixture
 def plain(tiny_model_hi_en, tmp_path) -> Path:
     """A writable copy of the tiny hin_Deva -> eng_Latn model (a plain CT2 folder with vocab/)."""
