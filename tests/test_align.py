@@ -130,14 +130,7 @@ def test_lexicon_from_pairs_matches_inflected_hindi():
 def test_true_pairs_score_higher_than_neighbours():
     hi, en = [p[0] for p in PAIRS], [p[1] for p in PAIRS]
     evidence = Evidence(hi, en, [AnchorSource()])
-    scorer = UnitScorer(
-        evidence.hi_lengths,
-        evidence.en_lengths,
-        evidence.hi_vectors,
-        evidence.en_vectors,
-        evidence.ratio,
-        CostParams(),
-    )
+    scorer = UnitScorer.for_sentences(evidence, CostParams())
     scorer.set_band(*full_band(len(hi), len(en)))
     rows = np.arange(1, len(hi) + 1)[:, None]
     diagonal = scorer(1, 1, rows, rows)

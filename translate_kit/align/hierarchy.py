@@ -83,12 +83,8 @@ class Aligner:
         blocks = self._align_blocks(hi, en, evidence) if self.use_blocks else None
         spans = _sentence_spans(blocks, hi, en) if blocks else []
         flattened = not spans or _unaligned_share(spans, n_hi + n_en) > MAX_UNALIGNED_BLOCK_SHARE
-        scorer = UnitScorer(
-            evidence.hi_lengths,
-            evidence.en_lengths,
-            evidence.hi_vectors,
-            evidence.en_vectors,
-            evidence.ratio,
+        scorer = UnitScorer.for_sentences(
+            evidence,
             self.params,
             max_merge=max(max(t) for t in self.inventory),
             hi_headings=_heading_flags(hi),

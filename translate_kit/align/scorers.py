@@ -130,6 +130,19 @@ class UnitScorer:
         self._cross = None
         self._cross_lo = None
 
+    @classmethod
+    def for_sentences(cls, evidence: Evidence, params: CostParams, **options) -> UnitScorer:
+        """A scorer over the sentences themselves (blocks build theirs from grouped evidence)."""
+        return cls(
+            evidence.hi_lengths,
+            evidence.en_lengths,
+            evidence.hi_vectors,
+            evidence.en_vectors,
+            evidence.ratio,
+            params,
+            **options,
+        )
+
     def set_band(self, lo: np.ndarray, hi: np.ndarray) -> None:
         """Precompute Hindi-English dot products for every pair a bead inside the band can touch."""
         n_hi, n_en, m = self.n_hi, self.n_en, self.max_merge
