@@ -1,10 +1,14 @@
-"""Translation with an IndicTrans2 model on CTranslate2: sentences and plain text in, translations out.
+"""Translation with a model on CTranslate2: sentences in, translations out.
 
-The flow per call: IndicTrans2 preprocessing (translate_kit.indictrans) -> SentencePiece pieces in
-chunks that fit the model (translate_kit.spm) -> the language tags prepended as tokens -> length-
-sorted token batches -> CTranslate2 beam search -> pieces joined -> postprocessing (placeholders
-restored, detokenised). Every sentence comes back, in order, with its score and the placeholder
-values the model dropped.
+The flow per call: the model family's preparation (for IndicTrans2, translate_kit.indictrans:
+normalisation, placeholders, tokenisation) -> source token sequences in chunks that fit the model
+(SentencePiece pieces plus language tags) -> length-sorted token batches -> CTranslate2 beam
+search -> pieces joined -> the family's finishing (placeholders restored, detokenised). Every
+sentence comes back, in order, with its score and the placeholder values the model dropped.
+
+The engine owns both ends: `prepare` (text -> what the model reads, also what the translation
+memory keys on) and `translate_prepared` (-> final text). How text becomes tokens and tokens text
+is a small pluggable object (`ModelFamily`); IndicTrans2's is `indictrans.IndicTrans2Text`.
 
 One length limit, the model's: IndicTrans2 has 256 source positions, which hold the two tags, the
 pieces and the `</s>` the converted model appends, so a chunk has at most 253 pieces; the decoder
@@ -34,17 +38,16 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Protocol
 
 import ctranslate2
 
 from .errors import ModelError, TranslateKitError
-from .indictrans import Prepared, postprocess, preprocess_batch
+from .indictrans import IndicTrans2Text, Prepared, Restored
 from .languages import needs_translation
 from .models import ModelDir, resolve_model
-from .segment import sentence_spans
-from .spm import SubwordCodec
 
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
@@ -106,16 +109,27 @@ class Translation:
     dropped: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TextTranslation:
-    """A plain text translated line by line; `sentences` are its translated sentences, in order."""
+class ModelFamily(Protocol):
+    """How text becomes model input and model output becomes text, for one family of models.
 
-    text: str
-    sentences: list[Translation] = field(default_factory=list)
+    The engine only moves token sequences; everything that depends on how a model was trained
+    (normalisation, placeholders, language tokens, SentencePiece models) lives behind these four
+    methods (translate_kit.indictrans.IndicTrans2Text for IndicTrans2).
+    """
 
-    @property
-    def dropped(self) -> list[str]:
-        return [value for sentence in self.sentences for value in sentence.dropped]
+    def prepare(
+        self, sentence: str, src: str, tgt: str, glossary: Mapping[str, str] | None = None
+    ) -> Prepared:
+        """One sentence normalised for the model; its `text` is what the translation memory keys on."""
+
+    def encode(self, prepared: Prepared, limit: int) -> list[list[str]]:
+        """Complete source token sequences of at most `limit` positions each (none for an empty sentence)."""
+
+    def target_prefix(self, prepared: Prepared) -> list[str] | None:
+        """Tokens the decoder must start with (None: the model's own start)."""
+
+    def finish(self, hypotheses: Sequence[Sequence[str]], prepared: Prepared) -> Restored:
+        """The decoded token sequences of one sentence's chunks as final text, with what was lost."""
 
 
 def thread_layout(threads: int | None = None) -> tuple[int, int]:
@@ -147,10 +161,10 @@ def _supported_types(device: str) -> str:
 
 
 class Translator:
-    """An IndicTrans2 model loaded into CTranslate2, with its SentencePiece models.
+    """A model loaded into CTranslate2, with the family step that turns text into its tokens and back.
 
     `Translator.load("indictrans2-indic-en-dist-200M")` or `Translator.load("/path/to/model")`;
-    then `translate(sentences)`, or `translate_text(text)` for plain text.
+    then `translate(sentences)`. Documents and plain text go through translate_kit.translate.
     """
 
     def __init__(
@@ -162,6 +176,7 @@ class Translator:
         threads: int | None = None,
         inter_threads: int | None = None,
         intra_threads: int | None = None,
+        family: ModelFamily | None = None,
     ):
         self.model = model  # the validated model folder
         self.device = device
@@ -179,7 +194,7 @@ class Translator:
             ) from None
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
-        self.codec = SubwordCodec(model.spm_src, model.spm_tgt)
+        self.family = family or IndicTrans2Text(model.spm_src, model.spm_tgt)
 
     @classmethod
     def load(
@@ -214,8 +229,8 @@ class Translator:
         return self.model.fingerprint()
 
     def prepare(self, sentences: Iterable[str], glossary: Mapping[str, str] | None = None) -> list[Prepared]:
-        """IndicTrans2 preprocessing of each sentence for this model's direction."""
-        return preprocess_batch(sentences, self.src, self.tgt, glossary)
+        """Each sentence as the model must see it, for this model's direction (the family's step)."""
+        return [self.family.prepare(sentence, self.src, self.tgt, glossary) for sentence in sentences]
 
     def translate(
         self,
@@ -243,27 +258,31 @@ class Translator:
     ) -> list[Translation]:
         """Translate already prepared sentences (`source` of each result is the prepared text)."""
         options = options or DecodeOptions()
-        chunks = [self.codec.encode(item.text, MAX_SOURCE_PIECES) for item in prepared]
-        tagged = [[item.src, item.tgt, *chunk] for item, parts in zip(prepared, chunks, strict=True)
-                  for chunk in parts]
-        outputs = iter(self.decode(tagged, options))
+        chunks = [self.family.encode(item, MAX_POSITIONS) for item in prepared]
+        sources = [chunk for parts in chunks for chunk in parts]
+        prefixes = [self.family.target_prefix(item) for item, parts in zip(prepared, chunks, strict=True)
+                    for _ in parts]
+        outputs = iter(self.decode(sources, options, prefixes))
         results = []
         for item, parts in zip(prepared, chunks, strict=True):
             decoded = [next(outputs) for _ in parts]
-            text = " ".join(filter(None, (self.codec.decode(pieces) for pieces, _ in decoded)))
-            restored = postprocess(text, item)
+            restored = self.family.finish([pieces for pieces, _ in decoded], item)
             results.append(Translation(item.text, restored.text, _mean_score(decoded), restored.dropped))
         return results
 
     def decode(
-        self, sources: Sequence[Sequence[str]], options: DecodeOptions
+        self,
+        sources: Sequence[Sequence[str]],
+        options: DecodeOptions,
+        prefixes: Sequence[Sequence[str] | None] | None = None,
     ) -> list[tuple[list[str], float]]:
         """Beam search over token sequences (tags included): (output pieces, score) for each, in order.
 
         Sequences are sorted by length, longest first, and cut into batches of at most
         `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself; each
         batch gets its own call with its decode-length cap (submitted asynchronously when
-        `inter_threads` workers can decode batches in parallel).
+        `inter_threads` workers can decode batches in parallel). `prefixes` are the tokens each
+        output must start with (None, or all None: the model's own start).
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
         caps = [options.decode_cap(_length_bucket(len(source) - 2)) for source in sources]
@@ -271,8 +290,10 @@ class Translator:
         parallel = self.inter_threads > 1
         pending = []
         for batch in _token_batches(order, sources, options.max_batch_tokens, caps):
+            prefix = [list(prefixes[i] or []) for i in batch] if prefixes and any(prefixes) else None
             pending.append((batch, self.ct2.translate_batch(
                 [list(sources[i]) for i in batch],
+                target_prefix=prefix,
                 asynchronous=parallel,
                 beam_size=options.beam_size,
                 num_hypotheses=1,
@@ -290,31 +311,6 @@ class Translator:
                 done = result.result() if parallel else result
                 outputs[index] = (done.hypotheses[0], done.scores[0])
         return outputs
-
-    def translate_plain(
-        self, text: str, options: DecodeOptions | None = None, glossary: Mapping[str, str] | None = None
-    ) -> TextTranslation:
-        """Translate plain text: each line is a paragraph split into sentences; newlines, blank
-        lines and each line's indentation are kept, sentences of a line are joined by a space."""
-        lines = text.split("\n")
-        spans = [sentence_spans(line, self.src) for line in lines]
-        sentences = [line[a:b] for line, line_spans in zip(lines, spans, strict=True) for a, b in line_spans]
-        translations = self.translate(sentences, options, glossary)
-        remaining = iter(translations)
-        out_lines = []
-        for line, line_spans in zip(lines, spans, strict=True):
-            if not line_spans:
-                out_lines.append(line)
-                continue
-            indent = line[: len(line) - len(line.lstrip())]
-            out_lines.append(indent + " ".join(next(remaining).text for _ in line_spans))
-        return TextTranslation("\n".join(out_lines), translations)
-
-    def translate_text(
-        self, text: str, options: DecodeOptions | None = None, glossary: Mapping[str, str] | None = None
-    ) -> str:
-        """`translate_plain(text).text`."""
-        return self.translate_plain(text, options, glossary).text
 
 
 def _length_bucket(length: int) -> int:

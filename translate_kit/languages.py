@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 HINDI = "hin_Deva"
 ENGLISH = "eng_Latn"
@@ -60,3 +61,15 @@ def needs_translation(sentence: str, src: str, tgt: str) -> bool:
     if not any(ch.isalpha() for ch in sentence):
         return False
     return detect_lang(sentence, default=src) != tgt
+
+
+def detect_source(texts: Iterable[str], sample_chars: int = 20_000) -> str:
+    """The language of a whole input from its script: `detect_lang` over its first texts, until
+    `sample_chars` characters are seen (enough to decide, cheap on a large folder)."""
+    sample, size = [], 0
+    for text in texts:
+        sample.append(text)
+        size += len(text)
+        if size > sample_chars:
+            break
+    return detect_lang("\n".join(sample))

@@ -122,10 +122,10 @@ def death_status(outcome: ChildOutcome, log_path: Path) -> tuple[str, str]:
         return "timeout", f"no result within {outcome.seconds:.0f} s (--timeout)"
     if outcome.exit_code == -signal.SIGKILL:
         return "out of memory", "killed by SIGKILL (most likely the kernel's out-of-memory killer)"
-    if outcome.exit_code < 0:
-        return "error", f"killed by signal {signal.Signals(-outcome.exit_code).name}"
     tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or [""]
     status = "out of memory" if mentions_allocation_failure(tail[0]) else "error"
+    if outcome.exit_code < 0:
+        return status, f"killed by signal {signal.Signals(-outcome.exit_code).name}: {tail[0]}"
     return status, f"exited with status {outcome.exit_code}: {tail[0]}"
 
 
