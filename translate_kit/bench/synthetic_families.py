@@ -38,7 +38,7 @@ import numpy as np
 from ctranslate2.specs import common_spec, transformer_spec
 
 from ..languages import ENGLISH, HINDI
-from ..synthetic import _RandomWeights, sinusoidal_positions, spm_pieces, train_sentencepiece
+from .synthetic import _RandomWeights, sinusoidal_positions, spm_pieces, train_sentencepiece
 
 DIRECTIONS = {"indic-en": (HINDI, ENGLISH), "en-indic": (ENGLISH, HINDI)}
 
@@ -199,8 +199,8 @@ def _write_folder(target: Path, spec, files: dict[str, bytes], meta: dict) -> Pa
 def ensure_family_model(shape: str, direction: str, data_dir: str | os.PathLike[str]) -> Path:
     """The synthetic model of that shape and direction under $TRANSLATE_KIT_HOME/synthetic/, built on
     first use from data_dir's *.hi / *.en lines (NLLB-600M takes a few minutes, then it is reused)."""
-    from ..synthetic import default_synthetic_path
     from ..textio import read_lines
+    from .synthetic import default_synthetic_path
 
     path = default_synthetic_path(shape, direction)
     if (path / "translate_kit.json").is_file():

@@ -57,6 +57,7 @@ class Family(ABC):
     title: ClassVar[str]
     placeholders: ClassVar[bool]
     max_positions: ClassVar[int]
+    overhead: ClassVar[int]  # source positions taken by other tokens than pieces (language tokens, `</s>`)
 
     def __init__(self, files: FamilyFiles):
         self.files = files
@@ -73,17 +74,18 @@ class Family(ABC):
         """One chunk of SentencePiece pieces as the complete source sequence the model reads."""
 
     @property
-    @abstractmethod
-    def overhead(self) -> int:
-        """Source positions taken by tokens other than the pieces (language tokens, `</s>`)."""
+    def model_appends_eos(self) -> bool:
+        """True when CTranslate2 appends `</s>` itself (config `add_source_eos`), so the family must not."""
+        return self.files.model_adds_eos
+
+    @property
+    def extra_tokens(self) -> int:
+        """Tokens other than pieces in each sequence `encode` returns."""
+        return self.overhead - (1 if self.model_appends_eos else 0)
 
     def target_prefix(self, prepared: Prepared) -> list[str] | None:
         """Tokens the decoder is forced to start with (None: the model's own start token only)."""
         return None
-
-    def output_pieces(self, hypothesis: Sequence[str], prepared: Prepared) -> list[str]:
-        """The decoded tokens that are text (a forced language token is dropped)."""
-        return list(hypothesis)
 
     @abstractmethod
     def restore(self, decoded: str, prepared: Prepared) -> Restored:
@@ -96,8 +98,8 @@ class Family(ABC):
         return [self.source_tokens(chunk, prepared) for chunk in self.codec.encode(prepared.text, room)]
 
     def finish(self, hypotheses: Sequence[Sequence[str]], prepared: Prepared) -> Restored:
-        """The decoded chunks of one sentence, joined and restored."""
-        texts = (self.codec.decode(self.output_pieces(h, prepared)) for h in hypotheses)
+        """The decoded chunks of one sentence (after any target prefix), joined and restored."""
+        texts = (self.codec.decode(pieces) for pieces in hypotheses)
         return self.restore(" ".join(filter(None, texts)), prepared)
 
     def describe(self) -> dict[str, object]:

@@ -27,9 +27,11 @@ class IndicTrans2(Family):
     ) -> Prepared:
         return preprocess(sentence, src, tgt, glossary)
 
+    overhead = 3  # two language tags and the `</s>` the converted model appends
+
     @property
-    def overhead(self) -> int:
-        return 3  # two language tags and the `</s>` the model appends
+    def model_appends_eos(self) -> bool:
+        return True  # every IndicTrans2 CTranslate2 model is a fairseq conversion
 
     def source_tokens(self, pieces: Sequence[str], prepared: Prepared) -> list[str]:
         return [prepared.src, prepared.tgt, *pieces]

@@ -25,9 +25,7 @@ class Marian(CheckedFamily):
     max_positions = 512
     spm_files = ("source.spm", "target.spm")
 
-    @property
-    def overhead(self) -> int:
-        return 1  # `</s>`
+    overhead = 1  # `</s>`
 
     def source_tokens(self, pieces: Sequence[str], prepared: Prepared) -> list[str]:
-        return [*pieces] if self.files.model_adds_eos else [*pieces, "</s>"]
+        return [*pieces] if self.model_appends_eos else [*pieces, "</s>"]

@@ -5,7 +5,7 @@
   then `[source language token] + pieces + ["</s>"]`, the language tokens being FLORES-200 codes
   (`hin_Deva`, `eng_Latn`: the codes translate-kit uses everywhere);
 - decoding starts from `</s>` (the converted config) with `target_prefix=[[target language token]]`;
-  the language token is dropped from the output, the pieces joined;
+  the engine drops that forced token from the output; the pieces are joined;
 - not trained with placeholders: numbers, URLs, e-mails and glossary terms stay in the text and
   are checked (and restored where only reformatted) after decoding.
 """
@@ -28,19 +28,11 @@ class NLLB(CheckedFamily):
         """The model's token for a translate-kit language code (FLORES-200 codes are used as is)."""
         return lang
 
-    @property
-    def overhead(self) -> int:
-        return 2  # source language token and `</s>`
+    overhead = 2  # source language token and `</s>`
 
     def source_tokens(self, pieces: Sequence[str], prepared: Prepared) -> list[str]:
-        eos = [] if self.files.model_adds_eos else ["</s>"]
+        eos = [] if self.model_appends_eos else ["</s>"]
         return [self.language_token(prepared.src), *pieces, *eos]
 
     def target_prefix(self, prepared: Prepared) -> list[str] | None:
         return [self.language_token(prepared.tgt)]
-
-    def output_pieces(self, hypothesis: Sequence[str], prepared: Prepared) -> list[str]:
-        pieces = list(hypothesis)
-        if pieces and pieces[0] == self.language_token(prepared.tgt):
-            del pieces[0]
-        return pieces
