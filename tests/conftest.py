@@ -23,7 +23,7 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 def _build_tiny_model(tmp_path_factory: pytest.TempPathFactory, direction: str) -> Path:
-    from translate_kit.synthetic import build_synthetic_model
+    from translate_kit.bench.synthetic import build_synthetic_model
     from translate_kit.textio import read_lines
 
     hindi = read_lines(TEST_DATA / "corpus.hi")

@@ -304,12 +304,12 @@ def test_disk_error_while_unpacking_keeps_the_download_for_the_next_try(server, 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    real_unpack = models.unpack_archive
-    monkeypatch.setattr(models, "unpack_archive", disk_full)
+    real_unpack = models.install.unpack_archive
+    monkeypatch.setattr(models.install, "unpack_archive", disk_full)
     with pytest.raises(ModelError, match="No space left on device .*the download is kept in"):
         models.fetch(url, name="en-hi", quiet=True)
     assert nothing_installed(home) and len(list((home / "downloads").glob("*.part"))) == 1
-    monkeypatch.setattr(models, "unpack_archive", real_unpack)
+    monkeypatch.setattr(models.install, "unpack_archive", real_unpack)
     assert models.fetch(url, name="en-hi", quiet=True).tgt == HINDI
     complete = f"bytes={len(archives['en-indic.zip'])}-"  # answered 416: nothing downloaded again
     assert server.requests[-1] == ("/ok/en-indic.zip", complete)

@@ -19,10 +19,10 @@ from translate_kit.engine import (
     DecodeOptions,
     Translator,
     _token_batches,
-    needs_translation,
     thread_layout,
 )
 from translate_kit.errors import ModelError, TranslateKitError
+from translate_kit.languages import needs_translation
 from translate_kit.spm import SubwordCodec
 
 HINDI_NEWS = [
