@@ -52,7 +52,8 @@ EN_HTML = """<html><head><title>New scheme for farmers</title></head><body>
 <p>On Monday the government launched an assistance scheme of 6000 rupees for farmers.</p>
 <p>Agriculture Minister Narendra Tomar announced it in Delhi.</p>
 <h2>Rain</h2>
-<p>This year the rainfall was below normal. The World Health Organization (WHO) issued a warning on 15 August.</p>
+<p>This year the rainfall was below normal.
+The World Health Organization (WHO) issued a warning on 15 August.</p>
 <ul><li>Details are available at www.mygov.in.</li></ul>
 <script>var tracking = "not text";</script>
 </body></html>
@@ -134,7 +135,8 @@ def test_cli_levels_and_align_eval_on_block_pairs(tmp_path):
 def test_many_pairs_in_one_process_with_a_binary_file_skipped(tmp_path):
     hi, en = write(tmp_path / "a.md", HI_MD), write(tmp_path / "b.md", EN_MD)
     (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    pairs = write(tmp_path / "pairs.tsv", f"{hi}\t{en}\tnews-1\nphoto.txt\t{en}\tnews-2\n{hi}\t{en}\tnews-3\n")
+    lines = f"{hi}\t{en}\tnews-1\nphoto.txt\t{en}\tnews-2\n{hi}\t{en}\tnews-3\n"
+    pairs = write(tmp_path / "pairs.tsv", lines)
     result = run("align", "--pairs", pairs, "--no-freedict", "--level", "block")
     assert result.exit_code == 1
     assert "news-2: skipped:" in result.stderr and "photo.txt" in result.stderr

@@ -50,6 +50,7 @@ class PlainCosts:
     def __call__(self, di: int, dj: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return self.fn(di, dj, rows, cols)
 
+
 #: A path step: (i0, i1, j0, j1, cost of the bead).
 Step = tuple[int, int, int, int, float]
 
@@ -172,5 +173,3 @@ def align_path(
         if not grow or not touches_edge(steps, lo, hi, n_en) or ((lo == 0).all() and (hi == n_en).all()):
             return steps
         width *= 2
-
-

@@ -22,10 +22,12 @@ from typing import Protocol
 
 from indic_transliteration import sanscript
 
+from ..script import ASCII_DIGITS
+
 Bag = Counter
 
-#: Devanagari digits to ASCII, zero-width characters (ZWJ, ZWNJ, ...) removed.
-_CLEAN = str.maketrans("०१२३४५६७८९", "0123456789", "\u200b\u200c\u200d\u2060\ufeff")
+#: Indic digits to ASCII (the table translation uses too), zero-width characters removed.
+_CLEAN = {**ASCII_DIGITS, **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))}
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")

@@ -175,7 +175,7 @@ def freedict_available(path: Path = FREEDICT_ENG_HIN) -> bool:
 
 def lexicon_cache_dir() -> Path:
     """Where inverted dictionaries are kept between runs (under the translate-kit home)."""
-    from ..models import cache_home
+    from ..paths import cache_home
 
     return cache_home() / "align"
 

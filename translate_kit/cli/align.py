@@ -103,8 +103,7 @@ def align_command(
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary.items(), key=lambda kv: -kv[1]))
     click.echo(
         f"{len(jobs) - failed} pair(s) aligned, {len(records)} records ({kinds or 'none'}); "
-        f"evidence: {', '.join(aligner.backends)}"
-        + (f"; {failed} pair(s) skipped" if failed else ""),
+        f"evidence: {', '.join(aligner.backends)}" + (f"; {failed} pair(s) skipped" if failed else ""),
         err=True,
     )
     if failed:
