@@ -1,14 +1,16 @@
 """Translation with a model on CTranslate2: sentences in, translations out.
 
-The flow per call: the model family's preparation (for IndicTrans2, translate_kit.indictrans:
-normalisation, placeholders, tokenisation) -> source token sequences in chunks that fit the model
-(SentencePiece pieces plus language tags) -> length-sorted token batches -> CTranslate2 beam
-search -> pieces joined -> the family's finishing (placeholders restored, detokenised). Every
-sentence comes back, in order, with its score and the placeholder values the model dropped.
+The flow per call: the model family's preparation (translate_kit.families; IndicTrans2's is
+translate_kit.indictrans) -> SentencePiece pieces in chunks that fit the model (translate_kit.spm)
+-> the family's language tokens and `</s>` -> length-sorted token batches -> CTranslate2 beam
+search (from the family's target prefix, if any) -> pieces joined -> the family's restoring
+(placeholders or checked entities, detokenised). Every sentence comes back, in order, with its
+score and the values (numbers, URLs, glossary terms) the model dropped.
 
-The engine owns both ends: `prepare` (text -> what the model reads, also what the translation
-memory keys on) and `translate_prepared` (-> final text). How text becomes tokens and tokens text
-is a small pluggable object (`ModelFamily`); IndicTrans2's is `indictrans.IndicTrans2Text`.
+The engine owns both ends of that flow: `prepare` (text -> what the model reads, also what the
+translation memory keys on) and `translate_prepared` (-> final text), both through the model's
+family, the pluggable text <-> tokens step. Documents and plain text go through
+translate_kit.translate.
 
 One length limit, the model's: IndicTrans2 has 256 source positions, which hold the two tags, the
 pieces and the `</s>` the converted model appends, so a chunk has at most 253 pieces; the decoder
@@ -40,17 +42,16 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Protocol
 
 import ctranslate2
 
 from .errors import ModelError, TranslateKitError
-from .indictrans import IndicTrans2Text, Prepared, Restored
+from .families import Family, Prepared
 from .languages import needs_translation
 from .models import ModelDir, resolve_model
 
 MAX_POSITIONS = 256
-MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
+MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # IndicTrans2: two language tags and </s> share the 256 positions
 DEFAULT_BATCH_TOKENS = 512
 LENGTH_BUCKET = 16
 
@@ -109,29 +110,6 @@ class Translation:
     dropped: tuple[str, ...] = ()
 
 
-class ModelFamily(Protocol):
-    """How text becomes model input and model output becomes text, for one family of models.
-
-    The engine only moves token sequences; everything that depends on how a model was trained
-    (normalisation, placeholders, language tokens, SentencePiece models) lives behind these four
-    methods (translate_kit.indictrans.IndicTrans2Text for IndicTrans2).
-    """
-
-    def prepare(
-        self, sentence: str, src: str, tgt: str, glossary: Mapping[str, str] | None = None
-    ) -> Prepared:
-        """One sentence normalised for the model; its `text` is what the translation memory keys on."""
-
-    def encode(self, prepared: Prepared, limit: int) -> list[list[str]]:
-        """Complete source token sequences of at most `limit` positions each (none for an empty sentence)."""
-
-    def target_prefix(self, prepared: Prepared) -> list[str] | None:
-        """Tokens the decoder must start with (None: the model's own start)."""
-
-    def finish(self, hypotheses: Sequence[Sequence[str]], prepared: Prepared) -> Restored:
-        """The decoded token sequences of one sentence's chunks as final text, with what was lost."""
-
-
 def thread_layout(threads: int | None = None) -> tuple[int, int]:
     """(inter_threads, intra_threads) for `threads` cores (default: all available).
 
@@ -161,10 +139,10 @@ def _supported_types(device: str) -> str:
 
 
 class Translator:
-    """A model loaded into CTranslate2, with the family step that turns text into its tokens and back.
+    """A model loaded into CTranslate2, with its family (how text becomes its tokens and back).
 
     `Translator.load("indictrans2-indic-en-dist-200M")` or `Translator.load("/path/to/model")`;
-    then `translate(sentences)`. Documents and plain text go through translate_kit.translate.
+    then `translate(sentences)`; documents and plain text go through translate_kit.translate.
     """
 
     def __init__(
@@ -176,7 +154,6 @@ class Translator:
         threads: int | None = None,
         inter_threads: int | None = None,
         intra_threads: int | None = None,
-        family: ModelFamily | None = None,
     ):
         self.model = model  # the validated model folder
         self.device = device
@@ -194,7 +171,7 @@ class Translator:
             ) from None
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
-        self.family = family or IndicTrans2Text(model.spm_src, model.spm_tgt)
+        self.family: Family = model.load_family()
 
     @classmethod
     def load(
@@ -228,8 +205,13 @@ class Translator:
     def fingerprint(self) -> str:
         return self.model.fingerprint()
 
+    @property
+    def codec(self):
+        """The family's SentencePiece models."""
+        return self.family.codec
+
     def prepare(self, sentences: Iterable[str], glossary: Mapping[str, str] | None = None) -> list[Prepared]:
-        """Each sentence as the model must see it, for this model's direction (the family's step)."""
+        """The family's preparation of each sentence for this model's direction."""
         return [self.family.prepare(sentence, self.src, self.tgt, glossary) for sentence in sentences]
 
     def translate(
@@ -278,38 +260,44 @@ class Translator:
     ) -> list[tuple[list[str], float]]:
         """Beam search over token sequences (tags included): (output pieces, score) for each, in order.
 
+        `prefixes` gives each sequence's forced target start (NLLB's language token), or None; it is
+        not part of the returned pieces, and the length limits count the tokens after it, so a
+        pinned length means the same number of decoded tokens in every family.
+
         Sequences are sorted by length, longest first, and cut into batches of at most
         `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself; each
         batch gets its own call with its decode-length cap (submitted asynchronously when
-        `inter_threads` workers can decode batches in parallel). `prefixes` are the tokens each
-        output must start with (None, or all None: the model's own start).
+        `inter_threads` workers can decode batches in parallel).
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
-        caps = [options.decode_cap(_length_bucket(len(source) - 2)) for source in sources]
+        extra = self.family.extra_tokens  # language tokens etc.: the cap follows the pieces only
+        caps = [options.decode_cap(_length_bucket(len(source) - extra)) for source in sources]
+        prefixes = prefixes if prefixes is not None and any(prefixes) else None
         # Several workers need several batches in flight; one worker is fastest with plain calls.
         parallel = self.inter_threads > 1
         pending = []
         for batch in _token_batches(order, sources, options.max_batch_tokens, caps):
-            prefix = [list(prefixes[i] or []) for i in batch] if prefixes and any(prefixes) else None
-            pending.append((batch, self.ct2.translate_batch(
+            forced = len(prefixes[batch[0]] or ()) if prefixes else 0
+            minimum = min(options.min_decoding_length, caps[batch[0]])
+            pending.append((batch, forced, self.ct2.translate_batch(
                 [list(sources[i]) for i in batch],
-                target_prefix=prefix,
+                target_prefix=[list(prefixes[i] or ()) for i in batch] if prefixes else None,
                 asynchronous=parallel,
                 beam_size=options.beam_size,
                 num_hypotheses=1,
                 length_penalty=options.length_penalty,
                 repetition_penalty=options.repetition_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
-                max_decoding_length=caps[batch[0]],
-                min_decoding_length=min(options.min_decoding_length, caps[batch[0]]),
+                max_decoding_length=caps[batch[0]] + forced,
+                min_decoding_length=minimum + forced if minimum else 0,
                 max_input_length=0,  # chunks already fit; never let CTranslate2 truncate
                 return_scores=True,
             )))
         outputs: list[tuple[list[str], float]] = [([], 0.0)] * len(sources)
-        for batch, results in pending:
+        for batch, forced, results in pending:
             for index, result in zip(batch, results, strict=True):
                 done = result.result() if parallel else result
-                outputs[index] = (done.hypotheses[0], done.scores[0])
+                outputs[index] = (done.hypotheses[0][forced:], done.scores[0])
         return outputs
 
 

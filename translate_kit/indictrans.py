@@ -37,7 +37,6 @@ Deliberate differences from IndicTransToolkit 1.1.1 (each measured by eval/parit
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,7 +48,6 @@ from sacremoses import MosesDetokenizer, MosesPunctNormalizer, MosesTokenizer
 from .errors import TranslateKitError
 from .languages import ENGLISH, SUPPORTED, normalize_lang
 from .script import ascii_digits
-from .spm import SubwordCodec
 
 __all__ = [
     "Prepared",
@@ -63,7 +61,6 @@ __all__ = [
     "restore_placeholders",
     "detokenize",
     "check_hindi_normalizer",
-    "IndicTrans2Text",
 ]
 
 @dataclass(frozen=True)
@@ -72,13 +69,16 @@ class Prepared:
 
     `text` is normalised and tokenised, without language tags; placeholders appear in it as the
     tokenisers leave them (`< ID1 >`). `placeholders` maps each placeholder, numbered in order of
-    appearance, to the string that must replace it in the translation.
+    appearance, to the string that must replace it in the translation. `expected` lists strings
+    the translation must contain; it is used by model families trained without placeholders
+    (translate_kit.families.entities), never here.
     """
 
     src: str
     tgt: str
     text: str
     placeholders: tuple[tuple[str, str], ...] = ()
+    expected: tuple[str, ...] = ()
 
     @property
     def tagged(self) -> str:
@@ -410,39 +410,3 @@ def postprocess_batch(decoded: Sequence[str], prepared: Sequence[Prepared]) -> l
     if len(decoded) != len(prepared):
         raise ValueError(f"{len(decoded)} outputs for {len(prepared)} prepared sentences")
     return [postprocess(text, item) for text, item in zip(decoded, prepared, strict=True)]
-
-
-# --- the engine's text <-> tokens step for IndicTrans2 models ----------------------------------
-
-
-class IndicTrans2Text:
-    """How text becomes IndicTrans2 model input and model output becomes text.
-
-    Input: `preprocess`, SentencePiece pieces of `model.SRC` cut into chunks that fit, the two
-    language tags prepended as tokens (the converted model appends `</s>` itself). Output: each
-    chunk's pieces joined, the chunks joined by a space, then `postprocess`. The engine only moves
-    token sequences, so another model family plugs in with the same four methods.
-    """
-
-    overhead = 3  # the two language tags and the `</s>` the model appends
-
-    def __init__(self, source_spm: str | os.PathLike[str], target_spm: str | os.PathLike[str]):
-        self.codec = SubwordCodec(source_spm, target_spm)
-
-    def prepare(
-        self, sentence: str, src: str, tgt: str, glossary: Mapping[str, str] | None = None
-    ) -> Prepared:
-        return preprocess(sentence, src, tgt, glossary)
-
-    def encode(self, prepared: Prepared, limit: int) -> list[list[str]]:
-        """Source token sequences of at most `limit` positions (tags and `</s>` included); none if empty."""
-        return [[prepared.src, prepared.tgt, *chunk]
-                for chunk in self.codec.encode(prepared.text, limit - self.overhead)]
-
-    def target_prefix(self, prepared: Prepared) -> list[str] | None:
-        return None  # the converted model starts decoding from `</s>` itself
-
-    def finish(self, hypotheses: Sequence[Sequence[str]], prepared: Prepared) -> Restored:
-        """The decoded chunks of one sentence, joined and postprocessed."""
-        text = " ".join(filter(None, (self.codec.decode(pieces) for pieces in hypotheses)))
-        return postprocess(text, prepared)

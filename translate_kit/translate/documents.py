@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from ..documents import Block, Document, render_block
 from ..engine import DecodeOptions, Translation
 from ..errors import Cancelled
+from ..families import Family, Prepared
 from ..memory import Entry, TranslationMemory, context_key
 from .plan import DocumentPlan, Sentence, plan_document
 
@@ -39,11 +40,14 @@ class SentenceEngine(Protocol):
     src: str
     tgt: str
     fingerprint: str
+    family: Family  # its name is part of the memory key
 
-    def prepare(self, sentences: Sequence[str], glossary: Mapping[str, str] | None = None) -> list: ...
+    def prepare(
+        self, sentences: Sequence[str], glossary: Mapping[str, str] | None = None
+    ) -> list[Prepared]: ...
 
     def translate_prepared(
-        self, prepared: Sequence[Any], options: DecodeOptions | None = None
+        self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
     ) -> list[Translation]: ...
 
 
@@ -135,7 +139,9 @@ class DocumentTranslator:
         self.chunk_sentences = max(1, chunk_sentences)
         self.progress = progress or (lambda _n: None)
         self.cancel = cancel or (lambda: False)
-        self.context = context_key(engine.fingerprint, engine.src, engine.tgt, self.options)
+        self.context = context_key(
+            engine.fingerprint, engine.src, engine.tgt, self.options, engine.family.name
+        )
         self.stats = RunStats()
         self.dropped_values: list[str] = []
         self._resolved: dict[str, tuple[Entry, bool]] = {}
@@ -164,7 +170,7 @@ class DocumentTranslator:
     def _resolve(self, window: list[DocumentPlan]) -> None:
         """Find a translation for every keyed sentence of the window: in-run, memory, then engine."""
         occurrences: dict[str, int] = {}
-        prepared: dict[str, Any] = {}
+        prepared: dict[str, Prepared] = {}
         passthrough = 0
         for plan in window:
             self.stats.documents += 1

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from ..documents import Block, Document
 from ..documents.model import TOKEN_PATTERN
+from ..families import Prepared
 from ..languages import needs_translation
 from ..memory import sentence_key
 from ..segment import sentence_spans
@@ -28,9 +29,11 @@ In Markdown and HTML a line break inside a paragraph is a space, and a sentence 
 
 
 class Preparer(Protocol):
-    """The engine's preprocessing step (translate_kit.engine.Translator.prepare)."""
+    """The engine's preparation step (translate_kit.engine.Translator.prepare)."""
 
-    def prepare(self, sentences: Sequence[str], glossary: Mapping[str, str] | None = None) -> list: ...
+    def prepare(
+        self, sentences: Sequence[str], glossary: Mapping[str, str] | None = None
+    ) -> list[Prepared]: ...
 
 
 @dataclass
@@ -41,7 +44,7 @@ class Sentence:
     end: int
     source: str
     key: str | None
-    prepared: object | None = None  # what the engine's prepare() returned for it
+    prepared: Prepared | None = None
 
 
 @dataclass
@@ -95,7 +98,7 @@ def plan_document(
     units: list[Unit] = []
     kept = 0
     hard_newlines = doc.format in HARD_NEWLINE_FORMATS
-    seen: dict[str, tuple[str, object]] = {}  # a sentence repeated in the document is prepared once
+    seen: dict[str, tuple[str, Prepared]] = {}  # a sentence repeated in the document is prepared once
     for block in doc.translatable():
         block_units = []
         for key, text in block.units():
