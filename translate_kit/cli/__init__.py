@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     "eval": "evaluate",
     "compare": "evaluate",
     "bench": "bench",
+    "serve": "serve",
 }
 
 
