@@ -317,21 +317,24 @@ def test_align_gives_block_pairs_and_sentence_beads(client):
         + " ".join(ARTICLE_EN[3:5])
     )
     answer = client.post("/align", json={"hi": hi, "en": en}).json()
-    assert [(b["hi_blocks"], b["en_blocks"], b["kind"]) for b in answer["blocks"]] == [
-        ([0], [0], "heading"),
-        ([1], [1], "paragraph"),
-        ([2], [2], "heading"),
-        ([3], [3], "paragraph"),
+    assert [(b["hi"], b["en"], b["heading"]) for b in answer["blocks"]] == [
+        ([0], [0], True),
+        ([1], [1], False),
+        ([2], [2], True),
+        ([3], [3], False),
     ]
     assert [(b["hi"], b["en"]) for b in answer["beads"]] == [([i], [i]) for i in range(7)]
-    jsonl = client.post("/align", json={"hi": hi, "en": en, "output": "jsonl"})
+    assert [b["beads"] for b in answer["blocks"]] == [[0], [1, 2, 3], [4], [5, 6]]
+    jsonl = client.post("/align", json={"hi": hi, "en": en, "output": "jsonl", "level": "sentence"})
     assert [json.loads(line)["hi"] for line in jsonl.text.splitlines()] == [[i] for i in range(7)]
     tsv = client.post(
         "/align/files",
         files={"hi": ("a.hi.txt", hi.encode()), "en": ("a.en.txt", en.encode())},
         data={"output": "tsv"},
     )
-    assert tsv.text.splitlines()[0].startswith("hi\ten\tscore") and len(tsv.text.splitlines()) == 8
+    rows = [line.split("\t") for line in tsv.text.splitlines()]
+    assert rows[0][:3] == ["level", "hi", "en"] and [r[0] for r in rows[1:3]] == ["block", "sentence"]
+    assert len(rows) == 1 + 4 + 7
 
 
 def test_evaluate_gives_the_eval_commands_scores_and_signatures(client, tmp_path):

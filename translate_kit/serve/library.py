@@ -206,36 +206,27 @@ def sentence_pairs(plan: DocumentPlan, result: TranslatedDocument) -> dict[str, 
 
 
 def align_texts(hi_text: str, en_text: str, hi_format: str, en_format: str, presplit: bool) -> dict[str, Any]:
-    """Align a Hindi article with its English version as `translate-kit align` does: the sentence
-    beads (its JSONL records) and the block beads they sit in, with both sides' texts."""
-    from ..align.io import bead_records, parse_markdown, parse_plain, parse_presplit
+    """Align a Hindi article with its English version as `translate-kit align` does: the block
+    pairs (headings with headings, paragraphs with paragraphs) and the sentence beads inside them,
+    as its block and sentence records."""
+    from ..align.article import article_from_document, parse_presplit
+    from ..align.output import bead_records, block_records
 
-    def article(text: str, fmt: str, lang: str):
-        if presplit:
+    def article(text: str, fmt: str, lang: str, name: str):
+        if presplit and fmt == "text":
             return parse_presplit(text.split("\n"))
-        return parse_markdown(text, lang) if fmt == "markdown" else parse_plain(text, lang)
+        return article_from_document(parse_document(text, name, fmt), lang, presplit)
 
-    hi, en = article(hi_text, hi_format, HINDI), article(en_text, en_format, ENGLISH)
+    hi = article(hi_text, hi_format, HINDI, "hi")
+    en = article(en_text, en_format, ENGLISH, "en")
     alignment = _aligner().align(hi, en)
-    records = bead_records(alignment, hi, en)
-    blocks = []
-    for number, bead in enumerate(alignment.blocks):
-        blocks.append(
-            {
-                "block": number,
-                "hi_blocks": list(bead.hi),
-                "en_blocks": list(bead.en),
-                "type": bead.kind,
-                "kind": _block_kind(hi, en, bead),
-                "score": round(bead.score, 4),
-                "hi_text": "\n".join(" ".join(hi.blocks[i].sentences) for i in bead.hi),
-                "en_text": "\n".join(" ".join(en.blocks[j].sentences) for j in bead.en),
-                "beads": [i for i, record in enumerate(records) if record["block"] == number],
-            }
-        )
+    beads = bead_records(alignment, hi, en)
+    blocks = block_records(alignment, hi, en)
+    for block in blocks:
+        block["beads"] = [i for i, bead in enumerate(beads) if bead["block"] == block["block"]]
     return {
         "blocks": blocks,
-        "beads": records,
+        "beads": beads,
         "hi_sentences": len(hi.sentences),
         "en_sentences": len(en.sentences),
         "evidence": list(alignment.backends),
@@ -245,23 +236,28 @@ def align_texts(hi_text: str, en_text: str, hi_format: str, en_format: str, pres
 @functools.cache
 def _aligner():
     """The aligner `translate-kit align` builds by default, made once (its lexicon loads in seconds)."""
+    from ..align import Aligner
     from ..align.features import make_sources
-    from ..align.hierarchy import Aligner
 
     return Aligner(sources=make_sources())
 
 
-def _block_kind(hi, en, bead) -> str:
-    kinds = {hi.blocks[i].kind for i in bead.hi} | {en.blocks[j].kind for j in bead.en}
-    return "heading" if kinds == {"heading"} else "paragraph"
-
-
-def bead_table(records: Sequence[dict[str, Any]], fmt: str) -> str:
-    """The beads as `translate-kit align --format jsonl|tsv` writes them."""
+def bead_table(aligned: dict[str, Any], fmt: str, level: str = "both") -> str:
+    """The records as `translate-kit align --format jsonl|tsv --level LEVEL` writes them."""
     import io
 
-    from ..align.io import write_records
+    from ..align.output import write_records
 
+    blocks = [{k: v for k, v in block.items() if k != "beads"} for block in aligned["blocks"]]
+    if level == "block":
+        records = blocks
+    elif level == "sentence":
+        records = aligned["beads"]
+    else:
+        records = []
+        for block, full in zip(blocks, aligned["blocks"], strict=True):
+            records.append(block)
+            records.extend(aligned["beads"][i] for i in full["beads"])
     buffer = io.StringIO()
     write_records(records, buffer, fmt)
     return buffer.getvalue()

@@ -19,7 +19,14 @@ ALIGN_CONTENT = {200: {"content": {"application/jsonl": {}, "text/tab-separated-
 
 
 async def _align(
-    request: Request, hi: str, en: str, hi_format: str, en_format: str, presplit: bool, output: str
+    request: Request,
+    hi: str,
+    en: str,
+    hi_format: str,
+    en_format: str,
+    presplit: bool,
+    output: str,
+    level: str = "both",
 ) -> Any:
     settings = request.app.state.settings
     for side, text in (("hi", hi), ("en", en)):
@@ -34,7 +41,7 @@ async def _align(
     if output == "json":
         return AlignResponse(**aligned)
     return PlainTextResponse(
-        library.bead_table(aligned["beads"], output), media_type=f"{BEAD_MEDIA[output]}; charset=utf-8"
+        library.bead_table(aligned, output, level), media_type=f"{BEAD_MEDIA[output]}; charset=utf-8"
     )
 
 
@@ -47,15 +54,17 @@ async def _align(
 async def align(body: AlignRequest, request: Request) -> Any:
     """Headings pair with headings and paragraphs with paragraphs, then sentences inside each
     block pair, scored offline (length, anchors, the installed lexicon). `output` json gives both
-    levels; jsonl and tsv give the sentence beads as `translate-kit align` writes them."""
-    return await _align(request, body.hi, body.en, body.hi_format, body.en_format, body.presplit, body.output)
+    levels; jsonl and tsv give the records `translate-kit align --level LEVEL` writes."""
+    return await _align(
+        request, body.hi, body.en, body.hi_format, body.en_format, body.presplit, body.output, body.level
+    )
 
 
 @router.post(
     "/align/files",
     response_model=AlignResponse,
     responses=ALIGN_CONTENT,
-    summary="Align two uploaded files (txt or md): the Hindi one and the English one",
+    summary="Align two uploaded files (txt, md or html): the Hindi one and the English one",
 )
 async def align_files(
     request: Request,
@@ -63,13 +72,15 @@ async def align_files(
     en: Annotated[UploadFile, File(description="The English article (UTF-8 .txt or .md)")],
     presplit: Annotated[bool, Form()] = False,
     output: Annotated[str, Form(pattern="^(json|jsonl|tsv)$")] = "json",
+    level: Annotated[str, Form(pattern="^(block|sentence|both)$")] = "both",
 ) -> Any:
     texts, formats = [], []
     for upload in (hi, en):
         name = PurePath(upload.filename or "upload.txt").name
         texts.append(library.decode_text(await upload.read(), name))
-        formats.append("markdown" if library.format_of(name) == "markdown" else "text")
-    return await _align(request, texts[0], texts[1], formats[0], formats[1], presplit, output)
+        fmt = library.format_of(name)
+        formats.append(fmt if fmt in ("markdown", "html") else "text")
+    return await _align(request, texts[0], texts[1], formats[0], formats[1], presplit, output, level)
 
 
 @router.post("/evaluate", summary="Score hypotheses against references (the eval command's JSON)")

@@ -131,7 +131,7 @@ class DetectRequest(BaseModel):
 
 
 class AlignRequest(BaseModel):
-    """A Hindi article and its English version; each side plain text or Markdown."""
+    """A Hindi article and its English version; each side plain text, Markdown or HTML."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -147,16 +147,22 @@ class AlignRequest(BaseModel):
 
     hi: str
     en: str
-    hi_format: Literal["text", "markdown"] = "text"
-    en_format: Literal["text", "markdown"] = "text"
+    hi_format: Literal["text", "markdown", "html"] = "text"
+    en_format: Literal["text", "markdown", "html"] = "text"
     presplit: bool = Field(
         False, description="One sentence a line, blank line between paragraphs, '# ' heading lines."
     )
     output: Literal["json", "jsonl", "tsv"] = "json"
+    level: Literal["block", "sentence", "both"] = Field(
+        "both", description="jsonl/tsv: block pairs, sentence beads, or each block pair then its beads."
+    )
 
 
 class AlignResponse(BaseModel):
-    blocks: list[dict[str, Any]] = Field(description="Block beads: which headings/paragraphs pair up.")
+    blocks: list[dict[str, Any]] = Field(
+        description="Block pairs (headings with headings, paragraphs with paragraphs), as `translate-kit "
+        "align --level block` writes them, each with `beads`: the indices of its sentence beads."
+    )
     beads: list[dict[str, Any]] = Field(description="Sentence beads, as `translate-kit align` writes them.")
     hi_sentences: int
     en_sentences: int
