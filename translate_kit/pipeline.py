@@ -44,9 +44,10 @@ from .documents import (
     write_document,
 )
 from .documents.model import TOKEN_PATTERN
-from .engine import DecodeOptions, Translation, needs_translation
+from .engine import DecodeOptions, Translation
 from .errors import InputError
 from .indictrans import Prepared, preprocess
+from .languages import needs_translation
 from .memory import Entry, TranslationMemory, context_key, sentence_key
 from .segment import sentence_spans
 from .textio import atomic_write, decode

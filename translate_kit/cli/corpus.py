@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..align.hierarchy import HIGH_PRECISION_SCORE
-from ..corpus import CorpusBuilder, Filters, pair_folders, read_pair_list
+from ..align.aligner import HIGH_PRECISION_SCORE
+from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
 from .options import aligner_options, build_aligner, min_score_option, writable
 from .pair import pairing_options, run_pairing
 
@@ -45,6 +45,13 @@ def corpus_group():
     "--no-script-check", is_flag=True, help="Keep pairs whose sides are not Hindi and English scripts."
 )
 @click.option(
+    "--level",
+    type=click.Choice(CORPUS_LEVELS),
+    default="sentence",
+    show_default=True,
+    help="Pair sentences, or whole paragraphs and headings (block pairs).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal)."
 )
 @click.option(
@@ -62,6 +69,7 @@ def build_command(
     all_beads,
     max_length_ratio,
     no_script_check,
+    level,
     progress,
     pair_documents,
     pair_min_score,
@@ -107,7 +115,7 @@ def build_command(
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
-    summary = CorpusBuilder(aligner, filters, output, presplit, errors).build(jobs, progress)
+    summary = CorpusBuilder(aligner, filters, output, presplit, errors, level).build(jobs, progress)
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
