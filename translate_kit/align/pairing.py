@@ -33,10 +33,11 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components
 
-from .features import AnchorSource, Bag, LexiconSource, freedict_available
+from .features import AnchorSource, Bag
+from .lexicon import LexiconSource, freedict_available, load_freedict
 
 #: Pairs scoring below this are not trusted (chosen on the development documents, see eval/).
-DEFAULT_MIN_SCORE = 0.06
+DEFAULT_MIN_SCORE = 0.03
 #: Words of URLs and file names that say nothing about content (language markers, site furniture).
 _HINT_STOP = frozenset(
     ["http", "https", "www", "com", "org", "net", "in", "co", "html", "htm", "php", "aspx", "index"]
@@ -110,7 +111,7 @@ class DocumentPairer:
     @classmethod
     def with_freedict(cls, settings: PairingSettings | None = None) -> DocumentPairer:
         """Anchors plus Debian's FreeDict lexicon where it is installed."""
-        lexicon = LexiconSource.from_freedict() if freedict_available() else None
+        lexicon = load_freedict() if freedict_available() else None
         return cls(lexicon, settings)
 
     # -- features -------------------------------------------------------------------------------
@@ -206,39 +207,55 @@ def hint_features(hint: str) -> Bag:
 
 
 class FeatureSpace:
-    """Columns for the features seen on both sides, with per-side document frequencies."""
+    """Columns for the features seen on both sides, with per-side document frequencies.
+
+    Only shared features can connect two documents, so only they get columns; a document's
+    norm still counts all its features, so that one shared number among forty unshared words
+    is weak evidence, not a perfect match.
+    """
 
     def __init__(self, hi_bags: Sequence[Bag], en_bags: Sequence[Bag]):
-        df_hi = Counter(f for bag in hi_bags for f in bag)
-        df_en = Counter(f for bag in en_bags for f in bag)
-        shared = sorted(df_hi.keys() & df_en.keys())
+        self.counts = {
+            "hi": Counter(f for bag in hi_bags for f in bag),
+            "en": Counter(f for bag in en_bags for f in bag),
+        }
+        shared = sorted(self.counts["hi"].keys() & self.counts["en"].keys())
         self.column = {f: k for k, f in enumerate(shared)}
         self.df = {
-            "hi": np.array([df_hi[f] for f in shared], dtype=np.float64),
-            "en": np.array([df_en[f] for f in shared], dtype=np.float64),
+            side: np.array([self.counts[side][f] for f in shared], dtype=np.float64) for side in self.counts
         }
         self.n = {"hi": len(hi_bags), "en": len(en_bags)}
 
+    def _idf(self, side: str, df):
+        return np.log((self.n[side] + 1) / (df + 0.5))
+
     def idf(self, side: str) -> np.ndarray:
-        return np.log((self.n[side] + 1) / (self.df[side] + 0.5))
+        return self._idf(side, self.df[side])
 
     def weighted(self, bags: Sequence[Bag], side: str) -> sparse.csr_matrix:
-        """Rows of log(1 + tf) x idf over the shared columns, L2-normalised."""
-        indptr, indices, values = [0], [], []
+        """Rows of log(1 + tf) x idf over the shared columns, divided by the norm of the whole bag."""
+        idf = self.idf(side)
+        indptr, indices, values, norms = [0], [], [], []
         for bag in bags:
+            norm = 0.0
             for feature, count in bag.items():
+                if count <= 0:
+                    continue
                 column = self.column.get(feature)
-                if column is not None and count > 0:
+                if column is None:
+                    weight = math.log1p(count) * float(self._idf(side, self.counts[side][feature]))
+                else:
+                    weight = math.log1p(count) * float(idf[column])
                     indices.append(column)
-                    values.append(math.log1p(count))
+                    values.append(weight)
+                norm += weight * weight
             indptr.append(len(indices))
+            norms.append(math.sqrt(norm))
         matrix = sparse.csr_matrix(
             (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
             shape=(len(bags), len(self.column)),
         )
-        matrix = matrix @ sparse.diags(np.maximum(self.idf(side), 0.0))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
+        return sparse.csr_matrix(sparse.diags(1.0 / np.maximum(np.array(norms), 1e-12)) @ matrix)
 
     def index_matrix(
         self, matrix: sparse.csr_matrix, side: str, settings: PairingSettings
