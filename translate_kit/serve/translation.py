@@ -31,6 +31,10 @@ class _RequestEngine:
         self.src = model.src
         self.tgt = model.tgt
         self.fingerprint = model.translator.fingerprint
+        self.family = model.translator.family
+
+    def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
+        return self.model.translator.prepare(sentences, glossary)
 
     def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
         assert self.control.ticket is not None, "sentences are decoded only after admission"
