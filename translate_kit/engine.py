@@ -41,7 +41,7 @@ import ctranslate2
 
 from .errors import ModelError, TranslateKitError
 from .indictrans import Prepared, postprocess, preprocess_batch
-from .languages import detect_lang
+from .languages import needs_translation
 from .models import ModelDir, resolve_model
 from .segment import sentence_spans
 from .spm import SubwordCodec
@@ -116,17 +116,6 @@ class TextTranslation:
     @property
     def dropped(self) -> list[str]:
         return [value for sentence in self.sentences for value in sentence.dropped]
-
-
-def needs_translation(sentence: str, src: str, tgt: str) -> bool:
-    """False for text with no letters (numbers, symbols) or already in the target language.
-
-    A Latin-only line inside Hindi text (a quote, a name, a URL) is already English: sending it
-    through a Hindi->English model can only damage it, so it is copied unchanged.
-    """
-    if not any(ch.isalpha() for ch in sentence):
-        return False
-    return detect_lang(sentence, default=src) != tgt
 
 
 def thread_layout(threads: int | None = None) -> tuple[int, int]:
