@@ -47,6 +47,7 @@ from sacremoses import MosesDetokenizer, MosesPunctNormalizer, MosesTokenizer
 
 from .errors import TranslateKitError
 from .languages import ENGLISH, SUPPORTED, normalize_lang
+from .script import ascii_digits
 
 __all__ = [
     "Prepared",
@@ -135,14 +136,7 @@ def normalize_punctuation(text: str) -> str:
 
 # --- step 2: digits ---------------------------------------------------------------------------
 
-# Zero of each decimal-digit block whose digits IndicTrans2 maps to ASCII.
-_DIGIT_ZEROS = (0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0C66, 0x0CE6, 0x06F0, 0xABF0, 0x1C50, 0x0660)
-_DIGITS = str.maketrans({chr(zero + k): str(k) for zero in _DIGIT_ZEROS for k in range(10)})
-
-
-def ascii_digits(text: str) -> str:
-    """Devanagari (and other Indic) digits to ASCII: ०१२ -> 012."""
-    return text.translate(_DIGITS)
+# ascii_digits (translate_kit.script): the same table the aligner compares numbers with.
 
 
 # --- step 3: placeholders ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TranslateKitError
+from .paths import cache_home
 
 DEFAULT_FILENAME = "memory.sqlite3"
 # Options that decide how work is batched, not what is decoded.
@@ -39,8 +40,6 @@ CREATE TABLE IF NOT EXISTS translations (
 
 def default_path() -> Path:
     """`<translate-kit home>/memory.sqlite3` (TRANSLATE_KIT_HOME or the user's cache dir)."""
-    from .models import cache_home
-
     return cache_home() / DEFAULT_FILENAME
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..align.hierarchy import HIGH_PRECISION_SCORE
-from ..corpus import CorpusBuilder, Filters, pair_folders, read_pair_list
+from ..align.aligner import HIGH_PRECISION_SCORE
+from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
 from .options import aligner_options, build_aligner, min_score_option, writable
 
 
@@ -44,6 +44,13 @@ def corpus_group():
     "--no-script-check", is_flag=True, help="Keep pairs whose sides are not Hindi and English scripts."
 )
 @click.option(
+    "--level",
+    type=click.Choice(CORPUS_LEVELS),
+    default="sentence",
+    show_default=True,
+    help="Pair sentences, or whole paragraphs and headings (block pairs).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal)."
 )
 @aligner_options
@@ -55,6 +62,7 @@ def build_command(
     all_beads,
     max_length_ratio,
     no_script_check,
+    level,
     progress,
     presplit,
     errors,
@@ -80,7 +88,7 @@ def build_command(
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
-    summary = CorpusBuilder(aligner, filters, output, presplit, errors).build(jobs, progress)
+    summary = CorpusBuilder(aligner, filters, output, presplit, errors, level).build(jobs, progress)
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
