@@ -78,6 +78,8 @@ def describe(model: ModelDir) -> dict[str, object]:
         "path": str(model.path),
         "direction": f"{model.src} -> {model.tgt}",
         "direction from": model.direction_from,
+        **model.load_family().describe(),
+        "family from": model.recognised.evidence if model.recognised else "model.SRC + model.TGT",
         "spec": f"{header.spec or 'unnamed'} revision {header.revision}, binary v{header.binary_version}",
         "layers (encoder/decoder)": f"{header.layers('encoder')}/{header.layers('decoder')}",
         "d_model": header.d_model,
@@ -87,7 +89,6 @@ def describe(model: ModelDir) -> dict[str, object]:
         "target vocabulary": f"{model.target_vocab_size} ({model.target_vocabulary.name})",
         "weights": header.weight_dtype,
         "compute types (cpu)": ", ".join(sorted(ctranslate2.get_supported_compute_types("cpu"))),
-        "sentencepiece": f"{model.spm_src}, {model.spm_tgt}",
         "on disk": human_size(model.disk_size()),
         "fingerprint": model.fingerprint(),
     }
