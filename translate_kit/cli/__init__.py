@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "align": "align",
     "align-eval": "align",
     "corpus": "corpus",
+    "pair-documents": "pair",
     "eval": "evaluate",
     "compare": "evaluate",
     "bench": "bench",
