@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import Cancelled, OptionError
 
@@ -59,6 +59,15 @@ class TranslateOptions:
     errors: str = "strict"  # undecodable bytes: "strict" (an error naming file and line) or "replace"
     bilingual: bool = False  # output JSONL pairs (block and sentence translations) instead of the document
     overwrite: bool = False  # files: replace outputs that an earlier run of this job did not write
+    front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate; None: the default
+    wrap: str = "join"  # Markdown paragraphs wrapped over lines: "join" or "keep" (documents.WRAP_MODES)
+
+    def document_settings(self) -> dict[str, Any]:
+        """How documents are read (parse_document's keyword arguments)."""
+        from .documents import DEFAULT_FRONT_MATTER_KEYS
+
+        keys = DEFAULT_FRONT_MATTER_KEYS if self.front_matter_keys is None else self.front_matter_keys
+        return {"fields": self.fields, "columns": self.columns, "front_matter_keys": keys}
 
 
 @dataclass
@@ -168,9 +177,8 @@ class Translation:
         """Translate documents given as strings in format `fmt` (text, markdown, html, jsonl, tsv, csv)."""
         from .documents import parse_document
 
-        fields, columns = self.options.fields, self.options.columns
-        docs = [parse_document(text, f"<text {i + 1}>", fmt, fields=fields, columns=columns)
-                for i, text in enumerate(texts)]
+        settings = self.options.document_settings()
+        docs = [parse_document(text, f"<text {i + 1}>", fmt, **settings) for i, text in enumerate(texts)]
         counter = _Counter(progress)
         translator = self.document_translator(counter.step, cancel)
         plans = [translator.plan(doc) for doc in docs]
@@ -185,7 +193,7 @@ class Translation:
         if self.options.bilingual:
             text = bilingual_jsonl(result)
         else:
-            text = write_document(result.document, result.rendered)
+            text = write_document(result.document, result.rendered, wrap=self.options.wrap)
         sentences = [s for block in result.document.blocks for s in result.sentences.get(block.id, [])]
         return TextResult(text, sentences, list(result.dropped))
 
@@ -238,9 +246,10 @@ def translate_documents(
         raise OptionError("--field applies to JSONL input (use --format jsonl for other extensions)")
     if options.columns and not formats & {"tsv", "csv"}:
         raise OptionError("--column applies to TSV/CSV input (use --format tsv or csv)")
+    reading = options.document_settings()
     settings = JobSettings(
-        fields=options.fields, columns=options.columns, errors=options.errors,
-        bilingual=options.bilingual, overwrite=options.overwrite,
+        fields=options.fields, columns=options.columns, errors=options.errors, bilingual=options.bilingual,
+        overwrite=options.overwrite, front_matter_keys=reading["front_matter_keys"], wrap=options.wrap,
     )
     loaded = load_jobs(jobs, settings)
     counter = _Counter(progress)

@@ -29,6 +29,7 @@ from ..documents import Block, Document, render_block
 from ..engine import DecodeOptions, Translation
 from ..errors import Cancelled
 from ..families import Family, Prepared
+from ..languages import code_like
 from ..memory import Entry, TranslationMemory, context_key
 from .plan import DocumentPlan, Sentence, plan_document
 
@@ -231,10 +232,12 @@ class DocumentTranslator:
             pieces.append(unit.text[last:])
             texts.setdefault(unit.block.id, {})[unit.key] = "".join(pieces)
         rendered = {}
-        for block in plan.document.blocks:
+        for block in plan.document.blocks + plan.document.properties:
             if block.id in texts:
                 parts = texts[block.id]
                 rendered[block.id] = render_block(plan.document, block, parts.get("", block.text), parts)
+        for code in plan.document.language_codes():
+            rendered[code.id] = code_like(code.text, self.engine.tgt)
         self.dropped_values.extend(dropped)
         return TranslatedDocument(plan.document, rendered, details, dropped)
 
@@ -249,7 +252,7 @@ def bilingual_jsonl(result: TranslatedDocument) -> str:
     """One JSON line per block: ids, kind, source and translation, and each sentence with its score."""
     doc = result.document
     lines = []
-    for block in doc.blocks:
+    for block in doc.blocks + doc.properties:
         sentences = result.sentences.get(block.id, [])
         source = render_block(doc, block, block.text, {})
         record = {

@@ -17,7 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import EXTENSIONS, Document, detect_format, parse_document, write_document
+from ..documents import (
+    DEFAULT_FRONT_MATTER_KEYS,
+    EXTENSIONS,
+    Document,
+    detect_format,
+    parse_document,
+    write_document,
+)
 from ..errors import InputError
 from ..textio import atomic_write, decode, display_name, read_bytes
 from .documents import DocumentTranslator, RunStats, TranslatedDocument, bilingual_jsonl
@@ -142,6 +149,8 @@ class JobSettings:
     errors: str = "strict"
     bilingual: bool = False
     overwrite: bool = False
+    front_matter_keys: tuple[str, ...] = DEFAULT_FRONT_MATTER_KEYS
+    wrap: str = "join"
 
     def key(self, translator: DocumentTranslator) -> str:
         payload = json.dumps(
@@ -152,10 +161,16 @@ class JobSettings:
                 self.errors,
                 self.bilingual,
                 sorted(translator.glossary.items()),
+                *([self.front_matter_keys, self.wrap] if self.changes_defaults else []),
             ],
             ensure_ascii=False,
         )
         return _sha256(payload.encode("utf-8"))[:16]
+
+    @property
+    def changes_defaults(self) -> bool:
+        """Whether Markdown settings differ from the defaults (keys of earlier runs stay valid)."""
+        return self.front_matter_keys != DEFAULT_FRONT_MATTER_KEYS or self.wrap != "join"
 
 
 @dataclass
@@ -189,7 +204,10 @@ def load_jobs(jobs: Sequence[Job], settings: JobSettings) -> list[LoadedJob]:
             for stale in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
                 stale.unlink(missing_ok=True)  # left by a run killed while writing this output
         text = decode(data, name, settings.errors)
-        doc = parse_document(text, name, job.fmt, fields=settings.fields, columns=settings.columns)
+        doc = parse_document(
+            text, name, job.fmt, fields=settings.fields, columns=settings.columns,
+            front_matter_keys=settings.front_matter_keys,
+        )
         loaded.append(LoadedJob(job, _sha256(data), manifest, doc))
     return loaded
 
@@ -232,7 +250,7 @@ def run_jobs(
         if settings.bilingual:
             content = bilingual_jsonl(result)
         else:
-            content = write_document(result.document, result.rendered)
+            content = write_document(result.document, result.rendered, wrap=settings.wrap)
         if item.job.output is None:
             (stdout or sys.stdout.write)(content)
             continue

@@ -1,10 +1,11 @@
 """Documents -> sentences: what of a document the engine must translate, prepared and keyed.
 
 `plan_document` cuts every translatable block of a Document (and the inner text of its protected
-spans) into sentences with `translate_kit.segment.sentence_spans`, asks the language decision
-(`languages.needs_translation`) once per sentence, and has the engine prepare each sentence that
-needs translating, keyed for the translation memory. A block none of whose sentences needs
-translating (already in the target language, or without letters) is kept as it is.
+spans) into sentences with `translate_kit.segment.sentence_spans` and has the engine prepare each
+sentence that needs translating, keyed for the translation memory. The language decision
+(`languages.needs_translation`) is asked of each unit (a block's text, a span's inner text) and of
+each sentence in it: a unit in the target language (or without letters) is kept whole, and so is
+a sentence in the target language inside a unit that needs translating.
 """
 
 from __future__ import annotations
@@ -100,8 +101,11 @@ def plan_document(
     hard_newlines = doc.format in HARD_NEWLINE_FORMATS
     seen: dict[str, tuple[str, Prepared]] = {}  # a sentence repeated in the document is prepared once
     for block in doc.translatable():
-        block_units = []
-        for key, text in block.units():
+        todo = [(key, text) for key, text in block.units() if needs_translation(text, src, tgt)]
+        if not todo:
+            kept += 1  # in the target language already, or without letters: kept whole
+            continue
+        for key, text in todo:
             sentences = []
             for start, end in split_sentences(text, src, hard_newlines):
                 source = text[start:end]
@@ -113,9 +117,5 @@ def plan_document(
                     [prepared] = engine.prepare([engine_text(source)], {**(glossary or {}), **tokens})
                     seen[source] = (sentence_key(context, prepared.text, prepared.placeholders), prepared)
                 sentences.append(Sentence(start, end, source, *seen[source]))
-            block_units.append(Unit(block, key, text, sentences))
-        if any(s.key is not None for unit in block_units for s in unit.sentences):
-            units.extend(block_units)
-        else:
-            kept += 1
+            units.append(Unit(block, key, text, sentences))
     return DocumentPlan(doc, units, kept)
