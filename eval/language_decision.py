@@ -196,7 +196,9 @@ def misses(frame: pd.DataFrame) -> pd.DataFrame:
     for direction, (src, tgt, gold_lang) in DIRECTIONS.items():
         for row in frame.itertuples():
             if needs_translation(row.sentence, src, tgt) != (row.lang == gold_lang):
-                rows.append({"direction": direction, "split": row.split, "lang": row.lang, "sentence": row.sentence})
+                rows.append(
+                    {"direction": direction, "split": row.split, "lang": row.lang, "sentence": row.sentence}
+                )
     return pd.DataFrame(rows, columns=["direction", "split", "lang", "sentence"])
 
 
@@ -220,9 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     table = evaluate(frame)
     wrong = misses(frame)
     counts = frame.groupby(["category", "split"]).size().unstack(fill_value=0)
+    shown = args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set
     report = (
         "# Per-sentence language decision\n\n"
-        f"Command: `python eval/language_decision.py evaluate {args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}`\n\n"
+        f"Command: `python eval/language_decision.py evaluate {shown}`\n\n"
         f"Labelled set: {len(frame)} sentences\n\n{counts.to_markdown()}\n\n"
         "Needs translation: precision and recall (gold: the sentence is in the source language)\n\n"
         f"{table.to_markdown(index=False)}\n\n"
