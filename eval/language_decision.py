@@ -175,18 +175,20 @@ def evaluate(frame: pd.DataFrame) -> pd.DataFrame:
                 fp = int((~gold & predicted).sum())
                 fn = int((gold & ~predicted).sum())
                 pure = gold & ~part["sentence"].str.contains("[A-Za-z]", regex=True)
-                rows.append({
-                    "direction": direction,
-                    "split": split,
-                    "rule": rule_name,
-                    "sentences": len(part),
-                    "need translation": int(gold.sum()),
-                    "precision %": round(100 * tp / (tp + fp), 2) if tp + fp else float("nan"),
-                    "recall %": round(100 * tp / (tp + fn), 2) if tp + fn else float("nan"),
-                    "false copies": fn,
-                    "false copies, no Latin letter": int((pure & ~predicted).sum()),
-                    "needless translations": fp,
-                })
+                rows.append(
+                    {
+                        "direction": direction,
+                        "split": split,
+                        "rule": rule_name,
+                        "sentences": len(part),
+                        "need translation": int(gold.sum()),
+                        "precision %": round(100 * tp / (tp + fp), 2) if tp + fp else float("nan"),
+                        "recall %": round(100 * tp / (tp + fn), 2) if tp + fn else float("nan"),
+                        "false copies": fn,
+                        "false copies, no Latin letter": int((pure & ~predicted).sum()),
+                        "needless translations": fp,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
