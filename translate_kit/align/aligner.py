@@ -49,6 +49,8 @@ SCORE_CENTRE = 5.0
 SCORE_SCALE = 0.4
 #: High-precision mode (corpus building): only beads pairing both sides, scored at least this.
 HIGH_PRECISION_SCORE = 0.5
+#: Beads a lexicon is learned from: high-precision beads scored at least this.
+LEARN_SCORE = 0.5
 
 
 @dataclass
@@ -75,14 +77,35 @@ class Aligner:
     block_inventory: Sequence[BeadType] = BLOCK_INVENTORY
     use_blocks: bool = True
     block_margin: int = 4
+    learn: bool = False
 
     @property
     def backends(self) -> tuple[str, ...]:
-        return ("length", *(s.name for s in self.sources))
+        return ("length", *(s.name for s in self.sources), *(("learned",) if self.learn else ()))
 
     def align(self, hi: Article, en: Article) -> Alignment:
+        """One pair (with `learn`, the lexicon is learned from this pair alone)."""
+        return self.align_many([(hi, en)])[0]
+
+    def align_many(self, pairs: Sequence[tuple[Article, Article]]) -> list[Alignment]:
+        """Many pairs; with `learn`, a first pass finds confident beads in all of them, a lexicon
+        is learned from those (`lexicon.learn_lexicon`) and a second pass aligns with it too."""
+        first = [self._align(hi, en, self.sources) for hi, en in pairs]
+        if not self.learn:
+            return first
+        from .lexicon import learn_lexicon
+
+        confident = [
+            (" ".join(hi.sentences[i] for i in bead.hi), " ".join(en.sentences[j] for j in bead.en))
+            for (hi, en), alignment in zip(pairs, first, strict=True)
+            for bead in select_beads(alignment.beads, LEARN_SCORE, high_precision=True)
+        ]
+        sources = [*self.sources, learn_lexicon(confident)]
+        return [replace(self._align(hi, en, sources), backends=self.backends) for hi, en in pairs]
+
+    def _align(self, hi: Article, en: Article, sources: Sequence[FeatureSource]) -> Alignment:
         hi_sentences, en_sentences = hi.sentences, en.sentences
-        evidence = Evidence(hi_sentences, en_sentences, self.sources)
+        evidence = Evidence(hi_sentences, en_sentences, sources)
         n_hi, n_en = len(hi_sentences), len(en_sentences)
         blocks = self._align_blocks(hi, en, evidence) if self.use_blocks else None
         spans = _sentence_spans(blocks, hi, en) if blocks else []
