@@ -181,3 +181,28 @@ def test_aligning_without_a_model_never_imports_ctranslate2(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_front_matter_fields_pair_as_headings_and_codes_and_attributes_are_left_out():
+    from translate_kit.align.article import article_from_document
+    from translate_kit.documents import Block as DocBlock
+    from translate_kit.documents import Document
+
+    doc = Document(
+        "a.md",
+        "markdown",
+        [
+            DocBlock("p1", "field", "किसानों के लिए नई योजना", meta={"front_matter": "title"}),
+            DocBlock("p2", "language", "hi", meta={"front_matter": "lang"}),
+            DocBlock("p3", "field", "कृषि, योजना", meta={"front_matter": "tags"}),
+            DocBlock("b1", "attribute", "खेत में किसान की तस्वीर"),
+            DocBlock("b2", "paragraph", "सरकार ने योजना शुरू की। मंत्री ने घोषणा की।"),
+            DocBlock("b3", "paragraph", "print('code')", translate=False),
+        ],
+    )
+    article = article_from_document(doc, "hin_Deva")
+    assert [(b.id, b.kind, b.sentences) for b in article.blocks] == [
+        ("p1", "heading", ("किसानों के लिए नई योजना",)),
+        ("p3", "paragraph", ("कृषि, योजना",)),
+        ("b2", "paragraph", ("सरकार ने योजना शुरू की।", "मंत्री ने घोषणा की।")),
+    ]

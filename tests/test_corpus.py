@@ -209,3 +209,22 @@ def test_a_learning_build_resumes_with_the_same_lexicon(shared_data, tmp_path, m
         assert (tmp_path / "resumed" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
     assert summary["learned"].startswith("a lexicon of ")
     assert summary["learned"] in (tmp_path / "fresh" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_binary_file_in_a_folder_and_a_document_listed_twice(tmp_path):
+    for side, text in (("hi", HI_2), ("en", EN_2)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "story.txt").write_text(text, encoding="utf-8")
+        (tmp_path / side / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00")
+    result = build([str(tmp_path / "hi"), str(tmp_path / "en"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "1 document(s) failed" in result.stderr
+    report = pd.read_csv(tmp_path / "out" / "report.csv").set_index("doc")
+    assert "binary file" in report.loc["logo.png", "error"] and report.loc["story.txt", "pairs"] == 3
+    twice = tmp_path / "twice.tsv"
+    lines = "hi/story.txt\ten/story.txt\tfirst\nhi/story.txt\ten/story.txt\tsecond\n"
+    twice.write_text(lines, encoding="utf-8")
+    result = build([str(twice), "-o", str(tmp_path / "twice")])
+    assert result.exit_code == 0
+    report = pd.read_csv(tmp_path / "twice" / "report.csv").set_index("doc")
+    assert report.loc["first", "pairs"] == 3 and report.loc["second", "pairs"] == 0
+    assert report.loc["second", "removed: duplicate"] == 3

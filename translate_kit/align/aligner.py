@@ -92,9 +92,12 @@ class Aligner:
     def align_many(self, pairs: Sequence[tuple[Article, Article]]) -> list[Alignment]:
         """Many pairs; with `learn`, a first pass finds confident beads in all of them, a lexicon
         is learned from those (`lexicon.learn_lexicon`) and a second pass aligns with it too."""
-        first = [self._align(hi, en, self.sources) for hi, en in pairs]
         if not self.learn:
-            return first
+            return [
+                self._align(hi, en, Evidence(hi.sentences, en.sentences, self.sources)) for hi, en in pairs
+            ]
+        evidence = [Evidence(hi.sentences, en.sentences, self.sources) for hi, en in pairs]
+        first = [self._align(hi, en, e) for (hi, en), e in zip(pairs, evidence, strict=True)]
         confident = [
             pair
             for (hi, en), alignment in zip(pairs, first, strict=True)
@@ -103,7 +106,11 @@ class Aligner:
         second = self.with_lexicon_from(confident)
         if second is self:
             return first
-        return [second._align(hi, en, second.sources) for hi, en in pairs]
+        learned = second.sources[-1:]
+        return [
+            second._align(hi, en, Evidence(hi.sentences, en.sentences, learned, base=e))
+            for (hi, en), e in zip(pairs, evidence, strict=True)
+        ]
 
     def with_lexicon_from(self, confident: Sequence[tuple[str, str]]) -> Aligner:
         """This aligner plus a lexicon learned from `confident` sentence pairs, or itself when there
@@ -115,9 +122,8 @@ class Aligner:
 
         return replace(self, sources=[*self.sources, learn_lexicon(confident)], learn=False)
 
-    def _align(self, hi: Article, en: Article, sources: Sequence[FeatureSource]) -> Alignment:
+    def _align(self, hi: Article, en: Article, evidence: Evidence) -> Alignment:
         hi_sentences, en_sentences = hi.sentences, en.sentences
-        evidence = Evidence(hi_sentences, en_sentences, sources)
         n_hi, n_en = len(hi_sentences), len(en_sentences)
         blocks = self._align_blocks(hi, en, evidence) if self.use_blocks else None
         spans = _sentence_spans(blocks, hi, en) if blocks else []
