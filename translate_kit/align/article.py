@@ -108,15 +108,17 @@ def read_pair(hi_path, en_path, presplit: bool = False, errors: str = "strict") 
 def article_from_document(doc, lang: str, presplit: bool = False) -> Article:
     """The blocks of a `documents.Document` split into sentences (by line when `presplit`).
 
-    Left out: blocks a translator would leave alone (`translate` False: code, `translate="no"`),
-    language codes, and attribute values (alt texts, tooltips: not part of the running text, and
-    their place in it differs between pages). A front-matter title or description is kept as a
-    heading, so the two pages' titles pair with each other.
+    Left out: blocks a translator would leave alone (`translate` False: code, `translate="no"`)
+    and the document's properties (language codes, attribute values such as alt texts: not
+    running text, and their place in it differs between pages) except a front-matter title,
+    description, summary or excerpt, which comes first as a heading, so the two pages' titles
+    pair with each other.
     """
     from ..segment import split_sentences
 
+    front = [p for p in doc.properties if p.meta.get("front_matter") in FRONT_MATTER_HEADINGS]
     blocks = []
-    for block in doc.blocks:
+    for block in [*front, *doc.blocks]:
         if not block.translate or block.kind in SKIPPED_KINDS:
             continue
         text = block.plain_text()
