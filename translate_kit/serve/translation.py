@@ -32,6 +32,7 @@ class _RequestEngine:
         self.tgt = model.tgt
         self.fingerprint = model.translator.fingerprint
         self.family = model.translator.family
+        self.prepare = model.translator.prepare  # the engine owns preparation; only decoding is shared
 
     def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
         return self.model.translator.prepare(sentences, glossary)
@@ -107,6 +108,7 @@ class TranslationService:
             library.thread_memory(self.settings.memory),
             admit=lambda plans: self._admit(model, plans, control),
             progress=control.advance,
+            cancel=lambda: control.cancelled,
         )
         self.metrics.count_run(model.direction, run.stats)
         return Translated(
