@@ -32,9 +32,9 @@ class _RequestEngine:
         self.tgt = model.tgt
         self.fingerprint = model.translator.fingerprint
         self.family = model.translator.family
-        self.prepare = model.translator.prepare  # the engine owns preparation; only decoding is shared
 
     def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
+        """The engine owns preparation: the model's own; only decoding goes through the batcher."""
         return self.model.translator.prepare(sentences, glossary)
 
     def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
