@@ -155,6 +155,22 @@ def _engine_text(sentence: str) -> str:
     return _TOKEN_TOUCHING_WORD.sub(lambda m: f" {m.group(1) or m.group(2)} ", text)
 
 
+def _close_up_tokens(source: str, translation: str) -> str:
+    """Span tokens that touch the text beside them in the source touch it in the translation too.
+
+    The model sees tokens set apart by spaces (`_engine_text`) and its tokenisers split them off
+    punctuation, so a translation has spaces around them; where the source had none ("भारत</b>",
+    "word<br>next"), they are closed up again, so markup keeps hugging the words it hugged.
+    """
+    for match in TOKEN_PATTERN.finditer(source):
+        token = re.escape(match.group(0))
+        if match.start() > 0 and not source[match.start() - 1].isspace():
+            translation = re.sub(rf"\s+(?={token})", "", translation)
+        if match.end() < len(source) and not source[match.end()].isspace():
+            translation = re.sub(rf"(?<={token})\s+", "", translation)
+    return translation
+
+
 HARD_NEWLINE_FORMATS = frozenset({"text", "jsonl", "tsv", "csv"})
 """Formats whose line breaks are meant: no sentence runs over one, so every newline survives.
 In Markdown and HTML a line break inside a paragraph is a space, and a sentence may run over it."""
@@ -195,7 +211,7 @@ def plan_document(
                     sentences.append(Sentence(start, end, source, None))
                     continue
                 if source not in seen:
-                    tokens = {t: t for t in TOKEN_PATTERN.findall(source)}
+                    tokens = {t: t for t in (m.group(0) for m in TOKEN_PATTERN.finditer(source))}
                     prepared = preprocess(_engine_text(source), src, tgt, {**(glossary or {}), **tokens})
                     seen[source] = (sentence_key(context, prepared.text, prepared.placeholders), prepared)
                 sentences.append(Sentence(start, end, source, *seen[source]))
@@ -315,7 +331,7 @@ class DocumentTranslator:
                 result = self._sentence_result(sentence)
                 self.stats.dropped_placeholders += len(result.dropped)
                 self.dropped_values.extend(_describe(v, unit.block) for v in result.dropped)
-                pieces.append(result.translation)
+                pieces.append(_close_up_tokens(sentence.source, result.translation))
                 details.setdefault(unit.block.id, []).append(result)
                 last = sentence.end
             pieces.append(unit.text[last:])

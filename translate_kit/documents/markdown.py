@@ -35,7 +35,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from .model import Block, BlockKind, Document, InlineBuilder
 from .splice import LineRange, SpliceState, splice
 
-_ATOM_RULES = frozenset({"backticks", "image", "autolink", "html_inline", "linkify"})
+_ATOM_RULES = frozenset({"backticks", "image", "autolink", "html_inline", "linkify", "escape", "entity"})
 _DELIMITER_RULES = frozenset({"emphasis", "strikethrough"})
 _PAIRED = {"strong_open", "strong_close", "em_open", "em_close", "s_open", "s_close"}
 _RECORDS = "translate_kit_ranges"
