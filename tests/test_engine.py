@@ -49,9 +49,9 @@ class RecordingDecode:
         self.inner = translator.decode
         self.calls: list[list[list[str]]] = []
 
-    def __call__(self, sources, options):
+    def __call__(self, sources, options, prefixes=None):
         self.calls.append([list(s) for s in sources])
-        return self.inner(sources, options)
+        return self.inner(sources, options, prefixes)
 
 
 def test_translate_returns_one_result_per_sentence_in_order(hi_en):

@@ -24,6 +24,7 @@ class CountingEngine:
     def __init__(self, translator: Translator):
         self.translator = translator
         self.src, self.tgt, self.fingerprint = translator.src, translator.tgt, translator.fingerprint
+        self.family = translator.family
         self.calls: list[int] = []
 
     def translate_prepared(self, prepared, options=None):

@@ -69,13 +69,16 @@ class Prepared:
 
     `text` is normalised and tokenised, without language tags; placeholders appear in it as the
     tokenisers leave them (`< ID1 >`). `placeholders` maps each placeholder, numbered in order of
-    appearance, to the string that must replace it in the translation.
+    appearance, to the string that must replace it in the translation. `expected` lists strings
+    the translation must contain; it is used by model families trained without placeholders
+    (translate_kit.families.entities), never here.
     """
 
     src: str
     tgt: str
     text: str
     placeholders: tuple[tuple[str, str], ...] = ()
+    expected: tuple[str, ...] = ()
 
     @property
     def tagged(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ModelError
@@ -37,6 +38,12 @@ def resolve_model(
             raise ModelError("no model given: pass --model NAME_OR_PATH or the source language")
         name_or_path, origin = default_model_name(src, tgt or other(src)), "default"
     model = _locate(os.fspath(name_or_path), download, quiet)
+    if model.multilingual and (src or tgt):  # NLLB-200, M2M-100: the direction asked for
+        src = src or (other(tgt) if tgt else model.src)
+        tgt = tgt or other(src)
+        if src == tgt:
+            raise ModelError(f"source and target language are both {src}")
+        return replace(model, src=src, tgt=tgt, direction_from="asked for")
     if (src and src != model.src) or (tgt and tgt != model.tgt):
         raise ModelError(
             f"model {model.name} ({origin}) translates {model.src} -> {model.tgt}, "

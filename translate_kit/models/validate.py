@@ -1,5 +1,9 @@
 """Model folders: find the CTranslate2 files and SentencePiece models in either accepted layout,
-check them against model.bin's header, and tell the direction."""
+check them against model.bin's header, and tell the family (translate_kit.families) and direction.
+
+NLLB-200 and M2M-100 models translate both ways: their direction is the one asked for (a
+translate_kit.json may set the default), never refused.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelError
+from ..families import FAMILIES, Family, FamilyFiles, Recognised, family_direction, recognise
 from ..languages import ENGLISH, HINDI, normalize_lang
 from .header import ModelBinInfo, read_model_bin
 from .store import cached_sha256
@@ -42,6 +47,23 @@ class ModelDir:
     target_vocab_size: int
     direction_from: str
     header: ModelBinInfo = field(repr=False, compare=False)
+    recognised: Recognised | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def family(self) -> str:
+        """The model family's name (translate_kit.families.FAMILIES)."""
+        return self.recognised.family.name if self.recognised else "indictrans2"
+
+    @property
+    def multilingual(self) -> bool:
+        """True for a model that translates both ways (NLLB-200, M2M-100)."""
+        return self.family in MULTILINGUAL
+
+    def load_family(self) -> Family:
+        """The family's text <-> tokens conventions bound to this model's SentencePiece files."""
+        if self.recognised is None:
+            return FAMILIES["indictrans2"](FamilyFiles(self.spm_src, self.spm_tgt, self.config))
+        return self.recognised.load()
 
     @property
     def model_bin(self) -> Path:
@@ -54,8 +76,9 @@ class ModelDir:
             "config.json": self.path / "config.json",
             "source_vocabulary": self.source_vocabulary,
             "target_vocabulary": self.target_vocabulary,
-            SPM_SRC: self.spm_src,
-            SPM_TGT: self.spm_tgt,
+            # IndicTrans2 keeps its historical labels, so its fingerprints (memory keys) stay the same.
+            **({SPM_SRC: self.spm_src, SPM_TGT: self.spm_tgt} if self.family == "indictrans2" else
+               {f"{self.family}:source_spm": self.spm_src, f"{self.family}:target_spm": self.spm_tgt}),
         }
 
     def fingerprint(self) -> str:
@@ -89,9 +112,14 @@ def validate_model_dir(path: str | os.PathLike[str], name: str | None = None) ->
     model_bin = ct2 / "model.bin"
     source_vocab = _vocabulary(ct2, "source")
     target_vocab = _vocabulary(ct2, "target")
+    meta = _meta(ct2, root)
+    recognised = _recognise(ct2, meta)
     spm_dirs = (ct2 / "vocab", ct2.parent / FAIRSEQ_FOLDER / "vocab", ct2)
-    spm_src = next((d / SPM_SRC for d in spm_dirs if (d / SPM_SRC).is_file()), None)
-    spm_tgt = next((d / SPM_TGT for d in spm_dirs if (d / SPM_TGT).is_file()), None)
+    if recognised is not None:
+        spm_src, spm_tgt = recognised.files.source_spm, recognised.files.target_spm
+    else:  # the IndicTrans2 layout, incomplete: name the missing file
+        spm_src = next((d / SPM_SRC for d in spm_dirs if (d / SPM_SRC).is_file()), None)
+        spm_tgt = next((d / SPM_TGT for d in spm_dirs if (d / SPM_TGT).is_file()), None)
     missing = [label for label, found in (
         ("model.bin", model_bin.is_file()),
         ("config.json", (ct2 / "config.json").is_file()),
@@ -102,7 +130,8 @@ def validate_model_dir(path: str | os.PathLike[str], name: str | None = None) ->
     ) if not found]
     if missing:
         looked = ", ".join(str(d) for d in spm_dirs) if spm_src is None or spm_tgt is None else ""
-        where = f" (SentencePiece models looked for in {looked})" if looked else ""
+        where = (f" (SentencePiece models looked for in {looked}; other families need "
+                 f"sentencepiece.bpe.model or source.spm + target.spm)") if looked else ""
         raise ModelError(f"model folder {ct2} is incomplete: missing {', '.join(missing)}{where}")
     assert source_vocab and target_vocab and spm_src and spm_tgt  # narrowed by `missing` above
     config = read_json(ct2 / "config.json")
@@ -112,12 +141,55 @@ def validate_model_dir(path: str | os.PathLike[str], name: str | None = None) ->
     for spm in (spm_src, spm_tgt):
         _check_sentencepiece(spm)
     model_name = name or (ct2.parent.name if root == ct2 and ct2.name in CT2_SUBFOLDERS else root.name)
-    src, tgt, how = _direction(ct2, root, model_name, sizes)
+    names = (model_name, ct2.parent.name, root.name)
+    src, tgt, how = _family_direction(recognised, meta, names) or _direction(ct2, root, model_name, sizes)
     return ModelDir(
         path=ct2, spm_src=spm_src, spm_tgt=spm_tgt, src=src, tgt=tgt, config=config, name=model_name,
         root=root, source_vocabulary=source_vocab, target_vocabulary=target_vocab,
         source_vocab_size=sizes[0], target_vocab_size=sizes[1], direction_from=how, header=header,
+        recognised=recognised,
     )
+
+
+MULTILINGUAL = ("nllb", "m2m100")
+_FAMILY_MARKERS = ("sentencepiece.bpe.model", "source.spm", "target.spm")
+
+
+def _meta(ct2: Path, root: Path) -> dict:
+    """The model's translate_kit.json (beside model.bin, else at the root); {} when there is none."""
+    for folder in dict.fromkeys((ct2, root)):
+        if (folder / META_FILE).is_file():
+            meta = read_json(folder / META_FILE)
+            return meta if isinstance(meta, dict) else {}
+    return {}
+
+
+def _recognise(ct2: Path, meta: dict) -> Recognised | None:
+    """The folder's family; None for a folder that only looks like an incomplete IndicTrans2 model
+    (no other family's files, no family named), so the caller names the missing model.SRC/TGT."""
+    try:
+        return recognise(ct2, meta)
+    except ModelError:
+        other_family = "family" in meta or any((ct2 / name).is_file() for name in _FAMILY_MARKERS)
+        if other_family:
+            raise
+        return None
+
+
+def _family_direction(recognised: Recognised | None, meta: dict, names: tuple[str, ...]):
+    """(src, tgt, how) for families that decide it themselves: translate_kit.json, then the family's
+    rule (OPUS-MT: name or scripts); NLLB-200 / M2M-100 default to hin_Deva -> eng_Latn."""
+    if recognised is None or recognised.family.name == "indictrans2":
+        return None
+    if "src" in meta and "tgt" in meta:
+        try:
+            return normalize_lang(meta["src"]), normalize_lang(meta["tgt"]), META_FILE
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{META_FILE}: needs \"src\" and \"tgt\" language codes ({exc})") from None
+    if recognised.family.name in MULTILINGUAL:
+        title = recognised.family.title
+        return HINDI, ENGLISH, f"{title} translates both ways (hin_Deva -> eng_Latn unless asked)"
+    return family_direction(recognised, names)
 
 
 def _find_ct2_folder(root: Path) -> tuple[Path, Path]:
