@@ -5,7 +5,8 @@ emphasis, lists in lists, tables) go through the real path: reader -> sentences 
 preprocessing -> SentencePiece chunks -> decoder (tests/copy_model.py) -> postprocessing ->
 reassembly -> writer. A copy model's translation of these sentences is the sentence itself (Hindi
 sentences end in ".", "?" or "!", which the English detokeniser puts back in place), so the output
-must equal the input byte for byte: any lost, moved or doubled character is a bug of the pipeline.
+must equal the input byte for byte (an HTML page's `lang` becomes the target's): any lost, moved or
+doubled character is a bug of the pipeline.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from translate_kit.pipeline import DocumentTranslator
 HINDI = ["भारत", "रूस", "विदेश", "मंत्री", "बैठक", "व्यापार", "सहयोग", "ने", "में", "की", "और", "पर",
          "दिल्ली", "मॉस्को", "चर्चा", "समझौता", "ऊर्जा", "ज़मीन", "क़ानून", "हुई"]
 MIXED = ["Moscow", "BRICS", "2024", "12.5%", "www.mea.gov.in", "(PTI)"]
-SETTINGS = settings(max_examples=60, deadline=None,
+SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 word = st.one_of(st.sampled_from(HINDI), st.sampled_from(HINDI), st.sampled_from(MIXED))
@@ -228,4 +229,6 @@ def html_documents(draw) -> str:
 @SETTINGS
 @given(source=html_documents())
 def test_html_through_the_document_translator_is_byte_identical(translator, source):
-    assert _translate(translator, source, "g.html", "html") == source
+    # The page's language changes to the target's, as a translated page must declare.
+    expected = source.replace('<html lang="hi">', '<html lang="en">', 1)
+    assert _translate(translator, source, "g.html", "html") == expected
