@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from translate_kit.documents import parse_document, write_document
 from translate_kit.engine import FAST
-from translate_kit.pipeline import DocumentTranslator
+from translate_kit.translate import DocumentTranslator
 
 # Words whose Hindi tokenisation the English detokeniser undoes; Latin words and numbers mixed in
 # as in real Hindi news (names, units, a URL, numbers that become placeholders).
