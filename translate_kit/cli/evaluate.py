@@ -27,7 +27,16 @@ from ..evaluate.sentences import sentence_scores
 from ..evaluate.significance import compare_systems
 from ..languages import detect_lang
 from ..textio import atomic_write
-from .options import apply, errors_option, language, writable
+from .options import (
+    LANGUAGE_CODES,
+    Aliased,
+    apply,
+    errors_option,
+    language,
+    quiet_option,
+    src_lang_option,
+    writable,
+)
 
 _SUFFIX_FORMATS = {
     ".json": "json",
@@ -59,8 +68,10 @@ def scoring_options(command: Callable) -> Callable:
             help="Reference file (repeat for several references).",
         ),
         click.option(
+            "--source",
             "--src",
             "src",
+            cls=Aliased,
             type=click.Path(dir_okay=False),
             help="Source file, line-aligned (sentence table, COMET, --model).",
         ),
@@ -72,10 +83,14 @@ def scoring_options(command: Callable) -> Callable:
             help="Comma-separated: bleu, chrf, chrf++, ter, comet.",
         ),
         click.option(
+            "--tgt-lang",
             "--lang",
             "lang",
+            cls=Aliased,
             callback=language,
-            help="Language of hypotheses and references (hi/en); detected from the references if omitted.",
+            metavar="LANG",
+            help=f"Language of hypotheses and references: {LANGUAGE_CODES}; default: detected from the "
+            "references.",
         ),
         click.option(
             "--preset",
@@ -120,6 +135,7 @@ def scoring_options(command: Callable) -> Callable:
             callback=writable,
             help="Write here instead of stdout.",
         ),
+        quiet_option("notes"),
         click.option(
             "--width", "-w", default=1, show_default=True, type=click.IntRange(0, 10), help="Decimals shown."
         ),
@@ -137,11 +153,12 @@ def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]
     return fmt
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, quiet: bool = False) -> None:
     if output:
         with atomic_write(output) as handle:
             handle.write(text)
-        click.echo(f"wrote {output}", err=True)
+        if not quiet:
+            click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -178,14 +195,11 @@ def _make_scorer(refs: list[TextFile], src: TextFile | None, lang: str, kw: dict
     type=click.Path(file_okay=False),
     help="Folder holding test sets [$TRANSLATE_KIT_HOME/data].",
 )
-@click.option(
-    "--src-lang",
-    callback=language,
-    help="Source language of a test set (default: the model's, else hi).",
-)
+@src_lang_option("of a test set; default: the model's, else hi", old_spelling=False)
 @click.option("--list-test-sets", is_flag=True, help="List the named test sets and whether they are present.")
 @click.option(
-    "--beam-size", default=5, show_default=True, type=click.IntRange(1, 64), help="Beam size with --model."
+    "--beam", "--beam-size", "beam_size", cls=Aliased, default=5, show_default=True,
+    type=click.IntRange(1, 64), help="Beam size with --model: 5 reproduces IndicTrans2, 1 is faster.",
 )
 @click.option(
     "--save-hyp",
@@ -224,9 +238,9 @@ def eval_command(
 
     \b
     translate-kit eval --hyp out.en --ref ref.en [--ref ref2.en] --metrics bleu,chrf,chrf++,ter
-    translate-kit eval --hyp out.hi --ref ref.hi --lang hi --preset indictrans2
+    translate-kit eval --hyp out.hi --ref ref.hi --tgt-lang hi --preset indictrans2
     translate-kit eval --hyp out.en --ref ref.en --sentences -o sentences.csv
-    translate-kit eval --model NAME --src test.hi --ref test.en
+    translate-kit eval --model NAME --source test.hi --ref test.en --beam 1
     translate-kit eval --test-set flores200-devtest --model NAME
     """
     if list_test_sets:
@@ -257,9 +271,9 @@ def eval_command(
         if hyp:
             raise TranslateKitError("--model translates the source itself: drop --hyp")
         if src_file is None:
-            raise TranslateKitError("--model needs the source sentences: pass --src FILE (or --test-set)")
+            raise TranslateKitError("--model needs the source sentences: pass --source FILE (or --test-set)")
         check_same_length(src_file, ref_files)
-        hyp_file = _translate_with(translator, src_file, beam_size, save_hyp)
+        hyp_file = _translate_with(translator, src_file, beam_size, save_hyp, kw["quiet"])
         kw["lang"] = kw["lang"] or translator.tgt
         meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint}
     elif hyp:
@@ -271,11 +285,11 @@ def eval_command(
     if warning:
         click.echo(f"warning: {warning}", err=True)
     lang = _target_lang(kw["lang"], ref_files)
-    _hint_hindi_preset(lang, kw["preset"])
+    _hint_hindi_preset(lang, kw["preset"], kw["quiet"])
     scorer = _make_scorer(ref_files, src_file, lang, kw)
     if sentences:
         table = sentence_scores(scorer, hyp_file.lines, sort_by)
-        _emit(report.render_sentences(table, fmt, kw["width"]), kw["output"])
+        _emit(report.render_sentences(table, fmt, kw["width"]), kw["output"], kw["quiet"])
         return
     scores = scorer.corpus(
         hyp_file.lines, confidence=confidence_n if confidence else 0, seed=_seed(kw["seed"])
@@ -288,7 +302,7 @@ def eval_command(
         lang=lang,
         preset=kw["preset"],
     )
-    _emit(report.render_evaluation(scores, fmt, kw["width"], meta), kw["output"])
+    _emit(report.render_evaluation(scores, fmt, kw["width"], meta), kw["output"], kw["quiet"])
 
 
 def _test_set_files(
@@ -305,7 +319,9 @@ def _test_set_files(
     return source, [load_file(located.reference, errors)], located.tgt
 
 
-def _translate_with(translator, src: TextFile, beam_size: int, save_hyp: str | None) -> TextFile:
+def _translate_with(
+    translator, src: TextFile, beam_size: int, save_hyp: str | None, quiet: bool = False
+) -> TextFile:
     """The source lines translated (one line each), kept in `save_hyp` when given."""
     from ..engine import DecodeOptions
 
@@ -314,16 +330,17 @@ def _translate_with(translator, src: TextFile, beam_size: int, save_hyp: str | N
     if save_hyp:
         with atomic_write(save_hyp) as handle:
             handle.write("".join(line + "\n" for line in lines))
-    click.echo(
-        f"translated {len(lines)} lines with {translator.model.path} "
-        f"({translator.src} -> {translator.tgt}, fingerprint {translator.fingerprint[:12]})",
-        err=True,
-    )
+    if not quiet:
+        click.echo(
+            f"translated {len(lines)} lines with {translator.model.path} "
+            f"({translator.src} -> {translator.tgt}, fingerprint {translator.fingerprint[:12]})",
+            err=True,
+        )
     return TextFile(save_hyp or f"<{translator.model.path.name} output>", lines)
 
 
-def _hint_hindi_preset(lang: str, preset: str) -> None:
-    if lang == "hin_Deva" and preset == "none":
+def _hint_hindi_preset(lang: str, preset: str, quiet: bool = False) -> None:
+    if lang == "hin_Deva" and preset == "none" and not quiet:
         click.echo(
             "note: Hindi scored as given; --preset indictrans2 (IndicNLP normalisation) is "
             "IndicTrans2's recipe, --preset nfc only unifies nukta forms",
@@ -373,7 +390,7 @@ def compare_command(systems, refs, src, test, samples, confidence_n, names, **kw
 
     \b
     translate-kit compare --ref ref.en baseline.en systemB.en systemC.en --paired-bs
-    translate-kit compare --ref ref.en --src src.hi base.en new.en --paired-ar -o report.html
+    translate-kit compare --ref ref.en --source src.hi base.en new.en --paired-ar -o report.html
     """
     fmt = _output_format(kw["fmt"], kw["output"], (*report.FORMATS, "html"))
     if not refs:
@@ -391,7 +408,7 @@ def compare_command(systems, refs, src, test, samples, confidence_n, names, **kw
             click.echo(f"warning: {warning}", err=True)
     src_file = load_file(src, errors) if src else None
     lang = _target_lang(kw["lang"], ref_files)
-    _hint_hindi_preset(lang, kw["preset"])
+    _hint_hindi_preset(lang, kw["preset"], kw["quiet"])
     scorer = _make_scorer(ref_files, src_file, lang, kw)
     labels = list(names) or [file.path for file in files]
     comparison = compare_systems(
@@ -403,9 +420,9 @@ def compare_command(systems, refs, src, test, samples, confidence_n, names, **kw
         seed=_seed(kw["seed"]),
     )
     if fmt == "html":
-        _emit(report.html_report(comparison, kw["width"]), kw["output"])
+        _emit(report.html_report(comparison, kw["width"]), kw["output"], kw["quiet"])
     else:
-        _emit(report.render_comparison(comparison, fmt, kw["width"]), kw["output"])
+        _emit(report.render_comparison(comparison, fmt, kw["width"]), kw["output"], kw["quiet"])
 
 
 COMMANDS = [eval_command, compare_command]
