@@ -237,12 +237,14 @@ def eval_command(
     translate = TranslateFirst(model, beam_size, src_lang, save_hyp) if model else None
     result = evaluate(
         hyp, refs, _eval_options(kw, confidence_n if confidence else 0), source=src, translate=translate,
-        test_set=test_set, data_dir=data_dir, sentences=sentences, sort_by=sort_by, notify=_notifier(kw["quiet"]),
+        test_set=test_set, data_dir=data_dir, sentences=sentences, sort_by=sort_by,
+        notify=_notifier(kw["quiet"]),
     )
     if result.sentences is not None:
-        _emit(report.render_sentences(result.sentences, fmt, kw["width"]), kw["output"], kw["quiet"])
+        text = report.render_sentences(result.sentences, fmt, kw["width"])
     else:
-        _emit(report.render_evaluation(result.scores, fmt, kw["width"], result.meta), kw["output"], kw["quiet"])
+        text = report.render_evaluation(result.scores, fmt, kw["width"], result.meta)
+    _emit(text, kw["output"], kw["quiet"])
 
 
 @click.command("compare")
