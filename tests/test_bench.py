@@ -328,8 +328,8 @@ def test_a_memory_cap_too_small_marks_the_setting_out_of_memory(tiny_model_hi_en
 def test_timeout_and_resume_from_the_command_line(tiny_model_hi_en, test_files, tmp_path):
     src, _ = test_files
     out = tmp_path / "out"
-    common = ["bench", "--model", str(tiny_model_hi_en), "--source", str(src), "--repeat", "1", "--warmup", "0",
-              "--latency-sentences", "1", "--grid", "beam=1", "-o", str(out)]
+    common = ["bench", "--model", str(tiny_model_hi_en), "--source", str(src), "--repeat", "1",
+              "--warmup", "0", "--latency-sentences", "1", "--grid", "beam=1", "-o", str(out)]
     # 10 ms is far less than the child needs to import CTranslate2: it is always given up on.
     timed_out = CliRunner().invoke(cli, [*common, "--timeout", "0.01"])
     assert timed_out.exit_code == 1 and "timeout" in timed_out.output
