@@ -361,3 +361,12 @@ def test_translations_are_learned_from_confident_document_pairs():
     )
     assert learned[f"k:{hindi_key('संक्रमण')}"] == {"w:infec": 1.0}
     assert f"k:{hindi_key('बाजार')}" not in learned
+
+
+def test_front_matter_is_never_document_text(tmp_path):
+    """A page of front matter only has no body: its keys (`lang: hi`) must not become evidence."""
+    folder = write_folder(tmp_path / "hi", {"only.md": "---\ntitle: मुंबई में बारिश\nlang: hi\n---\n"})
+    heap = read_heap(folder, "hi")
+    texts = [" ".join(d.blocks) for d in heap.documents]
+    assert not any("lang:" in t or "title:" in t for t in texts)
+    assert len(heap.documents) + len(heap.skipped) == 1
