@@ -27,6 +27,7 @@ COMMAND_MODULES = {
     "eval": "evaluate",
     "compare": "evaluate",
     "bench": "bench",
+    "serve": "serve",
 }
 
 
