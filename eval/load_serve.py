@@ -58,7 +58,8 @@ config = json.loads(sys.argv[1])
 sentences = config["sentences"]
 engine = Translator.load(config["model"])
 n = config["length"]
-options = DecodeOptions(beam_size=config["beam"], decode_ratio=None, min_decoding_length=n, max_decoding_length=n)
+options = DecodeOptions(beam_size=config["beam"], decode_ratio=None,
+                        min_decoding_length=n, max_decoding_length=n)
 def run(batch):
     translator = DocumentTranslator(engine, options)
     docs = [parse_document(s, f"s{i}", "text") for i, s in enumerate(batch)]
@@ -347,13 +348,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     served = len(final.answers)
+    errors = len(first.errors) + len(final.errors)
     overload_line = (
-        f"overload: {args.overload_clients} clients at once, --max-queue {args.overload_queue}: first answers "
-        f"{dict(sorted(first.statuses.items()))}, Retry-After {min(first.retry_after, default=0)}-"
-        f"{max(first.retry_after, default=0)} s; after retrying: {served}/{args.overload_clients} served in "
-        f"{final.seconds:.1f} s, retries answered {dict(sorted(final.statuses.items()))}; errors (lost, "
-        f"duplicated, mixed up, 503 without Retry-After, other statuses): {len(first.errors) + len(final.errors)}; "
-        f"server peak RSS {rss:.0f} MiB ({rss_before:.0f} MiB after start)"
+        f"overload: {args.overload_clients} clients at once, --max-queue {args.overload_queue}: "
+        f"first answers {dict(sorted(first.statuses.items()))}, Retry-After "
+        f"{min(first.retry_after, default=0)}-{max(first.retry_after, default=0)} s; after retrying: "
+        f"{served}/{args.overload_clients} served in {final.seconds:.1f} s, retries answered "
+        f"{dict(sorted(final.statuses.items()))}; errors (lost, duplicated, mixed up, 503 without "
+        f"Retry-After, other statuses): {errors}; server peak RSS {rss:.0f} MiB ({rss_before:.0f} MiB "
+        "after start)"
     )
     problems += first.errors + final.errors
     print(overload_line, flush=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from serve_server import live_server  # skips the module without the [serve] extra
+
 from translate_kit.serve.settings import ServeSettings
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -15,8 +15,14 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server(tiny_model_hi_en, tiny_model_en_hi):
-    settings = ServeSettings(models=(str(tiny_model_hi_en), str(tiny_model_en_hi)), beam=1, memory=None,
-                             max_sentences=50, max_body_bytes=256 * 1024, timeout_s=30)
+    settings = ServeSettings(
+        models=(str(tiny_model_hi_en), str(tiny_model_en_hi)),
+        beam=1,
+        memory=None,
+        max_sentences=50,
+        max_body_bytes=256 * 1024,
+        timeout_s=30,
+    )
     with live_server(settings) as live:
         yield live
 
