@@ -129,9 +129,25 @@ def test_the_serve_command_builds_the_app_it_runs(monkeypatch, tiny_model_hi_en,
     ran = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(app=app, **kwargs))
     monkeypatch.setenv("TRANSLATE_KIT_API_KEY", "from-env")
-    result = CliRunner().invoke(cli, ["serve", "--model", str(tiny_model_hi_en), "--port", "8123",
-                                      "--max-queue", "7", "--beam", "1", "--cache", str(tmp_path / "m.sqlite3"),
-                                      "--no-cross-request-batching", "--cors-origin", "http://a.example"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "serve",
+            "--model",
+            str(tiny_model_hi_en),
+            "--port",
+            "8123",
+            "--max-queue",
+            "7",
+            "--beam",
+            "1",
+            "--cache",
+            str(tmp_path / "m.sqlite3"),
+            "--no-cross-request-batching",
+            "--cors-origin",
+            "http://a.example",
+        ],
+    )
     assert result.exit_code == 0, result.output
     settings = ran["app"].state.settings
     assert (ran["host"], ran["port"]) == ("127.0.0.1", 8123)
