@@ -1,6 +1,7 @@
 """`translate-kit eval` and `translate-kit compare`: scores with signatures, intervals and paired tests.
 
-Thin wrappers over `translate_kit.evaluate`: read and check the files, build a `Scorer`, render.
+Thin wrappers over `translate_kit.evaluate.workflow` (reading and checking the files, translating
+first with --model, named test sets, scoring): this module parses options, renders and writes.
 """
 
 from __future__ import annotations
@@ -13,21 +14,20 @@ import click
 
 from ..errors import TranslateKitError
 from ..evaluate import report
-from ..evaluate.inputs import (
-    TextFile,
-    check_references,
-    check_same_length,
-    empty_hypothesis_warning,
-    load_file,
-)
-from ..evaluate.metrics import DEFAULT_METRICS, DEFAULT_SEED, MetricOptions
+from ..evaluate.metrics import DEFAULT_METRICS, DEFAULT_SEED
 from ..evaluate.presets import PRESETS
-from ..evaluate.scorer import Scorer
-from ..evaluate.sentences import sentence_scores
-from ..evaluate.significance import compare_systems
-from ..languages import detect_lang
+from ..evaluate.workflow import EvalOptions, TranslateFirst, compare, evaluate, test_set_listing
 from ..textio import atomic_write
-from .options import apply, errors_option, language, writable
+from .options import (
+    LANGUAGE_CODES,
+    Aliased,
+    apply,
+    errors_option,
+    language,
+    quiet_option,
+    src_lang_option,
+    writable,
+)
 
 _SUFFIX_FORMATS = {
     ".json": "json",
@@ -59,8 +59,10 @@ def scoring_options(command: Callable) -> Callable:
             help="Reference file (repeat for several references).",
         ),
         click.option(
+            "--source",
             "--src",
             "src",
+            cls=Aliased,
             type=click.Path(dir_okay=False),
             help="Source file, line-aligned (sentence table, COMET, --model).",
         ),
@@ -72,10 +74,14 @@ def scoring_options(command: Callable) -> Callable:
             help="Comma-separated: bleu, chrf, chrf++, ter, comet.",
         ),
         click.option(
+            "--tgt-lang",
             "--lang",
             "lang",
+            cls=Aliased,
             callback=language,
-            help="Language of hypotheses and references (hi/en); detected from the references if omitted.",
+            metavar="LANG",
+            help=f"Language of hypotheses and references: {LANGUAGE_CODES}; default: detected from the "
+            "references.",
         ),
         click.option(
             "--preset",
@@ -120,6 +126,7 @@ def scoring_options(command: Callable) -> Callable:
             callback=writable,
             help="Write here instead of stdout.",
         ),
+        quiet_option("notes"),
         click.option(
             "--width", "-w", default=1, show_default=True, type=click.IntRange(0, 10), help="Decimals shown."
         ),
@@ -137,55 +144,49 @@ def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]
     return fmt
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, quiet: bool = False) -> None:
     if output:
         with atomic_write(output) as handle:
             handle.write(text)
-        click.echo(f"wrote {output}", err=True)
+        if not quiet:
+            click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
 
 
-def _target_lang(lang: str | None, refs: list[TextFile]) -> str:
-    if lang:
-        return lang
-    return detect_lang(" ".join(refs[0].lines[:100]), default="eng_Latn")
+def _notifier(quiet: bool) -> Callable[[str], None]:
+    """Messages to stderr; with -q only warnings."""
+
+    def notify(message: str) -> None:
+        if not quiet or message.startswith("warning:"):
+            click.echo(message, err=True)
+
+    return notify
 
 
-def _make_scorer(refs: list[TextFile], src: TextFile | None, lang: str, kw: dict[str, Any]) -> Scorer:
-    check_references(refs)
-    if src is not None:
-        check_same_length(refs[0], [src])
-    options = MetricOptions(tokenize=kw["tokenize"], lowercase=kw["lowercase"], spm_model=kw["spm_model"])
-    return Scorer(
-        [ref.lines for ref in refs],
-        lang=lang,
-        metrics=kw["metrics"],
-        preset=kw["preset"],
-        options=options,
-        sources=src.lines if src else None,
-        comet_model=kw["comet_model"],
+def _eval_options(kw: dict[str, Any], confidence: int) -> EvalOptions:
+    return EvalOptions(
+        metrics=kw["metrics"], lang=kw["lang"], preset=kw["preset"], tokenize=kw["tokenize"],
+        lowercase=kw["lowercase"], spm_model=kw["spm_model"], comet_model=kw["comet_model"],
+        seed=_seed(kw["seed"]), confidence=confidence, errors=kw["errors"],
     )
 
 
 @click.command("eval")
 @click.option("--hyp", type=click.Path(dir_okay=False), help="Hypothesis file (system output).")
 @scoring_options
-@click.option("--model", help="Translate --src (or the test set) with this model, then score.")
+@click.option("--model", help="Translate --source (or the test set) with this model, then score.")
 @click.option("--test-set", help="A named test set from the manifest (see --list-test-sets).")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
     help="Folder holding test sets [$TRANSLATE_KIT_HOME/data].",
 )
-@click.option(
-    "--src-lang",
-    callback=language,
-    help="Source language of a test set (default: the model's, else hi).",
-)
+@src_lang_option("of a test set; default: the model's, else hi", old_spelling=False)
 @click.option("--list-test-sets", is_flag=True, help="List the named test sets and whether they are present.")
 @click.option(
-    "--beam-size", default=5, show_default=True, type=click.IntRange(1, 64), help="Beam size with --model."
+    "--beam", "--beam-size", "beam_size", cls=Aliased, default=5, show_default=True,
+    type=click.IntRange(1, 64), help="Beam size with --model: 5 reproduces IndicTrans2, 1 is faster.",
 )
 @click.option(
     "--save-hyp",
@@ -224,123 +225,26 @@ def eval_command(
 
     \b
     translate-kit eval --hyp out.en --ref ref.en [--ref ref2.en] --metrics bleu,chrf,chrf++,ter
-    translate-kit eval --hyp out.hi --ref ref.hi --lang hi --preset indictrans2
+    translate-kit eval --hyp out.hi --ref ref.hi --tgt-lang hi --preset indictrans2
     translate-kit eval --hyp out.en --ref ref.en --sentences -o sentences.csv
-    translate-kit eval --model NAME --src test.hi --ref test.en
+    translate-kit eval --model NAME --source test.hi --ref test.en --beam 1
     translate-kit eval --test-set flores200-devtest --model NAME
     """
     if list_test_sets:
-        _emit(_test_set_listing(data_dir), None)
+        _emit(test_set_listing(data_dir), None)
         return
-    if sentences and confidence:
-        raise TranslateKitError("--confidence applies to corpus scores, not to --sentences")
     fmt = _output_format(kw["fmt"], kw["output"], report.FORMATS)
-    errors = kw["errors"]
-    translator = None
-    if model:
-        from ..engine import Translator
-
-        translator = Translator.load(model, src=src_lang)
-        src_lang = translator.src
-    meta: dict[str, Any] = {}
-    src_file = load_file(src, errors) if src else None
-    if test_set:
-        if refs:
-            raise TranslateKitError("--test-set provides the references: drop --ref")
-        src_file, ref_files, test_lang = _test_set_files(test_set, data_dir, src_lang, src_file, errors, meta)
-        kw["lang"] = kw["lang"] or test_lang
+    translate = TranslateFirst(model, beam_size, src_lang, save_hyp) if model else None
+    result = evaluate(
+        hyp, refs, _eval_options(kw, confidence_n if confidence else 0), source=src, translate=translate,
+        test_set=test_set, data_dir=data_dir, sentences=sentences, sort_by=sort_by,
+        notify=_notifier(kw["quiet"]),
+    )
+    if result.sentences is not None:
+        text = report.render_sentences(result.sentences, fmt, kw["width"])
     else:
-        ref_files = [load_file(path, errors) for path in refs]
-    if not ref_files:
-        raise TranslateKitError("no reference: pass --ref FILE or --test-set NAME")
-    if translator is not None:
-        if hyp:
-            raise TranslateKitError("--model translates the source itself: drop --hyp")
-        if src_file is None:
-            raise TranslateKitError("--model needs the source sentences: pass --src FILE (or --test-set)")
-        check_same_length(src_file, ref_files)
-        hyp_file = _translate_with(translator, src_file, beam_size, save_hyp)
-        kw["lang"] = kw["lang"] or translator.tgt
-        meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint}
-    elif hyp:
-        hyp_file = load_file(hyp, errors)
-    else:
-        raise TranslateKitError("nothing to score: pass --hyp FILE, or --model NAME to translate the source")
-    check_same_length(hyp_file, ref_files)
-    warning = empty_hypothesis_warning(hyp_file)
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
-    lang = _target_lang(kw["lang"], ref_files)
-    _hint_hindi_preset(lang, kw["preset"])
-    scorer = _make_scorer(ref_files, src_file, lang, kw)
-    if sentences:
-        table = sentence_scores(scorer, hyp_file.lines, sort_by)
-        _emit(report.render_sentences(table, fmt, kw["width"]), kw["output"])
-        return
-    scores = scorer.corpus(
-        hyp_file.lines, confidence=confidence_n if confidence else 0, seed=_seed(kw["seed"])
-    )
-    meta.update(
-        hypothesis=hyp_file.path,
-        references=[r.path for r in ref_files],
-        source=src_file.path if src_file else None,
-        lines=len(hyp_file.lines),
-        lang=lang,
-        preset=kw["preset"],
-    )
-    _emit(report.render_evaluation(scores, fmt, kw["width"], meta), kw["output"])
-
-
-def _test_set_files(
-    name: str, data_dir: str | None, src_lang: str | None, src_file: TextFile | None, errors: str, meta: dict
-) -> tuple[TextFile, list[TextFile], str]:
-    """Source, reference and target language of a verified named test set; `meta` records it."""
-    from ..evaluate.testsets import locate
-
-    located = locate(name, src_lang or "hi", data_dir)
-    if located.first_use:
-        click.echo(f"{name}: checksums recorded on first use (the manifest has none)", err=True)
-    meta["test_set"] = {"name": name, "sha256": located.sha256, "lines": located.lines}
-    source = src_file or load_file(located.source, errors)
-    return source, [load_file(located.reference, errors)], located.tgt
-
-
-def _translate_with(translator, src: TextFile, beam_size: int, save_hyp: str | None) -> TextFile:
-    """The source lines translated (one line each), kept in `save_hyp` when given."""
-    from ..engine import DecodeOptions
-
-    translations = translator.translate(src.lines, DecodeOptions(beam_size=beam_size))
-    lines = [t.text.replace("\n", " ").rstrip() for t in translations]
-    if save_hyp:
-        with atomic_write(save_hyp) as handle:
-            handle.write("".join(line + "\n" for line in lines))
-    click.echo(
-        f"translated {len(lines)} lines with {translator.model.path} "
-        f"({translator.src} -> {translator.tgt}, fingerprint {translator.fingerprint[:12]})",
-        err=True,
-    )
-    return TextFile(save_hyp or f"<{translator.model.path.name} output>", lines)
-
-
-def _hint_hindi_preset(lang: str, preset: str) -> None:
-    if lang == "hin_Deva" and preset == "none":
-        click.echo(
-            "note: Hindi scored as given; --preset indictrans2 (IndicNLP normalisation) is "
-            "IndicTrans2's recipe, --preset nfc only unifies nukta forms",
-            err=True,
-        )
-
-
-def _test_set_listing(data_dir: str | None) -> str:
-    from ..evaluate.testsets import default_data_dir, load_manifest
-
-    folder = Path(data_dir) if data_dir else default_data_dir()
-    lines = [f"test sets (data folder: {folder})"]
-    for name, spec in load_manifest().items():
-        present = all((folder / side.path).is_file() for side in spec.files.values())
-        count = spec.lines if spec.lines is not None else "unknown"
-        lines.append(f"  {name:<18} {'present' if present else 'missing':<8} lines: {count:<8} {spec.title}")
-    return "\n".join(lines) + "\n"
+        text = report.render_evaluation(result.scores, fmt, kw["width"], result.meta)
+    _emit(text, kw["output"], kw["quiet"])
 
 
 @click.command("compare")
@@ -373,39 +277,17 @@ def compare_command(systems, refs, src, test, samples, confidence_n, names, **kw
 
     \b
     translate-kit compare --ref ref.en baseline.en systemB.en systemC.en --paired-bs
-    translate-kit compare --ref ref.en --src src.hi base.en new.en --paired-ar -o report.html
+    translate-kit compare --ref ref.en --source src.hi base.en new.en --paired-ar -o report.html
     """
     fmt = _output_format(kw["fmt"], kw["output"], (*report.FORMATS, "html"))
-    if not refs:
-        raise TranslateKitError("no reference: pass --ref FILE")
-    if names and len(names) != len(systems):
-        raise TranslateKitError(f"{len(names)} --name given for {len(systems)} systems")
-    errors = kw["errors"]
-    files = [load_file(path, errors) for path in systems]
-    ref_files = [load_file(path, errors) for path in refs]
-    check_same_length(files[0], files[1:])
-    check_same_length(files[0], ref_files)
-    for file in files:
-        warning = empty_hypothesis_warning(file)
-        if warning:
-            click.echo(f"warning: {warning}", err=True)
-    src_file = load_file(src, errors) if src else None
-    lang = _target_lang(kw["lang"], ref_files)
-    _hint_hindi_preset(lang, kw["preset"])
-    scorer = _make_scorer(ref_files, src_file, lang, kw)
-    labels = list(names) or [file.path for file in files]
-    comparison = compare_systems(
-        scorer,
-        list(zip(labels, [file.lines for file in files], strict=True)),
-        test=test,
-        n_samples=samples,
-        confidence=confidence_n,
-        seed=_seed(kw["seed"]),
+    comparison = compare(
+        systems, refs, _eval_options(kw, confidence_n), source=src, test=test, samples=samples,
+        names=names, notify=_notifier(kw["quiet"]),
     )
     if fmt == "html":
-        _emit(report.html_report(comparison, kw["width"]), kw["output"])
+        _emit(report.html_report(comparison, kw["width"]), kw["output"], kw["quiet"])
     else:
-        _emit(report.render_comparison(comparison, fmt, kw["width"]), kw["output"])
+        _emit(report.render_comparison(comparison, fmt, kw["width"]), kw["output"], kw["quiet"])
 
 
 COMMANDS = [eval_command, compare_command]
