@@ -16,7 +16,8 @@ GRID_HELP = (
 
 
 @click.command("bench")
-@click.option("--model", "model", metavar="NAME_OR_PATH", help="Model folder or registry name.")
+@click.option("--model", "model", metavar="NAME_OR_PATH", multiple=True,
+              help="Model folder or registry name; repeat it to compare models (any family) side by side.")
 @click.option("--src", "source", type=click.Path(dir_okay=False, path_type=Path),
               help="Source sentences, one per line (blank lines are skipped and counted).")
 @click.option("--ref", "reference", type=click.Path(dir_okay=False, path_type=Path),
@@ -41,14 +42,18 @@ GRID_HELP = (
               metavar="A.csv B.csv", help="Print two recorded results.csv side by side instead of measuring.")
 def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin_length, max_memory, timeout,
           output, resume, compare) -> None:
-    """Measure quality, speed, latency and memory of a model under several settings.
+    """Measure quality, speed, latency and memory of models under several settings.
 
     Each setting runs in a fresh process: load, warm up, translate the test set --repeat times
-    through the full pipeline, then one sentence at a time for latency.
+    through the full pipeline, then one sentence at a time for latency. Several --model options
+    run every model on the same test set and grid into one table, with paired bootstrap
+    significance between the models' outputs (significance.md) when references are given.
 
     \b
       translate-kit bench --model PATH --src test.hi --ref test.en \\
           --grid compute_type=int8,float32 --grid beam=1,5 --grid threads=1,2 -o results/
+      translate-kit bench --model indictrans2-indic-en-dist-200M --model nllb-200-distilled-600M \\
+          --src test.hi --ref test.en --grid beam=1,5 -o results/
       translate-kit bench --compare old/results.csv new/results.csv
     """
     from ..bench import report
@@ -65,7 +70,7 @@ def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin
     plan = Plan(repeat=repeat, warmup=warmup, latency_sentences=latency_sentences, pin_length=pin_length,
                 max_memory_mb=max_memory, timeout_s=timeout)
     records, _ = run_bench(
-        model, source, parse_grid(grid), output, reference=reference, plan=plan, resume=resume,
+        list(model), source, parse_grid(grid), output, reference=reference, plan=plan, resume=resume,
         log=lambda message: click.echo(message, err=True), argv=["translate-kit", *sys.argv[1:]],
     )
     click.echo((output / "results.md").read_text(encoding="utf-8"))

@@ -261,7 +261,8 @@ def eval_command(
         check_same_length(src_file, ref_files)
         hyp_file = _translate_with(translator, src_file, beam_size, save_hyp)
         kw["lang"] = kw["lang"] or translator.tgt
-        meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint}
+        meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint,
+                         "family": translator.family.name}
     elif hyp:
         hyp_file = load_file(hyp, errors)
     else:
