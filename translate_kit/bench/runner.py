@@ -202,27 +202,30 @@ class Bench:
 
     def run(self, resume: bool = False) -> list[dict[str, Any]]:
         """Measure every setting (reusing finished records when `resume`); one record each."""
-        self.runs.mkdir(parents=True, exist_ok=True)
+        return [self.run_setting(number, resume) for number in range(len(self.settings))]
+
+    def run_setting(self, number: int, resume: bool = False) -> dict[str, Any]:
+        """Measure setting `number` (or reuse its finished record when `resume`) and return its record."""
         source_file = self.runs / "source.txt"
-        with atomic_write(source_file) as handle:
-            handle.writelines(f"{line}\n" for line in self.test_set.sentences)
-        source_sha = environment.sha256_file(source_file)
-        records = []
-        for number, setting in enumerate(self.settings, 1):
-            key = job_key(self.fingerprint, source_sha, setting, self.plan)
-            record_path = self.runs / f"{slug(setting)}.json"
-            record = self._previous(record_path, key) if resume else None
-            if record is None:
-                self.log(f"[{number}/{len(self.settings)}] {label(setting)}: measuring")
-                record = self.measure(setting, source_file, key)
-                with atomic_write(record_path) as handle:
-                    json.dump(record, handle, indent=1)
-            else:
-                self.log(f"[{number}/{len(self.settings)}] {label(setting)}: reused {record_path}")
-            if record["status"] != "ok":
-                self.log(f"  {record['status']}: {record['error']}")
-            records.append(record)
-        return records
+        if not source_file.is_file():
+            self.runs.mkdir(parents=True, exist_ok=True)
+            with atomic_write(source_file) as handle:
+                handle.writelines(f"{line}\n" for line in self.test_set.sentences)
+        setting = self.settings[number]
+        key = job_key(self.fingerprint, environment.sha256_file(source_file), setting, self.plan)
+        record_path = self.runs / f"{slug(setting)}.json"
+        record = self._previous(record_path, key) if resume else None
+        where = f"[{number + 1}/{len(self.settings)}] {label(setting)}"
+        if record is None:
+            self.log(f"{where}: measuring")
+            record = self.measure(setting, source_file, key)
+            with atomic_write(record_path) as handle:
+                json.dump(record, handle, indent=1)
+        else:
+            self.log(f"{where}: reused {record_path}")
+        if record["status"] != "ok":
+            self.log(f"  {record['status']}: {record['error']}")
+        return record
 
     @staticmethod
     def _previous(path: Path, key: str) -> dict[str, Any] | None:
@@ -322,11 +325,14 @@ def run_bench(
     out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "environment.json") as handle:
         json.dump(env, handle, indent=1, ensure_ascii=False)
-    records = []
-    for bench in benches:
-        if len(benches) > 1:
-            log(f"model {bench.model.name} ({bench.model.family})")
-        records += bench.run(resume=resume)
+    # Models take turns setting by setting, so a change in the machine's load hits them alike.
+    measured: list[list[dict[str, Any]]] = [[] for _ in benches]
+    for number in range(len(settings)):
+        for bench, done in zip(benches, measured, strict=True):
+            if len(benches) > 1:
+                log(f"model {bench.model.name} ({bench.model.family})")
+            done.append(bench.run_setting(number, resume))
+    records = [record for done in measured for record in done]
     varied = [key for key in KNOBS if len({str(s[key]) for s in settings}) > 1]
     report.write_all(records, env, out, varied)
     if len(benches) > 1:
