@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any
 from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
-    from .translate import DocumentTranslator, RunStats, SentenceResult, TranslatedDocument
+    from .translate import (
+        DocumentTranslator,
+        DroppedPlaceholders,
+        RunStats,
+        SentenceResult,
+        TranslatedDocument,
+    )
 
 __all__ = [
     "Cancel", "Cancelled", "DocumentsResult", "OptionError", "Progress", "TextResult", "TextsResult",
@@ -61,6 +67,8 @@ class TranslateOptions:
     overwrite: bool = False  # files: replace outputs that an earlier run of this job did not write
     front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate; None: the default
     wrap: str = "join"  # Markdown paragraphs wrapped over lines: "join" or "keep" (documents.WRAP_MODES)
+    on_dropped: str = "warn"  # a sentence that lost placeholders: "warn", "keep-source" or "fail"
+    force: bool = False  # files: translate again what the output folder's manifest says is done
 
     def document_settings(self) -> dict[str, Any]:
         """How documents are read (parse_document's keyword arguments)."""
@@ -95,6 +103,8 @@ class DocumentsResult:
     dropped: list[str]
     src: str | None
     tgt: str | None
+    dropped_sentences: list[DroppedPlaceholders] = field(default_factory=list)  # file, line, sentence, values
+    already_target: list[str] = field(default_factory=list)  # inputs with nothing in the source language
 
 
 class _Counter:
@@ -164,6 +174,7 @@ class Translation:
             window_sentences=options.window_sentences,
             progress=progress,
             cancel=cancel,
+            on_dropped=options.on_dropped,
         )
 
     def translate_texts(
@@ -240,7 +251,7 @@ def translate_documents(
     """
     from .translate import JobSettings, collect_jobs, load_jobs, run_jobs
 
-    jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual)
+    jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
     formats = {job.fmt for job in jobs}
     if options.fields and "jsonl" not in formats:
         raise OptionError("--field applies to JSONL input (use --format jsonl for other extensions)")
@@ -250,6 +261,7 @@ def translate_documents(
     settings = JobSettings(
         fields=options.fields, columns=options.columns, errors=options.errors, bilingual=options.bilingual,
         overwrite=options.overwrite, front_matter_keys=reading["front_matter_keys"], wrap=options.wrap,
+        force=options.force,
     )
     loaded = load_jobs(jobs, settings)
     counter = _Counter(progress)
@@ -260,4 +272,7 @@ def translate_documents(
     with Translation(options, sample) as translation:
         translator = translation.document_translator(counter.step, cancel)
         stats = run_jobs(loaded, translator, settings, stdout=stdout, on_planned=counter.start)
-        return DocumentsResult(stats, translator.dropped_values, translation.src, translation.tgt)
+        return DocumentsResult(
+            stats, translator.dropped_values, translation.src, translation.tgt,
+            translator.dropped_sentences, translator.already_target,
+        )
