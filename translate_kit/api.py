@@ -8,7 +8,10 @@ calls one of these and presents the result:
   translated into files written atomically and resumed after an interruption (the CLI);
 - `Translation(options)`: a model and translation memory loaded once, then
   `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times (the
-  HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both.
+  HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both;
+- `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
+  scores with signatures, translate-then-score (`TranslateFirst`) and named test sets
+  (translate_kit.evaluate.workflow, re-exported here).
 
 `progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
 known. `cancel()` is polled between engine calls; when it returns True the call raises
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
+    from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
     from .translate import (
         DocumentTranslator,
         DroppedPlaceholders,
@@ -33,9 +37,22 @@ if TYPE_CHECKING:
         TranslatedDocument,
     )
 
+_EVALUATION = {"EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate"}
+
+
+def __getattr__(name: str) -> Any:
+    """The evaluation calls, imported on first use: translating never loads sacrebleu or pandas."""
+    if name in _EVALUATION:
+        from .evaluate import workflow
+
+        return getattr(workflow, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
-    "Cancel", "Cancelled", "DocumentsResult", "OptionError", "Progress", "TextResult", "TextsResult",
-    "TranslateOptions", "Translation", "translate_documents", "translate_texts",
+    "Cancel", "Cancelled", "DocumentsResult", "EvalOptions", "Evaluation", "OptionError", "Progress",
+    "TextResult", "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "compare", "evaluate",
+    "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
