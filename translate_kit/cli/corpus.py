@@ -8,7 +8,7 @@ import click
 
 from ..align.aligner import HIGH_PRECISION_SCORE
 from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
-from .options import aligner_options, build_aligner, min_score_option, writable
+from .options import aligner_options, build_aligner, min_score_option, quiet_option, writable
 from .pair import pairing_options, run_pairing
 
 
@@ -61,6 +61,7 @@ def corpus_group():
 )
 @pairing_options
 @aligner_options
+@quiet_option("progress bar or summary")
 def build_command(
     pairs,
     en_folder,
@@ -77,12 +78,19 @@ def build_command(
     matching,
     presplit,
     errors,
+    quiet,
     **aligner,
 ):
     """Align PAIRS (a TSV of 'hindi_path<TAB>english_path[<TAB>doc id]'), or the files with the same
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
     corpus.en, corpus.jsonl and a report. With --pair-documents the two folders are paired by
     content first (OUTPUT/pairs.tsv, OUTPUT/pairs.unpaired.tsv). Rerunning skips documents already done.
+
+    \b
+    Examples:
+      translate-kit corpus build pairs.tsv -o corpus/
+      translate-kit corpus build crawl/hi/ crawl/en/ --pair-documents -o corpus/
+      translate-kit corpus build hi/ en/ -o corpus/ --level paragraph -q
     """
     unmatched: list[str] = []
     if pair_documents:
@@ -115,12 +123,15 @@ def build_command(
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
+    progress = False if quiet else progress
     summary = CorpusBuilder(aligner, filters, output, presplit, errors, level).build(jobs, progress)
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
             err=True,
         )
+    if quiet:
+        return
     click.echo(
         f"{summary['documents']} documents ({summary['reused']} already done), {summary['pairs']} pairs "
         f"-> {output}/corpus.hi, corpus.en, corpus.jsonl, report.md"
