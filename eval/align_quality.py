@@ -25,10 +25,11 @@ from pathlib import Path
 import pandas as pd
 
 from translate_kit.align import DEFAULT_INVENTORY, Aligner, gale_church_params
+from translate_kit.align.aligner import select_beads
+from translate_kit.align.article import parse_presplit
 from translate_kit.align.evaluation import score_alignments
-from translate_kit.align.features import AnchorSource, LexiconSource, freedict_available, make_sources
-from translate_kit.align.hierarchy import select_beads
-from translate_kit.align.io import parse_presplit
+from translate_kit.align.features import AnchorSource, make_sources
+from translate_kit.align.lexicon import LexiconSource, freedict_available
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"

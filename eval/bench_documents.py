@@ -86,7 +86,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from translate_kit.bench.environment import library_versions, machine
-    from translate_kit.synthetic import ensure_synthetic_model
+    from translate_kit.bench.synthetic import ensure_synthetic_model
 
     if args.model is None:
         args.model = ensure_synthetic_model("dist-200M", "indic-en", DATA)

@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(json.loads(args.worker))))
         return 0
     if args.model is None:
-        from translate_kit.synthetic import ensure_synthetic_model
+        from translate_kit.bench.synthetic import ensure_synthetic_model
 
         args.model = ensure_synthetic_model("dist-200M", "indic-en", DATA)
     if not args.model.is_dir():

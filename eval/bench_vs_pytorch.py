@@ -11,7 +11,7 @@ placed differently.
 
 Our side is `translate_kit.bench.worker`, the child `translate-kit bench` runs: the synthetic
 dist-200M-shaped CT2 model (`--model`, else built on first use by
-`translate_kit.synthetic.ensure_synthetic_model` under the translate-kit home) through
+`translate_kit.bench.synthetic.ensure_synthetic_model` under the translate-kit home) through
 `Translator.translate`, so preprocessing, SentencePiece, batching and postprocessing are timed.
 The PyTorch side gets the very token ids our preprocessing produces, already made (its
 tokenisation is not timed: an advantage for the baseline).
@@ -296,13 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help="where --record writes (no suffix)")
     args = parser.parse_args(argv)
     if args.model is None:
-        from translate_kit.synthetic import ensure_synthetic_model
+        from translate_kit.bench.synthetic import ensure_synthetic_model
 
         args.model = ensure_synthetic_model("dist-200M", "indic-en", DATA)
-    from translate_kit.bench.environment import usable_cores
-    from translate_kit.engine import DecodeOptions
+    from translate_kit.engine import DecodeOptions, available_cores
 
-    args.threads = args.threads or usable_cores()
+    args.threads = args.threads or available_cores()
     args.batch_tokens = args.batch_tokens or DecodeOptions().max_batch_tokens
     with tempfile.TemporaryDirectory(prefix="bench-vs-pytorch-") as tmp:
         results, env = measure(args, Path(tmp))

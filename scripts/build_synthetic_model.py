@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from translate_kit.synthetic import DIRECTIONS, SHAPES, build_synthetic_model
+from translate_kit.bench.synthetic import DIRECTIONS, SHAPES, build_synthetic_model
 from translate_kit.textio import read_lines
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "hi-en"

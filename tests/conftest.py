@@ -1,12 +1,44 @@
-"""Shared fixtures: the real data in ../shared/data (skipped cleanly when absent)."""
+"""Shared fixtures: the real data in ../shared/data (skipped cleanly when absent, except in CI).
+
+Tests that need the real data (the `shared_data` fixture) or the IndicTransToolkit reference
+environment (marked `parity`) skip on a developer's machine without them. Under `CI=true` a skip
+would hide that they never ran, so a run that selects such a test fails at once with one line
+saying what is missing and how to get it.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+REFERENCE_ENV = "TRANSLATE_KIT_REFERENCE_PYTHON"
+
+
+def missing_in_ci(items: list[pytest.Item], environ: os._Environ | dict = os.environ) -> str | None:
+    """Why a CI run cannot run the selected tests (None when nothing is missing or not in CI)."""
+    if environ.get("CI", "").lower() not in ("true", "1"):
+        return None
+    missing = []
+    if any("shared_data" in getattr(item, "fixturenames", ()) for item in items) and not (
+        SHARED_DATA / "hi-en"
+    ).is_dir():
+        missing.append(f"real data not found at {SHARED_DATA} (see the README's Development section)")
+    if any(item.get_closest_marker("parity") for item in items):
+        python = environ.get(REFERENCE_ENV)
+        if not python or not os.access(python, os.X_OK):
+            missing.append(
+                f"${REFERENCE_ENV} is not an interpreter (scripts/make_parity_reference.sh builds one)"
+            )
+    return "CI=true: " + "; ".join(missing) if missing else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = missing_in_ci(items)
+    if reason:
+        raise pytest.UsageError(reason)
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +55,7 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 def _build_tiny_model(tmp_path_factory: pytest.TempPathFactory, direction: str) -> Path:
-    from translate_kit.synthetic import build_synthetic_model
+    from translate_kit.bench.synthetic import build_synthetic_model
     from translate_kit.textio import read_lines
 
     hindi = read_lines(TEST_DATA / "corpus.hi")

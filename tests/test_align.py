@@ -8,10 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translate_kit.align import Aligner, Article, Bead, Block, check_partition, parse_inventory
-from translate_kit.align.dp import align_path, banded_dp, full_band, make_band, rectangles_band
-from translate_kit.align.features import AnchorSource, LexiconSource, hindi_key, normalize, skeleton_hindi
-from translate_kit.align.hierarchy import select_beads
-from translate_kit.align.scorers import CostParams, Evidence, UnitScorer, length_cost
+from translate_kit.align.aligner import select_beads
+from translate_kit.align.band import full_band, make_band, rectangles_band
+from translate_kit.align.costs import CostParams, Evidence, UnitScorer, length_cost
+from translate_kit.align.dp import PlainCosts, align_path, banded_dp
+from translate_kit.align.features import AnchorSource, hindi_key, normalize, skeleton_hindi
+from translate_kit.align.lexicon import LexiconSource
 from translate_kit.errors import InputError
 
 PAIRS = [
@@ -69,7 +71,7 @@ def test_banded_dp_finds_the_diagonal_and_a_deletion():
         return np.where(a == b, 0.0, 5.0)
 
     inventory = parse_inventory("1-1,2-1,1-2")
-    steps = banded_dp(5, 4, inventory, cost, *full_band(5, 4))
+    steps = banded_dp(5, 4, inventory, PlainCosts(cost), *full_band(5, 4))
     assert [(s[0], s[1], s[2], s[3]) for s in steps] == [
         (0, 1, 0, 1),
         (1, 2, 1, 2),
@@ -78,7 +80,7 @@ def test_banded_dp_finds_the_diagonal_and_a_deletion():
         (4, 5, 3, 4),
     ]
     lo, hi = make_band(5, 4, [], 1)
-    assert [s[:4] for s in banded_dp(5, 4, inventory, cost, lo, hi)] == [s[:4] for s in steps]
+    assert [s[:4] for s in banded_dp(5, 4, inventory, PlainCosts(cost), lo, hi)] == [s[:4] for s in steps]
 
 
 def test_band_grows_until_the_path_fits():
@@ -91,7 +93,7 @@ def test_band_grows_until_the_path_fits():
             return np.full(shape, 1.0)
         return np.where(np.broadcast_to(cols - rows == 300, shape), 0.0, 3.0) + (di + dj - 2) * 5
 
-    steps = align_path(n_hi, n_en, parse_inventory("1-1"), cost, None, width=4)
+    steps = align_path(n_hi, n_en, parse_inventory("1-1"), PlainCosts(cost), None, width=4)
     pairs = [(s[0], s[2]) for s in steps if s[1] > s[0] and s[3] > s[2]]
     assert pairs[0] == (0, 300) and len(pairs) == 400
 
@@ -131,7 +133,7 @@ def test_true_pairs_score_higher_than_neighbours():
     hi, en = [p[0] for p in PAIRS], [p[1] for p in PAIRS]
     evidence = Evidence(hi, en, [AnchorSource()])
     scorer = UnitScorer.for_sentences(evidence, CostParams())
-    scorer.set_band(*full_band(len(hi), len(en)))
+    scorer.prepare(*full_band(len(hi), len(en)))
     rows = np.arange(1, len(hi) + 1)[:, None]
     diagonal = scorer(1, 1, rows, rows)
     shifted = scorer(1, 1, rows[1:], rows[:-1])
@@ -257,8 +259,8 @@ english_text = st.text(alphabet="abcdefghij klmnopqrstuvwxyzABC.,0123", min_size
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    hi=st.lists(st.lists(hindi_text, min_size=1, max_size=4), max_size=6),
-    en=st.lists(st.lists(english_text, min_size=1, max_size=4), max_size=6),
+    hi=st.lists(st.lists(hindi_text, min_size=0, max_size=4), max_size=6),
+    en=st.lists(st.lists(english_text, min_size=0, max_size=4), max_size=6),
     headings=st.lists(st.booleans(), min_size=6, max_size=6),
     blocks=st.booleans(),
 )
@@ -276,6 +278,16 @@ def test_every_sentence_in_exactly_one_bead_in_order(hi, en, headings, blocks):
     check_partition(alignment.beads, len(hi_article.sentences), len(en_article.sentences))
     assert all(0.0 <= b.score <= 1.0 for b in alignment.beads)
     assert all(b.block is not None and 0 <= b.block < len(alignment.blocks) for b in alignment.beads)
+    # Block pairs partition both sides' blocks in order, and each sentence bead lies in its pair:
+    # every block its sentences come from belongs to the pair the bead names.
+    check_partition(alignment.blocks, len(hi_article.blocks), len(en_article.blocks))
+    assert [pair.block for pair in alignment.blocks] == list(range(len(alignment.blocks)))
+    hi_block, en_block = hi_article.sentence_blocks(), en_article.sentence_blocks()
+    for bead in alignment.beads:
+        pair = alignment.blocks[bead.block]
+        assert {hi_block[i] for i in bead.hi} <= set(pair.hi)
+        assert {en_block[j] for j in bead.en} <= set(pair.en)
+    assert all(0.0 <= pair.score <= 1.0 for pair in alignment.blocks)
 
 
 def test_user_lexicon_file_and_its_errors(tmp_path):
@@ -290,7 +302,7 @@ def test_user_lexicon_file_and_its_errors(tmp_path):
 
 
 def test_freedict_is_read_in_place_when_installed():
-    from translate_kit.align.features import FREEDICT_ENG_HIN, freedict_available
+    from translate_kit.align.lexicon import FREEDICT_ENG_HIN, freedict_available
 
     if not freedict_available():
         pytest.skip(f"{FREEDICT_ENG_HIN} not installed (apt-get install dict-freedict-eng-hin)")

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_kit.align.evaluation import score_alignments
-from translate_kit.align.io import parse_markdown, parse_plain, parse_presplit, read_beads
+from translate_kit.align.article import article_from_document, parse_presplit
+from translate_kit.align.evaluation import read_beads, score_alignments
 from translate_kit.cli import cli
+from translate_kit.documents import parse_document
 from translate_kit.errors import InputError
 
 HI_PRESPLIT = """# किसानों के लिए नई योजना
@@ -28,6 +29,10 @@ Agriculture Minister Narendra Tomar announced it in Delhi.
 This year the rainfall was below normal.
 The World Health Organization (WHO) issued a warning on 15 August.
 """
+
+
+def parse(text: str, lang: str, fmt: str):
+    return article_from_document(parse_document(text, "doc", fmt), lang)
 
 
 def write(path, text, encoding="utf-8"):
@@ -53,19 +58,20 @@ def test_presplit_counts_every_nonempty_line_and_strips_heading_marks():
 
 def test_plain_text_lines_and_headings():
     text = "मॉस्को में जयशंकर और लावरोव की मुलाकात\nदोनों नेताओं ने व्यापार पर चर्चा की। उन्होंने रक्षा पर भी बात की।\n"
-    article = parse_plain(text, "hin_Deva")
+    article = parse(text, "hin_Deva", "text")
     assert [b.kind for b in article.blocks] == ["heading", "paragraph"]
     assert article.blocks[1].sentences == ("दोनों नेताओं ने व्यापार पर चर्चा की।", "उन्होंने रक्षा पर भी बात की।")
     blank_separated = "Farmers get help\n\nThe scheme starts today. It pays 6000 rupees\nto each farmer.\n"
-    article = parse_plain(blank_separated, "eng_Latn")
+    article = parse(blank_separated, "eng_Latn", "text")
     assert [b.kind for b in article.blocks] == ["heading", "paragraph"]
     assert article.blocks[1].sentences == ("The scheme starts today.", "It pays 6000 rupees to each farmer.")
 
 
 def test_markdown_headings_and_list_items():
-    article = parse_markdown(
+    article = parse(
         "# Farmers get help\n\nThe scheme starts **today**. See [the site](http://x.in).\n\n- One item.\n",
         "eng_Latn",
+        "markdown",
     )
     assert [b.kind for b in article.blocks] == ["heading", "paragraph", "paragraph"]
     assert article.blocks[1].sentences == ("The scheme starts today.", "See the site.")
@@ -73,7 +79,7 @@ def test_markdown_headings_and_list_items():
 
 def test_markdown_table_cells_are_blocks_without_pipes():
     table = "| देश | व्यापार |\n|---|---|\n| रूस | 65 अरब डॉलर |\n"
-    article = parse_markdown("व्यापार के आंकड़े:\n\n" + table, "hin_Deva")
+    article = parse("व्यापार के आंकड़े:\n\n" + table, "hin_Deva", "markdown")
     assert [b.sentences for b in article.blocks] == [
         ("व्यापार के आंकड़े:",),
         ("देश",),
@@ -104,9 +110,9 @@ def test_align_tsv_output_file_and_crlf_bom_inputs(tmp_path):
     result = run("align", hi, en, "--presplit", "--no-freedict", "--format", "tsv", "-o", str(out))
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].split("\t") == ["hi", "en", "score", "type", "block", "hi_text", "en_text"]
-    assert [line.split("\t")[:2] for line in lines[1:]] == [[str(i), str(i)] for i in range(5)]
-    assert lines[1].split("\t")[5] == "किसानों के लिए नई योजना"
+    assert lines[0].split("\t") == ["level", "hi", "en", "score", "type", "block", "hi_text", "en_text"]
+    assert [line.split("\t")[1:3] for line in lines[1:]] == [[str(i), str(i)] for i in range(5)]
+    assert lines[1].split("\t")[6] == "किसानों के लिए नई योजना"
     assert "\r" not in out.read_text(encoding="utf-8")
 
 
@@ -160,7 +166,7 @@ def test_align_eval_rejects_out_of_range_and_malformed_gold(tmp_path):
     bad = write(tmp_path / "bad.jsonl", '{"hi": [0], "en": [0]}\n{"hi": "1", "en": [1]}\n')
     result = run("align-eval", test_path, bad)
     assert result.exit_code == 1 and "bad.jsonl:2" in result.output
-    with pytest.raises(InputError, match="not JSON"):
+    with pytest.raises(InputError, match="not valid JSON"):
         read_beads(write(tmp_path / "broken.jsonl", "{oops\n"))
 
 
@@ -188,7 +194,8 @@ def test_align_real_news_with_a_deletion_and_a_join(shared_data, tmp_path):
 
 def test_model_adds_mt_evidence(tiny_model_hi_en, tmp_path):
     """The tiny model's output is noise: this checks the plumbing, not the quality."""
-    from translate_kit.align.features import MTSource, make_sources
+    from translate_kit.align.features import make_sources
+    from translate_kit.align.mt import MTSource
     from translate_kit.engine import Translator
 
     translator = Translator.load(str(tiny_model_hi_en), src="hin_Deva", tgt="eng_Latn")
@@ -249,7 +256,7 @@ def test_align_eval_names_the_line_of_a_bad_index_and_refuses_empty_files(tmp_pa
     assert result.exit_code == 1 and "twice.jsonl:2: hi index 0 appears in two beads" in result.output
     empty = write(tmp_path / "empty.jsonl", "")
     result = run("align-eval", empty, gold_path)
-    assert result.exit_code == 1 and "empty.jsonl: no beads" in result.output
+    assert result.exit_code == 1 and "empty.jsonl: no sentence beads" in result.output
 
 
 def test_align_eval_on_tsv_output_says_to_write_jsonl(tmp_path):
@@ -258,7 +265,7 @@ def test_align_eval_on_tsv_output_says_to_write_jsonl(tmp_path):
     result = run("align", hi, en, "--presplit", "--no-freedict", "--format", "tsv", "-o", str(pairs))
     assert result.exit_code == 0, result.output
     result = run("align-eval", str(pairs), str(pairs))
-    assert result.exit_code == 1 and "pairs.tsv:1: not JSON" in result.output
+    assert result.exit_code == 1 and "pairs.tsv:1: not valid JSON" in result.output
     assert "--format jsonl" in result.output
 
 

@@ -288,10 +288,22 @@ def test_bench_command_end_to_end_on_a_tiny_model(tiny_model_hi_en, test_files, 
     hyp = Path(json.loads(next((out / "runs").glob("*int8_beam-1*[0-9].json")).read_text())["hypotheses"])
     assert len(hyp.read_text(encoding="utf-8").splitlines()) == 4
 
-    csv = str(out / "results.csv")
-    compared = CliRunner().invoke(cli, ["bench", "--compare", csv, csv])
+    # --compare of two different runs: a second run twice as fast in half the memory.
+    second = tmp_path / "second.csv"
+    faster = pd.read_csv(out / "results.csv")
+    faster["tok_s"] *= 2
+    faster["peak_rss_mb"] /= 2
+    faster.to_csv(second, index=False)
+    compared = CliRunner().invoke(cli, ["bench", "--compare", str(out / "results.csv"), str(second)])
     assert compared.exit_code == 0, compared.output
-    assert "tok/s b/a" in compared.output and "1.00" in compared.output
+    rows = [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in compared.output.splitlines() if line.startswith("|")]
+    header = rows[0]
+    body = [row for row in rows[2:] if row[header.index("status a")] == "ok"]
+    labels = [row[header.index("setting")].split(" inter_threads")[0] for row in body]  # threads vary
+    assert labels == ["int8 beam=1", "int8 beam=2"]
+    assert {row[header.index("tok/s b/a")] for row in body} == {"2.00"}
+    assert {row[header.index("RSS MB b/a")] for row in body} == {"0.50"}
 
 
 def test_a_memory_cap_too_small_marks_the_setting_out_of_memory(tiny_model_hi_en, test_files, tmp_path):

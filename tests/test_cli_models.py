@@ -85,6 +85,19 @@ def test_fetch_url_with_name_installs_it(tiny_model_en_hi, tmp_path, home):
     assert "newsroom-en-hi" in run("info", "newsroom-en-hi").output
 
 
+def test_fetch_force_replaces_a_broken_install_from_the_command_line(tiny_model_en_hi, tmp_path, home):
+    archive = pack(official_layout(tiny_model_en_hi, tmp_path / "en-indic"), tmp_path / "en-indic.zip")
+    assert run("fetch", archive.as_uri(), "--name", "en-hi", "-q").exit_code == 0
+    weights = home / "models" / "en-hi" / "ct2_int8_model" / "model.bin"
+    original = weights.read_bytes()
+    weights.write_bytes(b"")
+    refused = run("fetch", archive.as_uri(), "--name", "en-hi", "-q")
+    assert refused.exit_code == 1 and "--force" in refused.output and weights.read_bytes() == b""
+    forced = run("fetch", archive.as_uri(), "--name", "en-hi", "-q", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert weights.read_bytes() == original
+
+
 def test_fetch_with_a_wrong_sha256_is_refused(tiny_model_en_hi, tmp_path, home):
     archive = pack(official_layout(tiny_model_en_hi, tmp_path / "en-indic"), tmp_path / "en-indic.zip")
     result = run("fetch", archive.as_uri(), "--name", "x", "--sha256", "0" * 64, "-q")

@@ -154,3 +154,21 @@ def test_filters_explain_each_removal():
     )
     assert filters.reason({**base, "en_text": "यह एक वाक्य है, सच में।"}) == "script"
     assert filters.reason({**base, "hi": [0, 1], "en": [0, 1]}) == "bead type"
+
+
+def test_paragraph_level_corpus_pairs_headings_and_paragraphs(pairs_tsv, tmp_path):
+    out = tmp_path / "paragraphs"
+    result = build([str(pairs_tsv), "-o", str(out), "--level", "paragraph"])
+    assert result.exit_code == 0, result.output
+    hi = (out / "corpus.hi").read_text(encoding="utf-8").splitlines()
+    en = (out / "corpus.en").read_text(encoding="utf-8").splitlines()
+    assert en[hi.index("किसानों के लिए नई योजना")] == "New scheme for farmers"
+    paragraph = hi.index(
+        "सरकार ने सोमवार को किसानों के लिए 6000 रुपये की सहायता योजना शुरू की। "
+        "कृषि मंत्री नरेंद्र तोमर ने दिल्ली में इसकी घोषणा की।"
+    )
+    assert en[paragraph] == (
+        "On Monday the government launched an assistance scheme of 6000 rupees for farmers. "
+        "Agriculture Minister Narendra Tomar announced it in Delhi."
+    )
+    assert '"level": "paragraph"' in (out / "report.md").read_text(encoding="utf-8")

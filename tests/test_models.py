@@ -269,10 +269,12 @@ def test_fingerprint_is_content_based(plain, tmp_path):
 
 
 def test_fingerprint_hashes_a_large_model_bin_once(plain, monkeypatch):
-    monkeypatch.setattr(models, "HASH_CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(models.store, "HASH_CACHE_MIN_BYTES", 0)
     hashed: list[str] = []
-    real_hash = models.file_sha256
-    monkeypatch.setattr(models, "file_sha256", lambda path: hashed.append(Path(path).name) or real_hash(path))
+    real_hash = models.store.file_sha256
+    monkeypatch.setattr(
+        models.store, "file_sha256", lambda path: hashed.append(Path(path).name) or real_hash(path)
+    )
     model = models.validate_model_dir(plain)
     first = model.fingerprint()
     assert hashed.count("model.bin") == 1

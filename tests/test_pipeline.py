@@ -4,9 +4,10 @@ structure, counts, batching across documents, the translation memory and what is
 from __future__ import annotations
 
 import pytest
+from copy_model import copy_translator
 
 from translate_kit.documents import BlockKind, parse_document, write_document
-from translate_kit.engine import FAST, Translator
+from translate_kit.engine import FAST, MAX_SOURCE_PIECES, Translator
 from translate_kit.memory import TranslationMemory
 from translate_kit.pipeline import DocumentTranslator
 
@@ -23,6 +24,7 @@ class CountingEngine:
     def __init__(self, translator: Translator):
         self.translator = translator
         self.src, self.tgt, self.fingerprint = translator.src, translator.tgt, translator.fingerprint
+        self.family = translator.family
         self.calls: list[int] = []
 
     def translate_prepared(self, prepared, options=None):
@@ -33,6 +35,12 @@ class CountingEngine:
 @pytest.fixture(scope="module")
 def engine(tiny_model_hi_en):
     return Translator.load(tiny_model_hi_en, threads=1)
+
+
+@pytest.fixture
+def copy_engine(tiny_model_hi_en):
+    """The engine with a model that copies its input (tests/copy_model.py): exact outputs."""
+    return copy_translator(tiny_model_hi_en)
 
 
 def _translate(translator: DocumentTranslator, docs):
@@ -122,23 +130,35 @@ def test_html_entities_and_tags_through_the_model(engine):
     assert out.endswith("</p>\n<pre>जैसा</pre>\n")
 
 
-def test_glossary_terms_travel_as_placeholders(engine):
-    doc = parse_document("सूर्या ने मैच जीता।\n", "a.txt", "text")
-    translator = DocumentTranslator(CountingEngine(engine), FAST, glossary={"सूर्या": "Surya"})
+def test_glossary_terms_travel_as_placeholders_and_come_back(engine, copy_engine):
+    doc = parse_document("सूर्या ने मैच जीता.\n", "a.txt", "text")
+    translator = DocumentTranslator(copy_engine, FAST, glossary={"सूर्या": "Surya"})
     plan = translator.plan(doc)
     (sentence,) = plan.units[0].sentences
     assert sentence.prepared.placeholders == (("<ID1>", "Surya"),)
     (result,) = translator.translate([plan])
-    out = result.rendered["b1"]
-    assert "Surya" in out or translator.dropped_values == ["Surya"]  # kept, or reported: never silent
+    assert write_document(doc, result.rendered) == "Surya ने मैच जीता.\n"
+    assert translator.dropped_values == [] and translator.stats.dropped_placeholders == 0
+    # A model that cannot write the placeholder (the tiny one): reported, never silent.
+    lossy = DocumentTranslator(CountingEngine(engine), FAST, glossary={"सूर्या": "Surya"})
+    (result,) = _translate(lossy, [doc])
+    assert lossy.dropped_values == ["Surya"] and lossy.stats.dropped_placeholders == 1
 
 
-def test_long_paragraph_without_punctuation_is_chunked(engine):
+def test_long_paragraph_without_punctuation_is_chunked_and_rejoined(copy_engine):
     text = " ".join(["भारत रूस व्यापार सहयोग"] * 1500) + "\n"  # one 35,000-character sentence
     doc = parse_document(text, "long.txt", "text")
-    (result,) = _translate(DocumentTranslator(CountingEngine(engine), FAST), [doc])
-    out = write_document(doc, result.rendered)
-    assert out.endswith("\n") and out.count("\n") == 1 and out.strip()
+    translator = DocumentTranslator(copy_engine, FAST)
+    (result,) = _translate(translator, [doc])
+    assert write_document(doc, result.rendered) == text  # the copy model: every chunk back, in order
+    assert translator.stats.translated == 1
+    chunks = [source[2:] for call in copy_engine.ct2.calls for source in call["source"]]
+    pieces = copy_engine.codec.source.encode(text.strip(), out_type=str)
+    assert len(pieces) == 1500 * 17 and sum(len(chunk) for chunk in chunks) == len(pieces)
+    # Cut between words (none longer than 6 pieces): every chunk but the last is full to a word.
+    assert all(chunk[0].startswith("▁") and len(chunk) <= MAX_SOURCE_PIECES for chunk in chunks)
+    assert sum(len(chunk) < MAX_SOURCE_PIECES - 6 for chunk in chunks) == 1
+    assert len(chunks) > len(pieces) // MAX_SOURCE_PIECES
 
 
 @pytest.mark.slow

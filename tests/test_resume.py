@@ -1,5 +1,10 @@
 """A folder run killed half way (SIGKILL or SIGINT) resumes: no half-written output, nothing
-finished translated twice. Runs the real command in a subprocess with the tiny model."""
+finished translated twice. Runs the real command in a subprocess with the tiny model.
+
+No timing: the interrupted run writes a marker file once it has written a given number of outputs
+and then waits there, so the signal always lands in the middle of the run, whatever the machine's
+speed (polling for outputs instead raced the run, which could finish first).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,11 +31,43 @@ def _corpus(folder: Path, documents: int) -> int:
     return 3 * documents
 
 
-def _command(corpus: Path, out: Path, model: Path, memory: Path, stats: Path) -> list[str]:
+# Runs the command, but once `hold_after` outputs (.txt files in the output folder) are written it
+# creates `marker` and waits to be signalled. `hold_after` 0: never waits.
+_HOLDING_RUN = """
+import os, sys, time
+from contextlib import contextmanager
+import translate_kit.textio as textio
+
+marker, hold_after, out = sys.argv[1], int(sys.argv[2]), os.path.abspath(sys.argv[3])
+real_atomic_write, written = textio.atomic_write, []
+
+@contextmanager
+def counting_atomic_write(path, *args, **kwargs):
+    with real_atomic_write(path, *args, **kwargs) as handle:
+        yield handle
+    path = os.path.abspath(path)
+    if os.path.dirname(path) == out and path.endswith(".txt"):
+        written.append(path)
+        if len(written) == hold_after:
+            open(marker, "w").close()
+            time.sleep(3600)
+
+textio.atomic_write = counting_atomic_write
+from translate_kit.cli import main
+sys.argv = ["translate-kit", *sys.argv[4:]]
+main()
+"""
+
+
+def _command(corpus: Path, out: Path, model: Path, memory: Path, stats: Path,
+             marker: Path | None = None, hold_after: int = 0) -> list[str]:
     return [
         sys.executable,
         "-c",
-        "from translate_kit.cli import main; main()",
+        _HOLDING_RUN,
+        str(marker or out.parent / "unused.marker"),
+        str(hold_after),
+        str(out),
         "translate",
         str(corpus),
         "-o",
@@ -64,11 +100,15 @@ def _check_complete(out: Path, names) -> None:
         assert not any("\u0900" <= ch <= "\u097f" for ch in text), name
 
 
-def _interrupt(command: list[str], env: dict, out: Path, sig: int, after: int) -> int:
+def _interrupt(command: list[str], env: dict, marker: Path, sig: int) -> int:
+    """Start the holding run, wait for its marker (or its end), signal it, return its exit code."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while process.poll() is None and len(_outputs(out)) < after and time.monotonic() < deadline:
-        time.sleep(0.005)
+    while process.poll() is None and not marker.exists():
+        try:
+            process.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+    assert marker.exists(), process.communicate()[1].decode()
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
     assert b"Traceback" not in stderr, stderr.decode()
@@ -77,7 +117,7 @@ def _interrupt(command: list[str], env: dict, out: Path, sig: int, after: int) -
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("sig", "documents"), [(signal.SIGKILL, 200), (signal.SIGINT, 60)], ids=["SIGKILL", "SIGINT"]
+    ("sig", "documents"), [(signal.SIGKILL, 40), (signal.SIGINT, 40)], ids=["SIGKILL", "SIGINT"]
 )
 def test_killed_folder_run_resumes_without_redoing_work(tmp_path, tiny_model_hi_en, sig, documents):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
@@ -87,11 +127,13 @@ def test_killed_folder_run_resumes_without_redoing_work(tmp_path, tiny_model_hi_
     env = {**os.environ, "TRANSLATE_KIT_HOME": str(tmp_path / "home")}
     env.pop("TRANSLATE_KIT_MODEL", None)
     command = _command(corpus, out, tiny_model_hi_en, memory, stats)
+    marker = tmp_path / "held.marker"
+    holding = _command(corpus, out, tiny_model_hi_en, memory, stats, marker, hold_after=documents // 5)
 
-    code = _interrupt(command, env, out, sig, after=documents // 5)
-    assert code != 0, "the run finished before it could be interrupted"
+    code = _interrupt(holding, env, marker, sig)
+    assert code == (-signal.SIGKILL if sig == signal.SIGKILL else 1)  # SIGINT: click's "Aborted!"
     done = _outputs(out)
-    assert documents // 5 <= len(done) < documents
+    assert len(done) == documents // 5
     _check_complete(out, done)  # atomic writes: whatever exists is complete
     remembered = sqlite3.connect(memory).execute("SELECT COUNT(*) FROM translations").fetchone()[0]
     assert remembered >= 3 * len(done)

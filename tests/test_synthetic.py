@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sentencepiece as spm
 
-from translate_kit.synthetic import (
+from translate_kit.bench.synthetic import (
     MAX_POSITIONS,
     SHAPES,
     build_vocabulary,
@@ -92,7 +92,7 @@ def test_train_sentencepiece_rejects_empty_corpus():
 
 
 def test_ensure_synthetic_model_builds_once_under_the_home(tmp_path, monkeypatch):
-    from translate_kit.synthetic import ensure_synthetic_model
+    from translate_kit.bench.synthetic import ensure_synthetic_model
 
     monkeypatch.setenv("TRANSLATE_KIT_HOME", str(tmp_path))
     data = Path(__file__).resolve().parent / "data"

@@ -23,13 +23,16 @@ import pandas as pd
 from tqdm import tqdm
 
 from .align import Aligner
-from .align.hierarchy import HIGH_PRECISION_SCORE
-from .align.io import bead_records, read_pair
+from .align.aligner import HIGH_PRECISION_SCORE
+from .align.article import read_pair
+from .align.output import bead_records, block_records
 from .errors import InputError, TranslateKitError
 from .languages import ENGLISH, HINDI, detect_lang
 from .textio import atomic_write, read_lines
 
 WORK_DIR = ".work"
+#: What a corpus pairs: sentence beads, or paragraph (block) pairs, headings included.
+CORPUS_LEVELS = ("sentence", "paragraph")
 SCORE_BINS = [i / 10 for i in range(11)]
 
 
@@ -121,7 +124,11 @@ class CorpusBuilder:
         out_dir: str | os.PathLike[str],
         presplit: bool = False,
         errors: str = "strict",
+        level: str = "sentence",
     ):
+        if level not in CORPUS_LEVELS:
+            raise ValueError(f"level must be one of {', '.join(CORPUS_LEVELS)}, not {level!r}")
+        self.level = level
         self.aligner = aligner
         self.filters = filters
         self.out = Path(out_dir)
@@ -135,6 +142,7 @@ class CorpusBuilder:
                 "backends": aligner.backends,
                 "inventory": list(aligner.inventory),
                 "blocks": aligner.use_blocks,
+                "level": level,
             },
             sort_keys=True,
         )
@@ -179,7 +187,8 @@ class CorpusBuilder:
         try:
             hi, en = read_pair(job.hi, job.en, self.presplit, self.errors)
             alignment = self.aligner.align(hi, en)
-            records = bead_records(alignment, hi, en)
+            to_records = block_records if self.level == "paragraph" else bead_records
+            records = to_records(alignment, hi, en)
             for record in records:
                 record["removed"] = self.filters.reason(record)
             result.update(n_hi=len(hi.sentences), n_en=len(en.sentences), beads=records)

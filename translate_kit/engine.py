@@ -1,10 +1,11 @@
-"""Translation with an IndicTrans2 model on CTranslate2: sentences and plain text in, translations out.
+"""Translation with a model on CTranslate2: sentences and plain text in, translations out.
 
-The flow per call: IndicTrans2 preprocessing (translate_kit.indictrans) -> SentencePiece pieces in
-chunks that fit the model (translate_kit.spm) -> the language tags prepended as tokens -> length-
-sorted token batches -> CTranslate2 beam search -> pieces joined -> postprocessing (placeholders
-restored, detokenised). Every sentence comes back, in order, with its score and the placeholder
-values the model dropped.
+The flow per call: the model family's preparation (translate_kit.families; IndicTrans2's is
+translate_kit.indictrans) -> SentencePiece pieces in chunks that fit the model (translate_kit.spm)
+-> the family's language tokens and `</s>` -> length-sorted token batches -> CTranslate2 beam
+search (from the family's target prefix, if any) -> pieces joined -> the family's restoring
+(placeholders or checked entities, detokenised). Every sentence comes back, in order, with its
+score and the values (numbers, URLs, glossary terms) the model dropped.
 
 One length limit, the model's: IndicTrans2 has 256 source positions, which hold the two tags, the
 pieces and the `</s>` the converted model appends, so a chunk has at most 253 pieces; the decoder
@@ -40,14 +41,13 @@ from functools import cached_property
 import ctranslate2
 
 from .errors import ModelError, TranslateKitError
-from .indictrans import Prepared, postprocess, preprocess_batch
-from .languages import detect_lang
+from .families import Family, Prepared
+from .languages import needs_translation
 from .models import ModelDir, resolve_model
 from .segment import sentence_spans
-from .spm import SubwordCodec
 
 MAX_POSITIONS = 256
-MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # two language tags and </s> share the 256 positions
+MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # IndicTrans2: two language tags and </s> share the 256 positions
 DEFAULT_BATCH_TOKENS = 512
 LENGTH_BUCKET = 16
 
@@ -118,17 +118,6 @@ class TextTranslation:
         return [value for sentence in self.sentences for value in sentence.dropped]
 
 
-def needs_translation(sentence: str, src: str, tgt: str) -> bool:
-    """False for text with no letters (numbers, symbols) or already in the target language.
-
-    A Latin-only line inside Hindi text (a quote, a name, a URL) is already English: sending it
-    through a Hindi->English model can only damage it, so it is copied unchanged.
-    """
-    if not any(ch.isalpha() for ch in sentence):
-        return False
-    return detect_lang(sentence, default=src) != tgt
-
-
 def thread_layout(threads: int | None = None) -> tuple[int, int]:
     """(inter_threads, intra_threads) for `threads` cores (default: all available).
 
@@ -190,7 +179,7 @@ class Translator:
             ) from None
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
-        self.codec = SubwordCodec(model.spm_src, model.spm_tgt)
+        self.family: Family = model.load_family()
 
     @classmethod
     def load(
@@ -224,9 +213,14 @@ class Translator:
     def fingerprint(self) -> str:
         return self.model.fingerprint()
 
+    @property
+    def codec(self):
+        """The family's SentencePiece models."""
+        return self.family.codec
+
     def prepare(self, sentences: Iterable[str], glossary: Mapping[str, str] | None = None) -> list[Prepared]:
-        """IndicTrans2 preprocessing of each sentence for this model's direction."""
-        return preprocess_batch(sentences, self.src, self.tgt, glossary)
+        """The family's preparation of each sentence for this model's direction."""
+        return [self.family.prepare(sentence, self.src, self.tgt, glossary) for sentence in sentences]
 
     def translate(
         self,
@@ -254,22 +248,29 @@ class Translator:
     ) -> list[Translation]:
         """Translate already prepared sentences (`source` of each result is the prepared text)."""
         options = options or DecodeOptions()
-        chunks = [self.codec.encode(item.text, MAX_SOURCE_PIECES) for item in prepared]
-        tagged = [[item.src, item.tgt, *chunk] for item, parts in zip(prepared, chunks, strict=True)
-                  for chunk in parts]
-        outputs = iter(self.decode(tagged, options))
+        chunks = [self.family.encode(item, MAX_POSITIONS) for item in prepared]
+        sources = [chunk for parts in chunks for chunk in parts]
+        prefixes = [self.family.target_prefix(item) for item, parts in zip(prepared, chunks, strict=True)
+                    for _ in parts]
+        outputs = iter(self.decode(sources, options, prefixes))
         results = []
         for item, parts in zip(prepared, chunks, strict=True):
             decoded = [next(outputs) for _ in parts]
-            text = " ".join(filter(None, (self.codec.decode(pieces) for pieces, _ in decoded)))
-            restored = postprocess(text, item)
+            restored = self.family.finish([pieces for pieces, _ in decoded], item)
             results.append(Translation(item.text, restored.text, _mean_score(decoded), restored.dropped))
         return results
 
     def decode(
-        self, sources: Sequence[Sequence[str]], options: DecodeOptions
+        self,
+        sources: Sequence[Sequence[str]],
+        options: DecodeOptions,
+        prefixes: Sequence[Sequence[str] | None] | None = None,
     ) -> list[tuple[list[str], float]]:
         """Beam search over token sequences (tags included): (output pieces, score) for each, in order.
+
+        `prefixes` gives each sequence's forced target start (NLLB's language token), or None; it is
+        not part of the returned pieces, and the length limits count the tokens after it, so a
+        pinned length means the same number of decoded tokens in every family.
 
         Sequences are sorted by length, longest first, and cut into batches of at most
         `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself; each
@@ -277,29 +278,34 @@ class Translator:
         `inter_threads` workers can decode batches in parallel).
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
-        caps = [options.decode_cap(_length_bucket(len(source) - 2)) for source in sources]
+        extra = self.family.extra_tokens  # language tokens etc.: the cap follows the pieces only
+        caps = [options.decode_cap(_length_bucket(len(source) - extra)) for source in sources]
+        prefixes = prefixes if prefixes is not None and any(prefixes) else None
         # Several workers need several batches in flight; one worker is fastest with plain calls.
         parallel = self.inter_threads > 1
         pending = []
         for batch in _token_batches(order, sources, options.max_batch_tokens, caps):
-            pending.append((batch, self.ct2.translate_batch(
+            forced = len(prefixes[batch[0]] or ()) if prefixes else 0
+            minimum = min(options.min_decoding_length, caps[batch[0]])
+            pending.append((batch, forced, self.ct2.translate_batch(
                 [list(sources[i]) for i in batch],
+                target_prefix=[list(prefixes[i] or ()) for i in batch] if prefixes else None,
                 asynchronous=parallel,
                 beam_size=options.beam_size,
                 num_hypotheses=1,
                 length_penalty=options.length_penalty,
                 repetition_penalty=options.repetition_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
-                max_decoding_length=caps[batch[0]],
-                min_decoding_length=min(options.min_decoding_length, caps[batch[0]]),
+                max_decoding_length=caps[batch[0]] + forced,
+                min_decoding_length=minimum + forced if minimum else 0,
                 max_input_length=0,  # chunks already fit; never let CTranslate2 truncate
                 return_scores=True,
             )))
         outputs: list[tuple[list[str], float]] = [([], 0.0)] * len(sources)
-        for batch, results in pending:
+        for batch, forced, results in pending:
             for index, result in zip(batch, results, strict=True):
                 done = result.result() if parallel else result
-                outputs[index] = (done.hypotheses[0], done.scores[0])
+                outputs[index] = (done.hypotheses[0][forced:], done.scores[0])
         return outputs
 
     def translate_plain(

@@ -47,6 +47,7 @@ from sacremoses import MosesDetokenizer, MosesPunctNormalizer, MosesTokenizer
 
 from .errors import TranslateKitError
 from .languages import ENGLISH, SUPPORTED, normalize_lang
+from .script import ascii_digits
 
 __all__ = [
     "Prepared",
@@ -68,13 +69,16 @@ class Prepared:
 
     `text` is normalised and tokenised, without language tags; placeholders appear in it as the
     tokenisers leave them (`< ID1 >`). `placeholders` maps each placeholder, numbered in order of
-    appearance, to the string that must replace it in the translation.
+    appearance, to the string that must replace it in the translation. `expected` lists strings
+    the translation must contain; it is used by model families trained without placeholders
+    (translate_kit.families.entities), never here.
     """
 
     src: str
     tgt: str
     text: str
     placeholders: tuple[tuple[str, str], ...] = ()
+    expected: tuple[str, ...] = ()
 
     @property
     def tagged(self) -> str:
@@ -135,14 +139,7 @@ def normalize_punctuation(text: str) -> str:
 
 # --- step 2: digits ---------------------------------------------------------------------------
 
-# Zero of each decimal-digit block whose digits IndicTrans2 maps to ASCII.
-_DIGIT_ZEROS = (0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0C66, 0x0CE6, 0x06F0, 0xABF0, 0x1C50, 0x0660)
-_DIGITS = str.maketrans({chr(zero + k): str(k) for zero in _DIGIT_ZEROS for k in range(10)})
-
-
-def ascii_digits(text: str) -> str:
-    """Devanagari (and other Indic) digits to ASCII: ०१२ -> 012."""
-    return text.translate(_DIGITS)
+# ascii_digits (translate_kit.script): the same table the aligner compares numbers with.
 
 
 # --- step 3: placeholders ---------------------------------------------------------------------

@@ -49,3 +49,14 @@ def detect_lang(text: str, default: str = HINDI) -> str:
     if not letters:
         return default
     return HINDI if devanagari_share(text) >= 0.3 else ENGLISH
+
+
+def needs_translation(sentence: str, src: str, tgt: str) -> bool:
+    """False for text with no letters (numbers, symbols) or already in the target language.
+
+    A Latin-only line inside Hindi text (a quote, a name, a URL) is already English: sending it
+    through a Hindi->English model can only damage it, so it is copied unchanged.
+    """
+    if not any(ch.isalpha() for ch in sentence):
+        return False
+    return detect_lang(sentence, default=src) != tgt

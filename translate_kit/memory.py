@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TranslateKitError
+from .paths import cache_home
 
 DEFAULT_FILENAME = "memory.sqlite3"
 # Options that decide how work is batched, not what is decoded.
@@ -39,8 +40,6 @@ CREATE TABLE IF NOT EXISTS translations (
 
 def default_path() -> Path:
     """`<translate-kit home>/memory.sqlite3` (TRANSLATE_KIT_HOME or the user's cache dir)."""
-    from .models import cache_home
-
     return cache_home() / DEFAULT_FILENAME
 
 
@@ -59,9 +58,9 @@ def options_key(options: Any) -> str:
     return json.dumps({k: v for k, v in sorted(fields.items()) if k not in _NOT_IN_KEY}, sort_keys=True)
 
 
-def context_key(fingerprint: str, src: str, tgt: str, options: Any) -> str:
-    """The part of every key shared by one run: model, direction and decoding options."""
-    return json.dumps([fingerprint, src, tgt, options_key(options)])
+def context_key(fingerprint: str, src: str, tgt: str, options: Any, family: str = "indictrans2") -> str:
+    """The part of every key shared by one run: model and its family, direction and decoding options."""
+    return json.dumps([fingerprint, family, src, tgt, options_key(options)])
 
 
 def sentence_key(context: str, text: str, placeholders: Iterable[tuple[str, str]] = ()) -> str:

@@ -44,9 +44,10 @@ from .documents import (
     write_document,
 )
 from .documents.model import TOKEN_PATTERN
-from .engine import DecodeOptions, Translation, needs_translation
+from .engine import DecodeOptions, Translation
 from .errors import InputError
-from .indictrans import Prepared, preprocess
+from .families import Family, Prepared
+from .languages import needs_translation
 from .memory import Entry, TranslationMemory, context_key, sentence_key
 from .segment import sentence_spans
 from .textio import atomic_write, decode
@@ -60,6 +61,7 @@ class SentenceEngine(Protocol):
     src: str
     tgt: str
     fingerprint: str
+    family: Family  # how the model's sentences are prepared (translate_kit.families)
 
     def translate_prepared(
         self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
@@ -172,6 +174,7 @@ def _sentence_spans(text: str, lang: str, hard_newlines: bool) -> list[tuple[int
 
 def plan_document(
     doc: Document,
+    family: Family,
     src: str,
     tgt: str,
     context: str,
@@ -195,7 +198,7 @@ def plan_document(
                     continue
                 if source not in seen:
                     tokens = {t: t for t in TOKEN_PATTERN.findall(source)}
-                    prepared = preprocess(_engine_text(source), src, tgt, {**(glossary or {}), **tokens})
+                    prepared = family.prepare(_engine_text(source), src, tgt, {**(glossary or {}), **tokens})
                     seen[source] = (sentence_key(context, prepared.text, prepared.placeholders), prepared)
                 sentences.append(Sentence(start, end, source, *seen[source]))
             units.append(Unit(block, key, text, sentences))
@@ -233,13 +236,16 @@ class DocumentTranslator:
         self.window_sentences = max(1, window_sentences)
         self.chunk_sentences = max(1, chunk_sentences)
         self.progress = progress or (lambda _n: None)
-        self.context = context_key(engine.fingerprint, engine.src, engine.tgt, self.options)
+        self.context = context_key(
+            engine.fingerprint, engine.src, engine.tgt, self.options, engine.family.name
+        )
         self.stats = RunStats()
         self.dropped_values: list[str] = []
         self._resolved: dict[str, tuple[Entry, bool]] = {}
 
     def plan(self, doc: Document) -> DocumentPlan:
-        return plan_document(doc, self.engine.src, self.engine.tgt, self.context, self.glossary)
+        engine = self.engine
+        return plan_document(doc, engine.family, engine.src, engine.tgt, self.context, self.glossary)
 
     def translate(self, plans: Iterable[DocumentPlan]) -> Iterator[TranslatedDocument]:
         """Translated documents in input order, each yielded as soon as its window is done."""

@@ -1,16 +1,18 @@
 """Article alignment: block beads, then sentence beads, scored offline and evaluated.
 
-`Aligner().align(hi_article, en_article)` returns an `Alignment` whose beads partition both
-sides' sentences in order; `translate_kit.align.io` reads articles and writes the JSONL/TSV
-output contract; `translate_kit.align.evaluation` scores alignments against gold.
+`read_article` reads a side through the `documents` readers; `Aligner().align(hi, en)` returns
+an `Alignment` whose sentence beads partition both sides' sentences in order and whose block
+pairs partition both sides' blocks; `output` writes the JSONL/TSV contract; `evaluation` scores
+alignments against gold. Modules in data-flow order: article, features/lexicon/mt (evidence),
+costs (bead prices), band + dp (the dynamic program), aligner, block_pairs, output, evaluation.
 """
 
 from __future__ import annotations
 
-from .article import Article, Block
+from .aligner import Aligner, Alignment
+from .article import Article, Block, read_article, read_pair
 from .beads import DEFAULT_INVENTORY, Bead, check_partition, parse_inventory
-from .hierarchy import Aligner, Alignment
-from .scorers import CostParams
+from .costs import CostParams
 
 
 def gale_church_params() -> CostParams:
@@ -35,4 +37,6 @@ __all__ = [
     "check_partition",
     "gale_church_params",
     "parse_inventory",
+    "read_article",
+    "read_pair",
 ]

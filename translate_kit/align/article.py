@@ -1,14 +1,45 @@
-"""An article as the aligner sees it: blocks (headings, paragraphs), each a list of sentences."""
+"""An article as the aligner sees it, read through the same `documents` readers as the translator.
+
+Blocks are headings and text blocks (paragraphs, list items, table cells, quotes), each a list of
+sentences. Every format goes through `translate_kit.documents`, so the aligner and the translator
+agree on what a heading is (one rule, in `documents.text`), and front matter, code and markup are
+never aligned; a front-matter `title`/`description` becomes a heading-like block at the top.
+
+`--presplit` means the sentences are already split, one a line: a plain-text file is then read
+line by line (a blank line between paragraphs, `# ` before a heading line, every non-empty line
+one sentence), and a Markdown or HTML file through its reader with each line of a block one sentence.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ..errors import InputError
+from ..languages import ENGLISH, HINDI
+from ..textio import read_text
+
+HEADING_MARK = "# "
+#: Document block kinds the aligner treats as headings (paired only with each other).
+HEADING_KINDS = frozenset({"heading", "title"})
+#: Document formats whose blocks the aligner reads (JSON Lines and tables hold records, not articles).
+ARTICLE_FORMATS = ("text", "markdown", "html")
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "heading" or "paragraph"
+    """`kind` is "heading" or "paragraph" (what the aligner tells apart); `id` and `doc_kind` are
+    the document's block id (b1, b2, ...) and kind (list_item, table_cell, title, ...)."""
+
+    kind: str
     sentences: tuple[str, ...]
+    id: str = ""
+    doc_kind: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
 
 
 @dataclass(frozen=True)
@@ -27,7 +58,96 @@ class Article:
             start += len(block.sentences)
         return ranges
 
+    def sentence_blocks(self) -> list[int]:
+        """The block index of every sentence."""
+        return [k for k, block in enumerate(self.blocks) for _ in block.sentences]
+
     @classmethod
     def flat(cls, sentences: list[str]) -> Article:
         """One paragraph holding all sentences (input without structure)."""
-        return cls((Block("paragraph", tuple(sentences)),) if sentences else ())
+        return cls((Block("paragraph", tuple(sentences), "b1", "paragraph"),) if sentences else ())
+
+
+def read_article(
+    path: str | os.PathLike[str], lang: str, presplit: bool = False, errors: str = "strict"
+) -> Article:
+    """Read one side of a pair; `lang` is hin_Deva or eng_Latn (for sentence splitting);
+    `errors` is how invalid UTF-8 is handled (see `textio.decode`)."""
+    from ..documents import detect_format, parse_document
+
+    name = os.fspath(path)
+    source = read_text(name, errors)
+    if "\x00" in source:
+        raise InputError("a binary file (it holds NUL bytes), not a text document", name)
+    fmt = detect_format(name)
+    if fmt not in ARTICLE_FORMATS:
+        raise InputError(f"align reads text, Markdown and HTML, not {fmt}", name)
+    if presplit and fmt == "text":
+        return parse_presplit(source.split("\n"))
+    return article_from_document(parse_document(source, name, fmt), lang, presplit)
+
+
+def read_pair(hi_path, en_path, presplit: bool = False, errors: str = "strict") -> tuple[Article, Article]:
+    return read_article(hi_path, HINDI, presplit, errors), read_article(en_path, ENGLISH, presplit, errors)
+
+
+def article_from_document(doc, lang: str, presplit: bool = False) -> Article:
+    """The blocks of a `documents.Document` split into sentences (by line when `presplit`).
+
+    Blocks a translator would leave alone (`translate` False: code, `translate="no"`) are left
+    out; a front-matter title and description (when the reader found them) come first.
+    """
+    from ..segment import split_sentences
+
+    blocks = [_front_matter_block(doc, key) for key in ("title", "description")]
+    for block in doc.blocks:
+        if not block.translate:
+            continue
+        text = block.plain_text()
+        heading = block.kind in HEADING_KINDS
+        if presplit:
+            sentences = [" ".join(line.split()) for line in text.split("\n")]
+        elif heading:
+            sentences = [" ".join(text.split())]
+        else:
+            sentences = [" ".join(s.split()) for s in split_sentences(text, lang)]
+        sentences = [s for s in sentences if s]
+        if sentences:
+            kind = "heading" if heading else "paragraph"
+            blocks.append(Block(kind, tuple(sentences), block.id, block.kind))
+    return Article(tuple(b for b in blocks if b is not None))
+
+
+def _front_matter_block(doc, key: str) -> Block | None:
+    """A heading-like block from the front matter's `key`, when the reader exposes front matter."""
+    front = getattr(doc, "front_matter", None) or {}
+    value = front.get(key) if isinstance(front, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return Block("heading", (" ".join(value.split()),), f"front_matter.{key}", "title")
+
+
+def parse_presplit(lines: Sequence[str]) -> Article:
+    """Sentence-per-line text: a blank line between paragraphs, `# ` before a heading line."""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def add(kind: str, sentences: tuple[str, ...]) -> None:
+        blocks.append(Block(kind, sentences, f"b{len(blocks) + 1}", kind))
+
+    def close() -> None:
+        if paragraph:
+            add("paragraph", tuple(paragraph))
+            paragraph.clear()
+
+    for line in lines:
+        text = line.strip()
+        if not text:
+            close()
+        elif line.startswith(HEADING_MARK) or text == "#":
+            close()
+            add("heading", (text[1:].strip() or text,))
+        else:
+            paragraph.append(" ".join(text.split()))
+    close()
+    return Article(tuple(blocks))

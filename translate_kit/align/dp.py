@@ -13,80 +13,54 @@ only gathers and takes minima: about 20 numpy calls per row, whatever the scorer
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from .band import full_band, make_band
 from .beads import BeadType
 
 #: cost(di, dj, I, J) -> costs of beads of type (di, dj) ending at rows I (shape (r, 1)) and
 #: columns J (shape (r, w)); values at positions outside the inputs are ignored.
 CostFn = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
 
+
+class BandCosts(Protocol):
+    """What the program asks of whatever prices beads: told each band once, then asked for costs.
+
+    `prepare(lo, hi)` comes before any cost inside that band (a scorer precomputes what the
+    band can touch); `__call__` is a CostFn. The program knows nothing else about scoring.
+    """
+
+    def prepare(self, lo: np.ndarray, hi: np.ndarray) -> None: ...
+
+    def __call__(self, di: int, dj: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PlainCosts:
+    """A CostFn with nothing to precompute, as BandCosts (tests, simple scorers)."""
+
+    fn: CostFn
+
+    def prepare(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        return None
+
+    def __call__(self, di: int, dj: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.fn(di, dj, rows, cols)
+
+
 #: A path step: (i0, i1, j0, j1, cost of the bead).
 Step = tuple[int, int, int, int, float]
 
 FULL_TABLE_CELLS = 40_000
-MAX_DRIFT = 64
 _CHUNK_ROWS = 512
 
 
-def make_band(n_hi: int, n_en: int, anchors: Sequence[tuple[int, int]], width: int):
-    """Rows' column ranges around the line through (0, 0), the anchors and (n_hi, n_en).
-
-    Anchors are positions (i, j) strictly increasing on both axes. Each row spans the centre of
-    its neighbours plus `width`, so consecutive rows overlap and a path always exists. Far from
-    any anchor the true path drifts from the straight line (deletions pile up like a random walk),
-    so rows there get up to MAX_DRIFT more, growing with the square root of the distance.
-    """
-    xs = np.array([0, *[a[0] for a in anchors], n_hi], dtype=float)
-    ys = np.array([0, *[a[1] for a in anchors], n_en], dtype=float)
-    rows = np.arange(n_hi + 1)
-    centre = np.interp(rows, xs, ys)
-    before = np.concatenate([centre[:1], centre[:-1]])
-    after = np.concatenate([centre[1:], centre[-1:]])
-    right = np.searchsorted(xs, rows, side="left").clip(0, len(xs) - 1)
-    distance = np.minimum(np.abs(xs[right] - rows), np.abs(rows - xs[(right - 1).clip(0)]))
-    slack = width + np.minimum(MAX_DRIFT, 2.0 * np.sqrt(distance))
-    lo = np.floor(np.minimum(before, centre) - slack)
-    hi = np.ceil(np.maximum(after, centre) + slack)
-    lo = np.clip(lo, 0, n_en).astype(np.int64)
-    hi = np.clip(hi, 0, n_en).astype(np.int64)
-    lo[0] = 0
-    hi[-1] = n_en
-    return lo, hi
-
-
-def consistent_anchors(
-    anchors: Sequence[tuple[int, int]], n_hi: int, n_en: int, tolerance: float = 8.0, window: int = 5
-) -> list[tuple[int, int]]:
-    """Anchors whose offset from the diagonal agrees with their neighbours' median offset.
-
-    A chance match (the same number in two unrelated sentences) can still fall on the monotone
-    chain; it bends the band away from the true path, which then touches the edge and costs a
-    rerun with a wider band. Neighbours outvote it.
-    """
-    if len(anchors) < 3:
-        return list(anchors)
-    points = np.asarray(anchors, dtype=float)
-    offsets = points[:, 1] - points[:, 0] * (n_en / max(n_hi, 1))
-    padded = np.pad(offsets, window, mode="edge")
-    medians = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1), axis=1)
-    keep = np.abs(offsets - medians) <= tolerance
-    return [a for a, ok in zip(anchors, keep, strict=True) if ok]
-
-
-def full_band(n_hi: int, n_en: int):
-    return np.zeros(n_hi + 1, dtype=np.int64), np.full(n_hi + 1, n_en, dtype=np.int64)
-
-
-def banded_dp(n_hi: int, n_en: int, inventory: Sequence[BeadType], cost: CostFn, lo, hi) -> list[Step]:
-    """Best path from (0, 0) to (n_hi, n_en) inside the band; each step is one bead.
-
-    A cost object with a `set_band(lo, hi)` method is told the band first (to precompute).
-    """
-    if hasattr(cost, "set_band"):
-        cost.set_band(lo, hi)
+def banded_dp(n_hi: int, n_en: int, inventory: Sequence[BeadType], cost: BandCosts, lo, hi) -> list[Step]:
+    """Best path from (0, 0) to (n_hi, n_en) inside the band; each step is one bead."""
+    cost.prepare(lo, hi)
     width = int((hi - lo).max()) + 1
     jump_types = [(t, di, dj) for t, (di, dj) in enumerate(inventory) if di > 0]
     skip_en = next((t for t, bead in enumerate(inventory) if bead == (0, 1)), None)
@@ -174,7 +148,7 @@ def align_path(
     n_hi: int,
     n_en: int,
     inventory: Sequence[BeadType],
-    cost: CostFn,
+    cost: BandCosts,
     band: BandFn | None = None,
     width: int = 16,
     grow: bool = True,
@@ -199,23 +173,3 @@ def align_path(
         if not grow or not touches_edge(steps, lo, hi, n_en) or ((lo == 0).all() and (hi == n_en).all()):
             return steps
         width *= 2
-
-
-def rectangles_band(
-    rectangles: Sequence[tuple[tuple[int, int], tuple[int, int]]], n_hi: int, n_en: int, margin: int
-):
-    """Band covering consecutive rectangles ((h0, h1), (e0, e1)) of the table, widened by `margin`.
-
-    Block beads tile the table's diagonal this way; their union is connected, so a path exists.
-    """
-    lo = np.full(n_hi + 1, n_en, dtype=np.int64)
-    hi = np.zeros(n_hi + 1, dtype=np.int64)
-    for (h0, h1), (e0, e1) in rectangles:
-        lo[h0 : h1 + 1] = np.minimum(lo[h0 : h1 + 1], e0)
-        hi[h0 : h1 + 1] = np.maximum(hi[h0 : h1 + 1], e1)
-    size = 2 * margin + 1
-    lo_wide = minimum_filter1d(lo, size, mode="nearest") - margin
-    hi_wide = maximum_filter1d(hi, size, mode="nearest") + margin
-    lo, hi = np.clip(lo_wide, 0, n_en), np.clip(hi_wide, 0, n_en)
-    lo[0], hi[-1] = 0, n_en
-    return lo, hi

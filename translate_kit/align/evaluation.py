@@ -3,14 +3,20 @@
 Definitions follow vecalign's `score.py`, so numbers are comparable with published ones:
 precision counts test beads (insertions and deletions included) that are in gold (strict) or
 overlap a gold bead on both sides (lax); recall swaps the roles and ignores 1-0/0-1 beads.
-Counts are pooled over documents before the ratios are taken.
+Counts are pooled over documents before the ratios are taken. Gold and test bead files
+(JSON Lines with `hi`/`en` index lists, grouped by an optional `doc`) are read here too.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..documents.jsonl import iter_records
+from ..errors import InputError
+from ..textio import read_lines
 
 Pair = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -91,3 +97,69 @@ def score_alignments(gold_docs: Sequence[Iterable], test_docs: Sequence[Iterable
     )
     pl, rl = _ratio(precision.lax_hit, precision.lax_miss), _ratio(recall.lax_hit, recall.lax_miss)
     return AlignmentScores(ps, rs, _f1(ps, rs), pl, rl, _f1(pl, rl))
+
+
+@dataclass
+class BeadFile:
+    """The beads of a JSONL file grouped by document, with the line each bead came from."""
+
+    path: str
+    docs: dict[str, list[tuple[list[int], list[int]]]] = field(default_factory=dict)
+    lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def check(self, doc: str, n_hi: int, n_en: int) -> None:
+        """Every index of `doc` inside [0, n) and used at most once, or an InputError naming the line."""
+        where = f" (document {doc!r})" if doc else ""
+        for side, limit, position in (("hi", n_hi, 0), ("en", n_en, 1)):
+            seen: set[int] = set()
+            for bead, line in zip(self.docs[doc], self.lines[doc], strict=True):
+                for index in bead[position]:
+                    if index >= limit:
+                        raise InputError(
+                            f"{side} index {index} out of range: "
+                            f"the alignment has {limit} {side} sentences{where}",
+                            self.path,
+                            line,
+                        )
+                    if index in seen:
+                        raise InputError(f"{side} index {index} appears in two beads{where}", self.path, line)
+                    seen.add(index)
+
+
+def read_beads(path: str | os.PathLike[str], level: str = "sentence") -> BeadFile:
+    """Beads of a JSONL file at `level` grouped by the optional `doc` field (one document when absent).
+
+    Every line needs `hi` and `en` lists of non-negative integers; anything else is an
+    InputError naming the file and line. Lines without a `level` field are sentence beads, so
+    hand-made gold files need none; `align --level both` output holds both levels. A file
+    without any bead at that level is an error too.
+    """
+    beads = BeadFile(os.fspath(path))
+    lines = read_lines(path)
+    try:
+        records = list(iter_records(lines, beads.path))
+    except InputError as exc:
+        if exc.line is not None and "\t" in lines[exc.line - 1]:
+            hint = "bead files are JSON Lines: write them with `align --format jsonl`"
+            message = str(exc).removeprefix(f"{beads.path}:{exc.line}: ")
+            raise InputError(f"{message} ({hint})", beads.path, exc.line) from None
+        raise
+    for number, record in records:
+        if "hi" not in record or "en" not in record:
+            raise InputError("each line needs 'hi' and 'en' index lists", beads.path, number)
+        if record.get("level", "sentence") != level:
+            continue
+        sides = []
+        for side in ("hi", "en"):
+            value = record[side]
+            if not isinstance(value, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
+            ):
+                raise InputError(f"'{side}' must be a list of non-negative integers", beads.path, number)
+            sides.append(value)
+        doc = str(record.get("doc", ""))
+        beads.docs.setdefault(doc, []).append((sides[0], sides[1]))
+        beads.lines.setdefault(doc, []).append(number)
+    if not beads.docs:
+        raise InputError(f"no {level} beads: expected one JSON object with 'hi' and 'en' a line", beads.path)
+    return beads

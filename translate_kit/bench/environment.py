@@ -68,15 +68,10 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def machine() -> dict[str, Any]:
     import ctranslate2
+
+    from ..engine import available_cores
 
     memory = psutil.virtual_memory()
     return {
@@ -84,7 +79,7 @@ def machine() -> dict[str, Any]:
         "cpu_flags": cpu_flags(),
         "logical_cores": os.cpu_count(),
         "physical_cores": psutil.cpu_count(logical=False),
-        "usable_cores": usable_cores(),
+        "usable_cores": available_cores(),
         "memory_total_mb": round(memory.total / 2**20),
         "memory_available_mb": round(memory.available / 2**20),
         # Other work on the machine slows every setting: the load average says how busy it was.

@@ -91,8 +91,8 @@ def _counting_translator():
     class CountingTranslator(Translator):
         target_tokens = 0
 
-        def decode(self, sources, options):
-            outputs = super().decode(sources, options)
+        def decode(self, sources, options, prefixes=None):
+            outputs = super().decode(sources, options, prefixes)
             self.target_tokens += sum(len(pieces) for pieces, _ in outputs)
             return outputs
 

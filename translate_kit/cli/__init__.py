@@ -23,9 +23,11 @@ COMMAND_MODULES = {
     "align": "align",
     "align-eval": "align",
     "corpus": "corpus",
+    "pair-documents": "pair",
     "eval": "evaluate",
     "compare": "evaluate",
     "bench": "bench",
+    "serve": "serve",
 }
 
 

@@ -7,9 +7,11 @@ import sys
 
 import click
 
-from ..align.evaluation import score_alignments
-from ..align.hierarchy import select_beads
-from ..align.io import bead_records, read_beads, read_pair, write_records
+from ..align.aligner import select_beads
+from ..align.article import Article
+from ..align.batch import align_pairs
+from ..align.evaluation import read_beads, score_alignments
+from ..align.output import LEVELS, records_at, write_records
 from ..errors import InputError, TranslateKitError
 from ..languages import ENGLISH, HINDI, detect_lang
 from ..textio import atomic_write
@@ -17,8 +19,15 @@ from .options import aligner_options, build_aligner, min_score_option, writable
 
 
 @click.command("align")
-@click.argument("hi_file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.argument("en_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("hi_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("en_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--pairs",
+    "pairs_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Align every pair of a TSV 'hindi_path<TAB>english_path[<TAB>doc id]' in one process; "
+    "each record gets a `doc` field.",
+)
 @click.option(
     "-o",
     "--output",
@@ -33,7 +42,15 @@ from .options import aligner_options, build_aligner, min_score_option, writable
     type=click.Choice(["jsonl", "tsv"]),
     default="jsonl",
     show_default=True,
-    help="jsonl: one bead a line with all fields (what align-eval reads); tsv: a table with a header.",
+    help="jsonl: one record a line with all fields (what align-eval reads); tsv: a table with a header.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    default="sentence",
+    show_default=True,
+    help="block: heading and paragraph pairs; sentence: sentence beads; both: each block pair "
+    "followed by its sentence beads.",
 )
 @min_score_option(0.0)
 @click.option(
@@ -43,8 +60,10 @@ from .options import aligner_options, build_aligner, min_score_option, writable
 def align_command(
     hi_file,
     en_file,
+    pairs_file,
     output,
     fmt,
+    level,
     min_score,
     high_precision,
     presplit,
@@ -53,33 +72,65 @@ def align_command(
 ):
     """Align a Hindi article with its English version: headings and paragraphs, then sentences.
 
-    Writes one bead a line: `hi`/`en` sentence indices (0-based), their texts, a score in [0, 1],
-    the bead type and the block bead it belongs to. Every sentence is in exactly one bead unless
-    --min-score or --high-precision leaves beads out.
+    Reads text, Markdown or HTML (by extension) through the same readers as `translate`. Writes
+    one record a line: sentence beads with `hi`/`en` sentence indices (0-based), their texts, a
+    score in [0, 1], the bead type, the block pair they lie in and the blocks their sentences come
+    from; block pairs (--level block or both) with block indices, ids, kinds, texts, type, score
+    and whether they pair headings. Every sentence is in exactly one bead and every block in
+    exactly one block pair unless --min-score or --high-precision leaves sentence beads out.
     """
-    if hi_file == "-" and en_file == "-":
-        raise click.BadParameter("only one of the two inputs can be standard input")
+    jobs = _jobs(hi_file, en_file, pairs_file)
     aligner = build_aligner(**aligner)
-    hi, en = read_pair(hi_file, en_file, presplit, errors)
-    _check_scripts(hi.sentences, en.sentences, hi_file, en_file)
-    alignment = aligner.align(hi, en)
-    alignment.beads = select_beads(alignment.beads, min_score, high_precision)
-    records = bead_records(alignment, hi, en)
+    records, failed, summary = [], 0, {}
+    for result in align_pairs(jobs, aligner, presplit, errors):
+        if result.error:
+            if not pairs_file:
+                raise TranslateKitError(result.error)
+            click.echo(f"warning: {result.doc}: skipped: {result.error}", err=True)
+            failed += 1
+            continue
+        _check_sides(result.hi, result.en, result.hi_path, result.en_path)
+        alignment = result.alignment
+        alignment.beads = select_beads(alignment.beads, min_score, high_precision)
+        for record in records_at(level, alignment, result.hi, result.en):
+            records.append({"doc": result.doc, **record} if pairs_file else record)
+            summary[record["type"]] = summary.get(record["type"], 0) + 1
     if output == "-":
         write_records(records, sys.stdout, fmt)
     else:
         with atomic_write(output) as handle:
             write_records(records, handle, fmt)
-    kinds: dict[str, int] = {}
-    for record in records:
-        kinds[record["type"]] = kinds.get(record["type"], 0) + 1
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
-    structure = "sentences only" if alignment.flattened else f"{len(alignment.blocks)} block beads"
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary.items(), key=lambda kv: -kv[1]))
     click.echo(
-        f"{len(hi.sentences)} Hindi / {len(en.sentences)} English sentences, {structure}; "
-        f"{len(records)} beads ({summary or 'none'}); evidence: {', '.join(alignment.backends)}",
+        f"{len(jobs) - failed} pair(s) aligned, {len(records)} records ({kinds or 'none'}); "
+        f"evidence: {', '.join(aligner.backends)}" + (f"; {failed} pair(s) skipped" if failed else ""),
         err=True,
     )
+    if failed:
+        sys.exit(1)
+
+
+def _jobs(hi_file, en_file, pairs_file) -> list[tuple[str, str, str]]:
+    """(doc, Hindi path, English path) of one pair given as arguments or of every line of --pairs."""
+    if pairs_file:
+        if hi_file or en_file:
+            raise click.UsageError("give either HI_FILE EN_FILE or --pairs, not both")
+        from ..corpus import read_pair_list
+
+        return [(job.doc, str(job.hi), str(job.en)) for job in read_pair_list(pairs_file)]
+    if not hi_file or not en_file:
+        raise click.UsageError("give HI_FILE and EN_FILE (or --pairs PAIRS.tsv)")
+    if hi_file == "-" and en_file == "-":
+        raise click.BadParameter("only one of the two inputs can be standard input")
+    return [("", hi_file, en_file)]
+
+
+def _check_sides(hi: Article, en: Article, hi_file: str, en_file: str) -> None:
+    """Say when a side has no text (every sentence of the other is then unaligned)."""
+    for article, path in ((hi, hi_file), (en, en_file)):
+        if not article.blocks:
+            click.echo(f"warning: {path} has no text to align; the other side is left unaligned", err=True)
+    _check_scripts(hi.sentences, en.sentences, hi_file, en_file)
 
 
 def _check_scripts(hi: list[str], en: list[str], hi_file: str, en_file: str) -> None:
@@ -97,14 +148,21 @@ def _check_scripts(hi: list[str], en: list[str], hi_file: str, en_file: str) -> 
 @click.command("align-eval")
 @click.argument("test_file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("gold_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--level",
+    type=click.Choice(["sentence", "block"]),
+    default="sentence",
+    show_default=True,
+    help="Score sentence beads or block pairs (records carry a `level` field; none means sentence).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def align_eval_command(test_file, gold_file, as_json):
+def align_eval_command(test_file, gold_file, level, as_json):
     """Strict and lax precision, recall and F1 of TEST_FILE against GOLD_FILE (vecalign's definitions).
 
     Both are JSON Lines with `hi` and `en` index lists; an optional `doc` field groups beads into
     documents. Gold indices beyond the sentences the test alignment covers are an error.
     """
-    test, gold = read_beads(test_file), read_beads(gold_file)
+    test, gold = read_beads(test_file, level), read_beads(gold_file, level)
     if set(test.docs) != set(gold.docs):
         missing = sorted(set(gold.docs) ^ set(test.docs))[:3]
         raise InputError(f"test and gold name different documents (e.g. {missing})", gold_file)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..align.hierarchy import HIGH_PRECISION_SCORE
-from ..corpus import CorpusBuilder, Filters, pair_folders, read_pair_list
+from ..align.aligner import HIGH_PRECISION_SCORE
+from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
 from .options import aligner_options, build_aligner, min_score_option, writable
+from .pair import pairing_options, run_pairing
 
 
 @click.group("corpus")
@@ -44,8 +45,21 @@ def corpus_group():
     "--no-script-check", is_flag=True, help="Keep pairs whose sides are not Hindi and English scripts."
 )
 @click.option(
+    "--level",
+    type=click.Choice(CORPUS_LEVELS),
+    default="sentence",
+    show_default=True,
+    help="Pair sentences, or whole paragraphs and headings (block pairs).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal)."
 )
+@click.option(
+    "--pair-documents",
+    is_flag=True,
+    help="Pair the files of the two folders by content (see pair-documents), not by file name.",
+)
+@pairing_options
 @aligner_options
 def build_command(
     pairs,
@@ -55,17 +69,38 @@ def build_command(
     all_beads,
     max_length_ratio,
     no_script_check,
+    level,
     progress,
+    pair_documents,
+    pair_min_score,
+    url_hints,
+    matching,
     presplit,
     errors,
     **aligner,
 ):
     """Align PAIRS (a TSV of 'hindi_path<TAB>english_path[<TAB>doc id]'), or the files with the same
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
-    corpus.en, corpus.jsonl and a report. Rerunning skips documents already done.
+    corpus.en, corpus.jsonl and a report. With --pair-documents the two folders are paired by
+    content first (OUTPUT/pairs.tsv, OUTPUT/pairs.unpaired.tsv). Rerunning skips documents already done.
     """
     unmatched: list[str] = []
-    if Path(pairs).is_dir():
+    if pair_documents:
+        if en_folder is None or not Path(pairs).is_dir():
+            raise click.UsageError("--pair-documents takes the Hindi folder and the English folder")
+        settings = dict(pair_min_score=pair_min_score, url_hints=url_hints, matching=matching)
+        found, count = run_pairing(
+            pairs,
+            en_folder,
+            Path(output) / "pairs.tsv",
+            **settings,
+            no_freedict=aligner["no_freedict"],
+            errors=errors,
+        )
+        if not count:
+            raise click.ClickException(f"no document pairs found: see {output}/pairs.unpaired.tsv")
+        jobs = read_pair_list(found)
+    elif Path(pairs).is_dir():
         if en_folder is None:
             raise click.UsageError("give the English folder after the Hindi folder, or a TSV of pairs")
         jobs, unmatched = pair_folders(pairs, en_folder)
@@ -80,7 +115,7 @@ def build_command(
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
-    summary = CorpusBuilder(aligner, filters, output, presplit, errors).build(jobs, progress)
+    summary = CorpusBuilder(aligner, filters, output, presplit, errors, level).build(jobs, progress)
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",

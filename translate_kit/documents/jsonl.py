@@ -16,6 +16,7 @@ spaced separators as the line used, and non-ASCII escaped only if the line escap
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -41,15 +42,8 @@ def _lookup(record: dict, field: str) -> tuple[dict, str] | None:
     return (node, key) if isinstance(node, dict) and key in node else None
 
 
-def read(source: str, path: str, fields: tuple[str, ...]) -> Document:
-    if not fields:
-        raise InputError("JSONL input needs at least one --field naming the text to translate", path)
-    lines = source.split("\n")
-    trailing = source.endswith("\n")
-    if trailing:
-        lines.pop()
-    blocks: list[Block] = []
-    records: dict[int, dict] = {}
+def iter_records(lines: list[str], path: str) -> Iterator[tuple[int, dict]]:
+    """(1-based line number, object) of every non-blank line; anything but an object is an error."""
     for index, line in enumerate(lines):
         if not line.strip():
             continue
@@ -59,6 +53,20 @@ def read(source: str, path: str, fields: tuple[str, ...]) -> Document:
             raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path, index + 1) from None
         if not isinstance(record, dict):
             raise InputError(f"expected a JSON object, found {type(record).__name__}", path, index + 1)
+        yield index + 1, record
+
+
+def read(source: str, path: str, fields: tuple[str, ...]) -> Document:
+    if not fields:
+        raise InputError("JSONL input needs at least one --field naming the text to translate", path)
+    lines = source.split("\n")
+    trailing = source.endswith("\n")
+    if trailing:
+        lines.pop()
+    blocks: list[Block] = []
+    records: dict[int, dict] = {}
+    for number, record in iter_records(lines, path):
+        index = number - 1
         records[index] = record
         for field in fields:
             found = _lookup(record, field)

@@ -19,7 +19,8 @@ from typing import Any
 from ..download import file_sha256
 from ..errors import InputError, TranslateKitError
 from ..languages import normalize_lang, other
-from ..models import cache_home
+from ..paths import cache_home
+from ..paths import data_dir as home_data_dir
 from ..textio import atomic_write, read_lines
 
 MANIFEST_ENV = "TRANSLATE_KIT_TESTSETS"
@@ -67,7 +68,7 @@ def manifest_path() -> Path:
 
 
 def default_data_dir() -> Path:
-    return cache_home() / "data"
+    return home_data_dir()
 
 
 def load_manifest(path: str | os.PathLike[str] | None = None) -> dict[str, TestSetSpec]:

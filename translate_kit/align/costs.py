@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import log_ndtr
 
-from .dp import consistent_anchors
+from .band import consistent_anchors, longest_chain
 from .features import FeatureSource, normalize
 
 
@@ -143,7 +143,7 @@ class UnitScorer:
             **options,
         )
 
-    def set_band(self, lo: np.ndarray, hi: np.ndarray) -> None:
+    def prepare(self, lo: np.ndarray, hi: np.ndarray) -> None:
         """Precompute Hindi-English dot products for every pair a bead inside the band can touch."""
         n_hi, n_en, m = self.n_hi, self.n_en, self.max_merge
         if n_hi == 0 or n_en == 0:
@@ -226,7 +226,7 @@ class UnitScorer:
                     strict=True,
                 )
             )
-        chain = [(a + 1, b + 1) for a, b in _longest_chain(sorted(pairs))]
+        chain = [(a + 1, b + 1) for a, b in longest_chain(sorted(pairs))]
         return consistent_anchors(chain, self.n_hi, self.n_en)
 
 
@@ -257,27 +257,3 @@ def _span_norm(self_dots: list[np.ndarray], ends: np.ndarray, size: int, n: int)
         for y in range(x + 1, size + 1):
             total = total + 2.0 * self_dots[y - x][np.clip(ends - y, 0, n - 1)]
     return total
-
-
-def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Longest subsequence strictly increasing in both coordinates (patience sorting, O(k log k))."""
-    import bisect
-
-    pairs = sorted(pairs, key=lambda p: (p[0], -p[1]))
-    tails: list[int] = []
-    tail_index: list[int] = []
-    parent = [-1] * len(pairs)
-    for k, (_, b) in enumerate(pairs):
-        pos = bisect.bisect_left(tails, b)
-        if pos == len(tails):
-            tails.append(b)
-            tail_index.append(k)
-        else:
-            tails[pos] = b
-            tail_index[pos] = k
-        parent[k] = tail_index[pos - 1] if pos else -1
-    chain, k = [], tail_index[-1] if tail_index else -1
-    while k >= 0:
-        chain.append(pairs[k])
-        k = parent[k]
-    return chain[::-1]

@@ -1,25 +1,28 @@
-"""Hierarchical alignment: blocks first (headings with headings, paragraphs with paragraphs),
-then sentences inside each block bead, as Gale and Church aligned paragraphs before sentences.
+"""The public `Aligner`: blocks first (headings with headings, paragraphs with paragraphs), then
+sentences inside the block beads, as Gale and Church aligned paragraphs before sentences.
 
 The block beads tile the sentence table with rectangles; sentences are then aligned by one
 dynamic program restricted to those rectangles widened by `block_margin` sentences, so a bead
 may cross a wrongly placed paragraph boundary but never wander into another part of the article
 (and time stays linear). When the two articles' paragraphing disagrees too much for block beads to
-hold (many unaligned blocks), the band follows anchors over the whole article instead.
+hold (many unaligned blocks), the band follows anchors over the whole article instead. The block
+pairs reported are then derived from the sentence beads (`block_pairs`), so the two levels agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .article import Article
+from .band import make_band, rectangles_band
 from .beads import DEFAULT_INVENTORY, Bead, BeadType, check_partition
-from .dp import FULL_TABLE_CELLS, align_path, make_band, rectangles_band
+from .block_pairs import block_pairs, group_beads
+from .costs import CostParams, Evidence, UnitScorer, group_matrix
+from .dp import FULL_TABLE_CELLS, align_path
 from .features import AnchorSource, FeatureSource
-from .scorers import CostParams, Evidence, UnitScorer, group_matrix
 
 #: Paragraphs are split and merged more freely than sentences, so block beads go up to 3-3.
 BLOCK_INVENTORY: tuple[BeadType, ...] = (
@@ -50,7 +53,8 @@ HIGH_PRECISION_SCORE = 0.5
 
 @dataclass
 class Alignment:
-    """Sentence beads (the output) and the block beads they came from."""
+    """Sentence beads and block pairs; `bead.block` is the index of the sentence bead's block pair
+    in `blocks`, whose `hi`/`en` are block indices of the two articles."""
 
     beads: list[Bead]
     blocks: list[Bead]
@@ -91,8 +95,6 @@ class Aligner:
             en_headings=_heading_flags(en),
         )
         if flattened:
-            blocks = [Bead(tuple(range(len(hi.blocks))), tuple(range(len(en.blocks))), 1.0, "block", 0)]
-            spans = [((0, n_hi), (0, n_en))]
             steps = self._flat_path(scorer, n_hi, n_en)
         else:
             margin = self.block_margin
@@ -101,10 +103,13 @@ class Aligner:
                 return rectangles_band(spans, n_hi, n_en, width if margin > 0 else 0)
 
             steps = align_path(n_hi, n_en, self.inventory, scorer, band, max(margin, 1), grow=margin > 0)
-        owner = _owners(spans)
-        beads = [_bead(step, "sentence", owner(step)) for step in steps]
+        beads = [_bead(step, "sentence", None) for step in steps]
         check_partition(beads, n_hi, n_en)
-        return Alignment(beads, blocks, n_hi, n_en, flattened, self.backends)
+        hi_block, en_block = hi.sentence_blocks(), en.sentence_blocks()
+        groups = group_beads(beads, hi_block, en_block)
+        beads = [replace(bead, block=g) for bead, g in zip(beads, groups, strict=True)]
+        pairs = block_pairs(beads, groups, hi_block, en_block, len(hi.blocks), len(en.blocks))
+        return Alignment(beads, pairs, n_hi, n_en, flattened, self.backends)
 
     def _flat_path(self, scorer: UnitScorer, n_hi: int, n_en: int, inventory=None):
         """Whole table when small, else a band around the chain of anchors."""
@@ -120,7 +125,7 @@ class Aligner:
         return align_path(n_hi, n_en, inventory or self.inventory, scorer, band, ANCHOR_BAND_WIDTH)
 
     def _align_blocks(self, hi: Article, en: Article, evidence: Evidence) -> list[Bead] | None:
-        if (len(hi.blocks) <= 1 and len(en.blocks) <= 1) or not hi.blocks or not en.blocks:
+        if (len(hi.blocks) <= 1 and len(en.blocks) <= 1) or not hi.sentences or not en.sentences:
             return None
         hi_groups = group_matrix(hi.block_ranges(), len(hi.sentences))
         en_groups = group_matrix(en.block_ranges(), len(en.sentences))
@@ -143,23 +148,6 @@ class Aligner:
 
 def _heading_flags(article: Article) -> np.ndarray:
     return np.array([b.kind == "heading" for b in article.blocks for _ in b.sentences], dtype=bool)
-
-
-def _owners(spans):
-    """Function giving the block bead a sentence bead belongs to (that of its first sentence)."""
-    hi_starts = np.array([h0 for (h0, _), _ in spans])
-    en_starts = np.array([e0 for _, (e0, _) in spans])
-    hi_ends = np.array([h1 for (_, h1), _ in spans])
-
-    def owner(step) -> int:
-        i0, i1, j0, _, _ = step
-        if i1 > i0:
-            k = int(np.searchsorted(hi_ends, i0, side="right"))
-            return min(k, len(spans) - 1)
-        candidates = np.flatnonzero((en_starts <= j0) & (hi_starts <= i0))
-        return int(candidates[-1]) if len(candidates) else 0
-
-    return owner
 
 
 def _bead(step, level: str, block: int | None) -> Bead:

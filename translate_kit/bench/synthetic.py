@@ -31,7 +31,8 @@ import numpy as np
 import sentencepiece as spm
 from ctranslate2.specs import common_spec, transformer_spec
 
-from .languages import ENGLISH, HINDI
+from ..languages import ENGLISH, HINDI
+from ..paths import synthetic_dir
 
 SPECIAL_TOKENS = ("<s>", "<blank>", "</s>", "<unk>")
 LANGUAGE_TAGS = (HINDI, ENGLISH)
@@ -271,9 +272,7 @@ def build_synthetic_model(
 
 def default_synthetic_path(shape: str, direction: str) -> Path:
     """Where benchmarks keep a synthetic model: $TRANSLATE_KIT_HOME/synthetic/<direction>-<shape>."""
-    from .models import cache_home
-
-    return cache_home() / "synthetic" / f"{direction}-{shape}"
+    return synthetic_dir() / f"{direction}-{shape}"
 
 
 def ensure_synthetic_model(shape: str, direction: str, data_dir: str | os.PathLike[str]) -> Path:
@@ -282,7 +281,7 @@ def ensure_synthetic_model(shape: str, direction: str, data_dir: str | os.PathLi
     Benchmarks call this so that a fresh machine needs no manual build step; building the
     dist-200M shape takes about a minute, after which the folder is reused.
     """
-    from .textio import read_lines
+    from ..textio import read_lines
 
     path = default_synthetic_path(shape, direction)
     if (path / "translate_kit.json").is_file():

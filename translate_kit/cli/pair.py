@@ -1,0 +1,97 @@
+"""`translate-kit pair-documents`: which Hindi document of a crawl translates which English one."""
+
+from __future__ import annotations
+
+import click
+
+from ..align.pairing import DEFAULT_MIN_SCORE
+from .options import errors_option, writable
+
+
+def pairing_options(command):
+    """Options shared by `pair-documents` and `corpus build --pair-documents`."""
+    for option in reversed(
+        [
+            click.option(
+                "--pair-min-score",
+                type=click.FloatRange(0, 1, min_open=True),
+                default=DEFAULT_MIN_SCORE,
+                show_default=True,
+                help="Document pairs scored below this are not trusted: both sides are reported unpaired.",
+            ),
+            click.option(
+                "--url-hints",
+                is_flag=True,
+                help="Also compare the words and numbers of URLs (JSONL) or file names (folders).",
+            ),
+            click.option(
+                "--matching",
+                type=click.Choice(["hungarian", "greedy"]),
+                default="hungarian",
+                show_default=True,
+                help="One-to-one matching: best total score (Hungarian) or best pair first.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def run_pairing(
+    hi_source, en_source, output, *, pair_min_score, url_hints, matching, no_freedict, errors, fmt=None
+):
+    """Read both heaps, pair them, write the pairs and the unpaired list; print a summary line."""
+    from ..align.pairing import DocumentPairer, PairingSettings
+    from ..align.pairing_io import read_heap, write_pairs
+
+    hi, en = read_heap(hi_source, "hi", errors), read_heap(en_source, "en", errors)
+    settings = PairingSettings(min_score=pair_min_score, url_hints=url_hints, matching=matching)
+    pairer = DocumentPairer(None, settings) if no_freedict else DocumentPairer.with_freedict(settings)
+    result = pairer.pair(hi.documents, en.documents)
+    pairs_path, unpaired_path = write_pairs(result, hi, en, output, fmt)
+    unpaired = {side: sum(1 for u in result.unpaired if u.side == side) for side in ("hi", "en")}
+    skipped = len(hi.skipped) + len(en.skipped)
+    click.echo(
+        f"{len(hi.documents)} Hindi / {len(en.documents)} English documents: {len(result.pairs)} pairs, "
+        f"{unpaired['hi']} Hindi and {unpaired['en']} English unpaired"
+        + (f", {skipped} skipped (binary, empty, wrong script or duplicate)" if skipped else "")
+        + f" -> {pairs_path}, {unpaired_path}",
+        err=True,
+    )
+    return pairs_path, len(result.pairs)
+
+
+@click.command("pair-documents")
+@click.argument("hi_source", type=click.Path(exists=True))
+@click.argument("en_source", type=click.Path(exists=True))
+@click.option(
+    "-o",
+    "--output",
+    default="pairs.tsv",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    callback=writable,
+    help="Pairs file (.tsv or .jsonl); the unpaired list goes beside it as <name>.unpaired.tsv.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tsv", "jsonl"]),
+    help="Pairs file format (default: from the extension).",
+)
+@pairing_options
+@click.option("--no-freedict", is_flag=True, help="Do not use the installed dict-freedict-eng-hin.")
+@errors_option
+def pair_documents_command(hi_source, en_source, output, fmt, **options):
+    """Find which Hindi document translates which English one, from content alone.
+
+    HI_SOURCE and EN_SOURCE are folders of documents (text, Markdown, HTML) or JSON Lines files
+    with one {"url": ..., "text": ...} document a line. Numbers, dates, URLs, transliterated names,
+    lexicon words, length and block structure decide; each pair gets a 0-1 score. Every document
+    is either in one pair or in the unpaired list with a reason (binary and duplicate files
+    included). The TSV is what `corpus build` and `align --pairs` read.
+    """
+    run_pairing(hi_source, en_source, output, fmt=fmt, **options)
+
+
+COMMANDS = [pair_documents_command]

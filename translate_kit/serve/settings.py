@@ -1,0 +1,67 @@
+"""Everything `translate-kit serve` can be told, with the defaults a laptop or a small server wants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .library import DecodeOptions
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Models, decoding, batching, limits and access of one server.
+
+    Batching: a model's sentences wait at most `max_wait_ms` for others to fill `batch_tokens`
+    SentencePiece tokens (2 x the engine's 512-token batches: the engine splits them again by
+    length, one half per CTranslate2 worker). `cross_request=False` decodes each request on its
+    own (the baseline of eval/load_serve.py).
+    Limits: `max_body_bytes` (413), `max_sentences` per request and `max_sentence_chars` per
+    sentence (413), `timeout_s` per request (504), `max_queue` sentences admitted per model and
+    `max_requests` requests in flight (503 with Retry-After).
+    """
+
+    models: tuple[str, ...] = ()
+    device: str = "cpu"
+    compute_type: str = "int8"
+    threads: int | None = None
+    beam: int = 5
+    memory: str | None = None  # translation memory file; None: no memory
+    batch_tokens: int = 1024
+    max_wait_ms: float = 5.0
+    cross_request: bool = True
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_sentences: int = 2000
+    max_sentence_chars: int = 2000
+    max_queue: int = 4096
+    max_requests: int = 256
+    timeout_s: float = 120.0
+    api_key: str | None = field(default=None, repr=False)
+    cors_origins: tuple[str, ...] = ()
+    preload: bool = True  # load the --model models at start (else on first use)
+    pinned_length: int | None = None  # decode exactly this many tokens (benchmarks with random weights)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "batch_tokens",
+            "max_body_bytes",
+            "max_sentences",
+            "max_sentence_chars",
+            "max_queue",
+            "max_requests",
+            "beam",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive")
+        if self.max_wait_ms < 0 or self.timeout_s <= 0:
+            raise ValueError("max_wait_ms must be >= 0 and timeout_s > 0")
+
+    def decode_options(self) -> DecodeOptions:
+        """What every request of the server is decoded with (one set, so requests share batches)."""
+        if self.pinned_length:
+            return DecodeOptions(
+                beam_size=self.beam,
+                decode_ratio=None,
+                min_decoding_length=self.pinned_length,
+                max_decoding_length=self.pinned_length,
+            )
+        return DecodeOptions(beam_size=self.beam)
