@@ -31,6 +31,7 @@ from ..pipeline import (
 )
 from ..textio import atomic_write
 from .options import errors_option, language
+from .ray_options import ray_options
 
 
 def _detect_source(loaded: list[LoadedJob]) -> str:
@@ -151,6 +152,7 @@ def _warn_dropped(values: list[str]) -> None:
     help="Write the run's counts (sentences, cached, translated, dropped placeholders, time) here.",
 )
 @errors_option
+@ray_options
 def translate_command(
     source: str,
     output: str | None,
@@ -174,6 +176,10 @@ def translate_command(
     quiet: bool,
     stats_json: str | None,
     errors: str,
+    ray: str | None,
+    shard_size: int,
+    workers: int | None,
+    ship_model: bool,
 ) -> None:
     """Translate FILE_OR_FOLDER ('-' for stdin) between Hindi and English, structure kept.
 
@@ -186,6 +192,17 @@ def translate_command(
     settings = JobSettings(
         fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite
     )
+    if ray is not None:
+        from .ray_options import translate_on_ray
+
+        return translate_on_ray(
+            source, output, ray, settings, model=model_name, src=src, tgt=tgt, fmt=fmt,
+            options=DecodeOptions(beam_size=beam, max_batch_tokens=batch_tokens),
+            window_sentences=window_sentences, threads=threads, device=device, compute_type=compute_type,
+            glossary=read_glossary(glossary) if glossary else None,
+            memory_path=None if no_cache else (cache_path or str(default_path())),
+            shard_kib=shard_size, workers=workers, ship_model=ship_model, quiet=quiet, stats_json=stats_json,
+        )
     jobs = collect_jobs(source, output, fmt, bilingual=bilingual)
     formats = {job.fmt for job in jobs}
     if fields and "jsonl" not in formats:

@@ -60,7 +60,9 @@ def _endpoint(address: str) -> tuple[str, int] | None:
     try:
         return host, int(port)
     except ValueError:
-        raise ClusterError(f"bad Ray address {address!r}: expected HOST:PORT, ray://HOST:PORT or auto") from None
+        raise ClusterError(
+            f"bad Ray address {address!r}: expected HOST:PORT, ray://HOST:PORT or auto"
+        ) from None
 
 
 def probe(address: str, timeout: float = PROBE_TIMEOUT) -> None:
@@ -80,7 +82,9 @@ def probe(address: str, timeout: float = PROBE_TIMEOUT) -> None:
 
 
 @contextlib.contextmanager
-def connect(address: str | None, *, num_cpus: int | None = None, timeout: float = PROBE_TIMEOUT) -> Iterator[dict]:
+def connect(
+    address: str | None, *, num_cpus: int | None = None, timeout: float = PROBE_TIMEOUT
+) -> Iterator[dict]:
     """Ray connected for the duration of the block; yields the cluster's resources.
 
     A run joined to a cluster that is already connected in this process (a test's cluster, a
@@ -99,7 +103,8 @@ def connect(address: str | None, *, num_cpus: int | None = None, timeout: float 
         else:
             ray.init(num_cpus=num_cpus, include_dashboard=False, **quiet_logs)
     except ConnectionError as exc:
-        raise ClusterError(f"cannot join the Ray cluster at {address or 'auto'}: {_first_line(exc)}") from None
+        where = address or "auto"
+        raise ClusterError(f"cannot join the Ray cluster at {where}: {_first_line(exc)}") from None
     except (RuntimeError, ValueError) as exc:
         text = str(exc)
         if "auth" in text.lower() or "token" in text.lower():

@@ -23,8 +23,7 @@ import pyarrow.fs as pafs
 
 from ..documents import EXTENSIONS, detect_format
 from ..errors import InputError
-
-DEFAULT_SHARD_BYTES = 256 << 10
+from .options import DEFAULT_SHARD_BYTES
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,8 @@ def collect(source: Place, output: Place, fmt: str | None, *, bilingual: bool = 
 
 def _inside(path: str, source: Place, output: Place) -> bool:
     """An input under the output folder (an output folder inside the input folder) is not input."""
-    return source.fs.type_name == output.fs.type_name and (path + "/").startswith(output.path.rstrip("/") + "/")
+    same_fs = source.fs.type_name == output.fs.type_name
+    return same_fs and (path + "/").startswith(output.path.rstrip("/") + "/")
 
 
 def _output_name(name: str, bilingual: bool) -> str:

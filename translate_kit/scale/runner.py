@@ -17,12 +17,13 @@ sized by the executor and carry no such identity.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import pickle
 import posixpath
 import time
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow.fs as pafs
@@ -31,20 +32,21 @@ from ..documents import parse_document
 from ..engine import DecodeOptions, available_cores, thread_layout
 from ..errors import TranslateKitError
 from ..languages import detect_lang, other
-from ..memory import TranslationMemory, context_key
+from ..memory import TranslationMemory, options_key
 from ..models import resolve_model
 from ..pipeline import JobSettings, RunStats
 from ..textio import decode
 from .cluster import ClusterError, connect, environment_address, in_cluster_node, require_ray
-from .inputs import DEFAULT_SHARD_BYTES, Place, Shard, collect, cut, place
+from .inputs import Place, Shard, collect, cut, place
+from .options import RayOptions, RayResult
 from .stages import (
     MEMORY_SUFFIX,
     RECORD_SUFFIX,
-    MemoryLookup,
+    MemoryService,
     RunSpec,
     ShardTranslator,
-    plan_shard,
     read_memory,
+    read_shard,
 )
 
 WORK_DIR = ".translate-kit-shards"
@@ -53,26 +55,7 @@ _SUMMED = ("documents", "blocks", "blocks_kept", "sentences", "passthrough", "ca
            "duplicates", "dropped_placeholders")
 
 
-@dataclass
-class RayOptions:
-    """How the work is spread: cluster address, shard size, workers, retries."""
-
-    address: str | None = None
-    shard_bytes: int = DEFAULT_SHARD_BYTES
-    workers: int | None = None  # translator actors (default: the cluster's CPUs / threads per actor)
-    ship_model: bool = False  # send the model through the object store instead of a shared path
-    max_retries: int = 3  # actor restarts and task retries after a worker dies
-    engine_factory: Callable[[RunSpec], Any] | None = None  # tests: a stand-in or failing engine
-
-
-@dataclass
-class RayResult:
-    stats: dict[str, Any]
-    errors: list[dict[str, str]] = field(default_factory=list)
-    errors_path: str | None = None
-
-
-def translate_on_ray(
+def translate_documents_on_ray(
     source: str,
     output: str,
     *,
@@ -89,11 +72,11 @@ def translate_on_ray(
     window_sentences: int = 256,
     memory_path: str | None = None,
     ray_options: RayOptions | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> RayResult:
     """Translate a file or folder (local path or filesystem URI) into `output` on Ray.
 
-    `progress(done_sentences, total_shards_done)` is called as shards finish.
+    `progress(shards_done, shards_total, sentences_done)` is called as shards finish.
     """
     settings = settings or JobSettings()
     options = options or DecodeOptions()
@@ -106,8 +89,7 @@ def translate_on_ray(
     if src is None and model is None:
         src = _detect_source(items, settings)
     model_dir = resolve_model(model, src, tgt or (other(src) if src else None))
-    context = context_key(model_dir.fingerprint(), model_dir.src, model_dir.tgt, options)
-    job_key = settings.key(_KeyView(context, glossary or {}))
+    job_key = _job_key(model_dir, options, settings, glossary or {})
     cores = threads or available_cores()
     per_actor = thread_layout(cores)[1]
     address = ray_options.address or environment_address()
@@ -116,7 +98,7 @@ def translate_on_ray(
         done, todo = _split_done(shards, work, job_key)
         _refuse_foreign_outputs(todo, out, settings.overwrite)
         spec = RunSpec(
-            model_path=str(model_dir.root), src=model_dir.src, tgt=model_dir.tgt, context=context,
+            model_path=str(model_dir.root), src=model_dir.src, tgt=model_dir.tgt,
             options=options, work=work, glossary=dict(glossary or {}), fields=settings.fields,
             columns=settings.columns, errors=settings.errors, bilingual=settings.bilingual,
             device=device, compute_type=compute_type, threads=per_actor,
@@ -125,13 +107,17 @@ def translate_on_ray(
         if ray_options.ship_model:
             spec.model_files = _ship(model_dir.root)
         records = dict(done)
+        sentences = 0
+        if progress:
+            progress(len(records), len(shards), sentences)
         if todo:
             actors = _actor_count(resources, ray_options, per_actor, device)
             for record in _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, device,
                                         ray_options.max_retries):
                 records[record["shard"]] = record
+                sentences += record["stats"]["sentences"]
                 if progress:
-                    progress(record["stats"]["sentences"], len(records))
+                    progress(len(records), len(shards), sentences)
     stats = _summary(shards, records, set(done), time.perf_counter() - started)
     if memory_path:
         stats["memory_merged"] = _merge_memories(work, records, memory_path)
@@ -140,12 +126,14 @@ def translate_on_ray(
     return RayResult(stats, errors, errors_path)
 
 
-@dataclass
-class _KeyView:
-    """What JobSettings.key reads from a translator, known here before any model is loaded."""
-
-    context: str
-    glossary: dict[str, str]
+def _job_key(model_dir, options: DecodeOptions, settings: JobSettings, glossary: dict[str, str]) -> str:
+    """What changes an output: model, direction, decoding, glossary and how inputs are read/written."""
+    payload = json.dumps(
+        [model_dir.fingerprint(), model_dir.src, model_dir.tgt, options_key(options), sorted(glossary.items()),
+         settings.fields, settings.columns, settings.errors, settings.bilingual],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def _work_place(source: Place, out: Place) -> tuple[Place, Place]:
@@ -211,7 +199,8 @@ def _split_done(shards: list[Shard], work: Place, job_key: str) -> tuple[dict[st
         if shard.name + RECORD_SUFFIX in found:
             with contextlib.suppress(OSError, ValueError):
                 record = json.loads(work.join(shard.name + RECORD_SUFFIX).read_bytes())
-        if record and record.get("fingerprint") == shard.fingerprint(job_key) and _outputs_exist(work, record):
+        matches = record is not None and record.get("fingerprint") == shard.fingerprint(job_key)
+        if matches and _outputs_exist(work, record):
             done[shard.name] = record
         else:
             todo.append(shard)
@@ -249,26 +238,32 @@ def _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, device, r
     context = DataContext.get_current()
     context.enable_progress_bars = False
     context.print_on_execution_start = False
-    rows = [{"shard": s.index, "fingerprint": s.fingerprint(job_key), "payload": pickle.dumps(s)} for s in todo]
-    ds = ray.data.from_items(rows, override_num_blocks=len(rows))
-    # Planning is light; it must not wait for CPUs the translator actors hold for the whole run.
-    ds = ds.map(plan_shard, fn_kwargs={"spec": spec}, num_cpus=0, compute=TaskPoolStrategy(size=actors))
     if memory_path:
         node = in_cluster_node()
-        place_on_driver = (
-            {"scheduling_strategy": NodeAffinitySchedulingStrategy(node, soft=False)} if node else {}
-        )
-        ds = ds.map(MemoryLookup, fn_constructor_kwargs={"path": memory_path}, num_cpus=0,
-                    compute=ActorPoolStrategy(size=1), **place_on_driver)
+        where = {"scheduling_strategy": NodeAffinitySchedulingStrategy(node, soft=False)} if node else {}
+        spec.memory_service = ray.remote(num_cpus=0, **where)(MemoryService).remote(memory_path)
+    rows = [
+        {"shard": s.index, "fingerprint": s.fingerprint(job_key), "payload": pickle.dumps(s)} for s in todo
+    ]
+    ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+    # Reading is light; it must not wait for CPUs the translator actors hold for the whole run.
+    ds = ds.map(read_shard, fn_kwargs={"spec": spec}, num_cpus=0, compute=TaskPoolStrategy(size=actors))
     resources = {"num_gpus": 1} if device.startswith("cuda") else {"num_cpus": per_actor}
-    # Bounded (Ray Data's default is forever): a shard that kills every worker fails the run.
-    ds = ds.map(ShardTranslator, fn_constructor_kwargs={"spec": spec}, compute=ActorPoolStrategy(size=actors),
-                max_restarts=retries, max_task_retries=retries, **resources)
+    with warnings.catch_warnings():
+        # Ray 2.60 deprecates passing actor options this way but offers no other route yet;
+        # bounded, unlike Ray Data's default of forever: a shard that kills every worker fails the run.
+        warnings.simplefilter("ignore")
+        ds = ds.map(ShardTranslator, fn_constructor_kwargs={"spec": spec},
+                    compute=ActorPoolStrategy(size=actors), max_restarts=retries, max_task_retries=retries,
+                    **resources)
     try:
         for row in ds.iter_rows():
             yield json.loads(row["record"])
     except ray.exceptions.RayError as exc:
         raise ClusterError(f"the Ray run failed: {_cause(exc)}") from None
+    finally:
+        if spec.memory_service is not None:
+            ray.kill(spec.memory_service)
 
 
 def _cause(exc: BaseException) -> str:

@@ -1,10 +1,10 @@
 """The stages a Ray run maps over its shards, each calling the library the local run calls.
 
-    plan_shard      (task)          read bytes -> decode -> parse_document -> plan_document
-    MemoryLookup    (one actor)     TranslationMemory.get_many for the shard's sentence keys
-    ShardTranslator (actor pool)    DocumentTranslator.translate (engine batches, reassembly)
-                                    -> write_document / bilingual_jsonl -> outputs, shard memory,
-                                    shard record
+    read_shard      (tasks)         read bytes -> decode -> parse_document
+    ShardTranslator (actor pool)    DocumentTranslator: plan (sentences), the main memory's
+                                    answers (through MemoryService, one actor beside the memory
+                                    file), engine batches, reassembly -> write_document /
+                                    bilingual_jsonl -> outputs, shard memory, shard record
 
 A row is one shard; its Python objects travel pickled in the `payload` column. Each stage turns
 a failing document into an error entry (document, reason) and lets the rest of the shard go on.
@@ -32,7 +32,7 @@ from ..documents import parse_document, write_document
 from ..engine import DecodeOptions
 from ..errors import TranslateKitError
 from ..memory import Entry, TranslationMemory
-from ..pipeline import DocumentTranslator, SentenceEngine, bilingual_jsonl, plan_document
+from ..pipeline import DocumentTranslator, SentenceEngine, bilingual_jsonl
 from ..textio import decode
 from .inputs import DocItem, Place, Shard
 
@@ -47,7 +47,6 @@ class RunSpec:
     model_path: str
     src: str
     tgt: str
-    context: str
     options: DecodeOptions
     work: Place
     glossary: dict[str, str] = field(default_factory=dict)
@@ -61,6 +60,7 @@ class RunSpec:
     window_sentences: int = 256
     chunk_sentences: int = 512
     model_files: Any = None  # an ObjectRef to {relative path: bytes} when the model is shipped
+    memory_service: Any = None  # a MemoryService actor handle (None: no translation memory)
     engine_factory: Callable[[RunSpec], SentenceEngine] | None = None
 
 
@@ -69,51 +69,45 @@ def _error(item: DocItem, exc: BaseException) -> dict[str, str]:
     return {"document": item.source.shown, "error": reason}
 
 
-def plan_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
-    """Read, decode, parse and plan every document of the shard; a bad one becomes an error."""
+def read_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
+    """Read, decode and parse every document of the shard; a bad one becomes an error entry."""
     shard: Shard = pickle.loads(row["payload"])
-    planned, errors = [], []
+    documents, errors = [], []
     for item in shard.items:
         try:
             text = decode(item.source.read_bytes(), item.source.shown, spec.errors)
             doc = parse_document(text, item.source.shown, item.fmt, fields=spec.fields, columns=spec.columns)
-            planned.append((item, plan_document(doc, spec.src, spec.tgt, spec.context, spec.glossary)))
-        except Exception as exc:  # any parser failure is this document's, never the shard's
+            documents.append((item, doc))
+        except Exception as exc:  # any reader failure is this document's, never the shard's
             errors.append(_error(item, exc))
-    return {**row, "payload": pickle.dumps((shard, planned, errors, {}))}
+    return {**row, "payload": pickle.dumps((shard, documents, errors))}
 
 
-def _keys(planned: Iterable) -> list[str]:
-    return list(dict.fromkeys(
-        s.key for _, plan in planned for unit in plan.units for s in unit.sentences if s.key is not None
-    ))
-
-
-class MemoryLookup:
-    """Answers each shard's sentences from the main translation memory (one actor on the driver's
-    node, where the memory file is), so workers translate only what no earlier run did."""
+class MemoryService:
+    """The main translation memory, served to every worker by one actor on the driver's node (where
+    the memory file is): workers ask it for their sentences and translate only what it lacks."""
 
     def __init__(self, path: str):
-        self.path = path
-        TranslationMemory(path).close()  # a bad path fails here, once
+        self.memory = TranslationMemory(path)
 
-    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        shard, planned, errors, _ = pickle.loads(row["payload"])
-        with TranslationMemory(self.path) as memory:  # Ray Data calls from a thread of its own
-            remembered = memory.get_many(_keys(planned))
-        return {**row, "payload": pickle.dumps((shard, planned, errors, remembered))}
+    def get_many(self, keys: list[str]) -> dict[str, Entry]:
+        return self.memory.get_many(keys)
 
 
 class ShardMemory:
-    """The memory a worker's DocumentTranslator sees: what the main memory answered for this
-    shard, plus what the worker translates (kept apart, to be written as the shard's memory)."""
+    """The memory a worker's DocumentTranslator sees: lookups go to the memory service (if any);
+    what the worker translates is kept apart, to be written as the shard's memory."""
 
-    def __init__(self, remembered: Mapping[str, Entry]):
-        self.remembered = dict(remembered)
+    def __init__(self, service: Any = None):
+        self.service = service
         self.new: dict[str, Entry] = {}
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Entry]:
-        return {k: self.remembered[k] for k in keys if k in self.remembered}
+        if self.service is None:
+            return {}
+        import ray
+
+        return ray.get(self.service.get_many.remote(list(keys)))
 
     def put_many(self, entries: Mapping[str, Entry]) -> None:
         self.new.update(entries)
@@ -160,22 +154,32 @@ class ShardTranslator:
         self.engine = (spec.engine_factory or load_engine)(spec)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        shard, planned, errors, remembered = pickle.loads(row["payload"])
+        shard, documents, errors = pickle.loads(row["payload"])
         attempts = self._count_attempt(shard)
-        memory = ShardMemory(remembered)
+        memory = ShardMemory(self.spec.memory_service)
         translator = DocumentTranslator(
             self.engine, self.spec.options, memory=memory, glossary=self.spec.glossary,
             window_sentences=self.spec.window_sentences, chunk_sentences=self.spec.chunk_sentences,
         )
+        planned = []
+        for item, doc in documents:
+            try:
+                planned.append((item, translator.plan(doc)))
+            except Exception as exc:  # a document the planner cannot handle is reported, not fatal
+                errors.append(_error(item, exc))
         results = translator.translate(plan for _, plan in planned)
         outputs = []
         for (item, _), result in zip(planned, results, strict=True):
-            content = bilingual_jsonl(result) if self.spec.bilingual else write_document(result.document, result.rendered)
+            if self.spec.bilingual:
+                content = bilingual_jsonl(result)
+            else:
+                content = write_document(result.document, result.rendered)
             try:
                 item.output.write_bytes(content.encode("utf-8"))
                 outputs.append(item.output.path)
             except OSError as exc:
-                errors.append({"document": item.source.shown, "error": f"cannot write {item.output.shown}: {exc}"})
+                reason = f"cannot write {item.output.shown}: {exc}"
+                errors.append({"document": item.source.shown, "error": reason})
         self._write_memory(shard, memory.new)
         record = {
             "shard": shard.name,
@@ -184,6 +188,7 @@ class ShardTranslator:
             "outputs": outputs,
             "errors": errors,
             "attempts": attempts,
+            "node": _node_id(),
             "new_memory": len(memory.new),
             "stats": translator.stats.to_dict(),
         }
@@ -206,6 +211,12 @@ class ShardTranslator:
             for k, e in entries.items()
         )
         self.spec.work.join(shard.name + MEMORY_SUFFIX).write_bytes("".join(lines).encode("utf-8"))
+
+
+def _node_id() -> str:
+    import ray
+
+    return ray.get_runtime_context().get_node_id()
 
 
 def read_memory(place: Place) -> dict[str, Entry]:
