@@ -19,14 +19,16 @@ def write_documents(folder: Path, count: int = 12) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         chunk = [lines[(i * 3 + k) % len(lines)] for k in range(4)]
-        (folder / f"news-{i:02d}.txt").write_text("\n".join(chunk) + "\n\n" + chunk[0] + "\n", encoding="utf-8")
+        text = "\n".join(chunk) + "\n\n" + chunk[0] + "\n"  # a repeated sentence too
+        (folder / f"news-{i:02d}.txt").write_text(text, encoding="utf-8")
     (folder / "section").mkdir(exist_ok=True)
     (folder / "section" / "story.md").write_text(
         f"# {lines[1]}\n\n{lines[2]} *{lines[3]}* [{lines[4]}](https://example.org/a)\n\n- {lines[5]}\n",
         encoding="utf-8",
     )
     (folder / "section" / "page.html").write_text(
-        f"<html><body><h1>{lines[6]}</h1><p>{lines[7]} <b>{lines[8]}</b></p></body></html>\n", encoding="utf-8"
+        f"<html><body><h1>{lines[6]}</h1><p>{lines[7]} <b>{lines[8]}</b></p></body></html>\n",
+        encoding="utf-8",
     )
     (folder / "records.jsonl").write_text(
         "".join(f'{{"id": {i}, "text": "{lines[10 + i]}"}}\n' for i in range(5)), encoding="utf-8"
@@ -74,3 +76,32 @@ def node_count(records_folder: Path) -> int:
 
 def environ_without_ray_address() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+
+
+class _CrashingEngine:
+    """The real engine, except that the first batch anywhere kills its worker process."""
+
+    def __init__(self, engine, marker: str):
+        self._engine = engine
+        self._marker = Path(marker)
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+    def translate_prepared(self, prepared, options=None):
+        if not self._marker.exists():
+            self._marker.touch()
+            os._exit(1)  # a worker dying mid-shard, as on a node lost or killed
+        return self._engine.translate_prepared(prepared, options)
+
+
+class CrashOnce:
+    """An engine factory for RayOptions.engine_factory (pickled by value to the workers)."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __call__(self, spec):
+        from translate_kit.scale.stages import load_engine
+
+        return _CrashingEngine(load_engine(spec), self.marker)

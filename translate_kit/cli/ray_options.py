@@ -70,13 +70,11 @@ def write_stats(path: str | None, stats: dict[str, Any]) -> None:
             handle.write("\n")
 
 
-def progress_bar(quiet: bool, desc: str, unit: str):
-    """A tqdm bar on stderr (None when quiet)."""
-    if quiet:
-        return None
+def progress_bar(desc: str, unit: str, total: int):
+    """A tqdm bar on stderr."""
     from tqdm import tqdm
 
-    return tqdm(unit=unit, file=sys.stderr, dynamic_ncols=True, desc=desc)
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, desc=desc)
 
 
 def translate_on_ray(
@@ -97,13 +95,16 @@ def translate_on_ray(
 
     if output is None:
         raise click.UsageError("--ray writes files: give -o OUTPUT")
-    bar = progress_bar(quiet, "translate (shards)", "shard")
+    bars: list = []
 
     def progress(done: int, total: int, sentences: int) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix(sentences=sentences)
+        """Shards done of all shards, and sentences; the bar appears once the cluster is joined."""
+        if quiet:
+            return
+        if not bars:
+            bars.append(progress_bar("translate", "shard", total))
+        bars[0].n = done
+        bars[0].set_postfix(sentences=sentences)
 
     options = RayOptions(ray_address(address), shard_kib << 10, workers, ship_model)
     try:
@@ -111,7 +112,7 @@ def translate_on_ray(
             source, output, settings=settings, ray_options=options, progress=progress, **translate
         )
     finally:
-        if bar is not None:
+        for bar in bars:
             bar.close()
     stats = result.stats
     write_stats(stats_json, stats)

@@ -6,8 +6,9 @@ afterwards; `connect("auto")` joins the cluster this node belongs to (`ray start
 `connect("ray://host:10001")` goes through the Ray Client server.
 
 Ray waits a long time for a head that never answers (ray.init gives up only after minutes), so
-an address is first probed with a plain TCP connection: a host that is down, a closed port or a
-firewall that drops packets is one line within `timeout` seconds.
+an address is first probed with a plain TCP connection (a host that is down, a closed port or a
+firewall that drops packets is one line within 10 s), then joined with a bound on the whole
+attempt (something that accepts connections but is no Ray head: one line after 60 s).
 
 Authentication: since Ray 2.59 a local instance runs with token authentication (RAY_AUTH_MODE=
 token) and ray.init generates the token itself (~/.ray/auth_token). A cluster started with
@@ -22,6 +23,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -31,6 +33,7 @@ INSTALL_HINT = "Ray is not installed: pip install 'translate-kit[ray]'"
 DEFAULT_GCS_PORT = 6379
 DEFAULT_CLIENT_PORT = 10001
 PROBE_TIMEOUT = 10.0
+JOIN_TIMEOUT = 60.0
 
 
 class ClusterError(TranslateKitError):
@@ -74,16 +77,18 @@ def probe(address: str, timeout: float = PROBE_TIMEOUT) -> None:
         with socket.create_connection(endpoint, timeout=timeout):
             pass
     except OSError as exc:
-        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, TimeoutError):
+            reason = f"no answer within {timeout:g} s"
         raise ClusterError(
-            f"cannot reach the Ray cluster at {address}: {reason} after at most {timeout:.0f} s "
+            f"cannot reach the Ray cluster at {address}: {reason} "
             "(is `ray start --head` running there, and the port open?)"
         ) from None
 
 
 @contextlib.contextmanager
 def connect(
-    address: str | None, *, num_cpus: int | None = None, timeout: float = PROBE_TIMEOUT
+    address: str | None, *, num_cpus: int | None = None, timeout: float = JOIN_TIMEOUT
 ) -> Iterator[dict]:
     """Ray connected for the duration of the block; yields the cluster's resources.
 
@@ -94,12 +99,12 @@ def connect(
     if ray.is_initialized():
         yield ray.cluster_resources()
         return
-    if address:
-        probe(address, timeout)
     quiet_logs = {"logging_level": logging.WARNING, "log_to_driver": False}
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # no retry chatter from Ray's C++ core
     try:
         if address:
-            ray.init(address=address, **quiet_logs)
+            probe(address, min(timeout, PROBE_TIMEOUT))
+            _bounded(lambda: ray.init(address=address, **quiet_logs), address, timeout)
         else:
             ray.init(num_cpus=num_cpus, include_dashboard=False, **quiet_logs)
     except ConnectionError as exc:
@@ -117,6 +122,31 @@ def connect(
         yield ray.cluster_resources()
     finally:
         ray.shutdown()
+
+
+def _bounded(call, address: str, timeout: float) -> None:
+    """`call()` (ray.init), or ClusterError after `timeout` seconds: something that accepts TCP
+    connections without being a Ray head (a proxy, another service) would keep Ray retrying for
+    minutes. The abandoned attempt runs on in a daemon thread, which never holds up the exit."""
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=attempt, name="ray-init", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        raise ClusterError(
+            f"cannot join the Ray cluster at {address}: no Ray answer within {timeout:g} s "
+            "(is it a Ray head's address, and the same Ray version?)"
+        )
+    if outcome[0] is not None:
+        raise outcome[0]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -129,8 +129,8 @@ def translate_documents_on_ray(
 def _job_key(model_dir, options: DecodeOptions, settings: JobSettings, glossary: dict[str, str]) -> str:
     """What changes an output: model, direction, decoding, glossary and how inputs are read/written."""
     payload = json.dumps(
-        [model_dir.fingerprint(), model_dir.src, model_dir.tgt, options_key(options), sorted(glossary.items()),
-         settings.fields, settings.columns, settings.errors, settings.bilingual],
+        [model_dir.fingerprint(), model_dir.src, model_dir.tgt, options_key(options),
+         sorted(glossary.items()), settings.fields, settings.columns, settings.errors, settings.bilingual],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -312,8 +312,8 @@ def _merge_memories(work: Place, records: dict[str, dict], memory_path: str) -> 
     return merged
 
 
-def _write_errors(folder: Place, errors: list[dict[str, str]]) -> str | None:
-    target = folder.join(ERRORS_NAME)
+def _write_errors(target: Place, errors: list[dict[str, str]]) -> str | None:
+    """One JSON line per failed document (document, error); no file when nothing failed."""
     if not errors:
         if target.kind() == pafs.FileType.File:
             target.fs.delete_file(target.path)
