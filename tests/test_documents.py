@@ -165,8 +165,12 @@ def test_markdown_blocks_and_kinds():
         BlockKind.TABLE_CELL,
         BlockKind.TABLE_CELL,
         BlockKind.HEADING,
+        BlockKind.PARAGRAPH,  # the <div> of the HTML block
     ]
-    assert all(b.meta["inline"] in ("spans", "plain") for b in doc.blocks)
+    assert all(b.meta.get("inline", "spans") in ("spans", "plain") for b in doc.blocks)
+    assert [(p.kind, p.text, p.meta["front_matter"]) for p in doc.properties] == [
+        (BlockKind.FIELD, "मुलाकात", "title")
+    ]
     link = next(s for s in doc.blocks[1].spans.values() if s.open == "[")
     assert link.text == "विदेश मंत्री" and link.close == '](https://mea.gov.in/a_(b) "MEA")'
     assert doc.blocks[0].meta["level"] == 1
@@ -181,10 +185,10 @@ def test_markdown_translation_keeps_markup_code_and_structure():
     out = translate_doc(parse_document(MARKDOWN, "a.md", "markdown"), shout)
     assert "# T(जयशंकर और **T(लावरोव)** की मुलाकात) #\n" in out and "⟦" not in out  # tokens never leak
     assert "**T(लावरोव)**" in out
-    assert '[T(विदेश मंत्री)](https://mea.gov.in/a_(b) "MEA")' in out
-    assert "`code x`" in out and "![चित्र](photo.jpg)" in out and "~~T(पुराना)~~" in out
+    assert '[T(विदेश मंत्री)](https://mea.gov.in/a_(b) "T(MEA)")' in out
+    assert "`code x`" in out and "![T(चित्र)](photo.jpg)" in out and "~~T(पुराना)~~" in out
     assert '```python\nprint("नमस्ते")\n```' in out and "    indented code" in out
-    assert "---\ntitle: मुलाकात\n---" in out and "<div>html block</div>" in out
+    assert "---\ntitle: T(मुलाकात)\n---" in out and "<div>T(HTML BLOCK)</div>" in out
     assert "> T(उद्धरण की पहली पंक्ति\n> दूसरी पंक्ति [T(यहाँ)](u))" in out  # one sentence over two lines
     assert "- T(दूसरा **T(बिंदु)**\n  जारी)" in out
     assert "| T(भारत) | T(नई **T(दिल्ली)**) |" in out
@@ -230,7 +234,7 @@ def test_html_blocks_and_identity_round_trip():
 def test_html_translation_keeps_tags_attributes_and_untouched_elements():
     out = translate_doc(parse_document(HTML, "a.html", "html"), lambda s: s + " & <x>")
     assert "<title>बैठक &amp; चर्चा &amp; &lt;x&gt;</title>" in out
-    assert "<a href=\"https://mea.gov.in\" title='MEA'>बयान &amp; &lt;x&gt;</a>" in out
+    assert "<a href=\"https://mea.gov.in\" title='MEA &amp; &lt;x&gt;'>बयान &amp; &lt;x&gt;</a>" in out
     assert "<!-- टिप्पणी --> <code>x&lt;y</code>" in out
     for untouched in (
         '<script>var s = "<p>नहीं</p>";</script>',

@@ -126,3 +126,67 @@ def test_plain_text_structure_survives(source):
     out = translate_doc(doc, lambda s: "T(" + s + ")")  # case kept: the wrapped-line rule looks at case
     assert [b.kind for b in parse_document(out, "t.txt", "text").blocks] == [b.kind for b in doc.blocks]
     assert out.count("\n") == source.count("\n")
+
+
+# --- any input: identity is byte-identical; a translation keeps every target, code span and tag ---
+
+MARKUP = [
+    "*", "**", "_", "__", "~~", "`", "``", "[", "]", "(", ")", "![", "](", "<", ">", "</", "/>", "\\", "&",
+    "&amp;", "&#38;", "#", "## ", "> ", "- ", "1. ", "|", "\n", "\n\n", "  \n", "    ", "{#x}", "---",
+    "+++", '"', "'", "=", "<b>", "</b>", "<a href='#x' title=\"t\">", "</a>", '<img alt="चित्र" src="i.png">',
+    "<div markdown=\"1\">", "</div>", "<span translate=\"no\">", "</span>", "<!-- c -->", "```", "\t",
+]
+any_markup = st.lists(
+    st.one_of(st.sampled_from(MARKUP), st.sampled_from(WORDS), st.text(max_size=3)), max_size=40
+).map("".join)
+
+
+@SETTINGS
+@given(any_markup)
+def test_any_markdown_identity_is_byte_identical(source):
+    doc = parse_document(source, "g.md", "markdown")
+    assert translate_doc(doc, identity) == source
+
+
+@SETTINGS
+@given(any_markup)
+def test_any_html_identity_is_byte_identical(source):
+    doc = parse_document(source, "g.html", "html")
+    assert translate_doc(doc, identity) == source
+
+
+@st.composite
+def rich_markdown(draw) -> str:
+    """Markdown with front matter, HTML blocks, inline HTML, images, titles and in-page links."""
+    parts = [f"---\ntitle: {draw(words)}\nlang: hi\ntags:\n  - a\n---\n"] if draw(st.booleans()) else []
+    for _ in range(draw(st.integers(1, 6))):
+        n = draw(st.integers(1, 99))
+        parts.append(draw(st.sampled_from([
+            f"## {draw(words)}\n",
+            f"{draw(words)} <b>{draw(words)}</b> <code>c_{n}</code> "
+            f"[{draw(words)}](#{draw(words)} \"{draw(words)}\")\n",
+            f"![{draw(words)}](img/{n}.png) {draw(words)}।\n",
+            f'<aside markdown="1">\n{draw(words)} [{draw(words)}](https://e.org/{n})\n</aside>\n',
+            f'<div class="x" title="{draw(words)}">{draw(words)} <a href="/p/{n}">{draw(words)}</a></div>\n',
+            f"{draw(words)} **{draw(words)} `k = {n}`\n",
+        ])))
+    return "\n".join(parts)
+
+
+def _kept_markup(text: str) -> list[str]:
+    """Link targets, code spans, URLs, image paths, tag names and non-readable attributes."""
+    found = re.findall(r"\]\(([^\s)]+)", text) + re.findall(r"`[^`]*`", text)
+    found += re.findall(r"<(/?[a-z]+)", text) + re.findall(r"(?:href|src|class|markdown)=\"[^\"]*\"", text)
+    return sorted(set(found))
+
+
+@SETTINGS
+@given(rich_markdown())
+def test_translation_keeps_every_target_code_span_and_tag(source):
+    doc = parse_document(source, "g.md", "markdown")
+    assert translate_doc(doc, identity) == source
+    out = translate_doc(doc, shout)
+    assert "⟦" not in out
+    # in-page links follow their (translated) headings; every other target is kept as it was
+    kept = [m for m in _kept_markup(source) if not m.startswith("#")]
+    assert set(kept) <= set(_kept_markup(out))

@@ -1,7 +1,21 @@
-"""Language codes (FLORES-200 style, as IndicTrans2 uses them) and script detection."""
+"""Language codes (FLORES-200 style, as IndicTrans2 uses them), script detection, and the
+per-sentence decision whether a text needs translating at all.
+
+The decision (`needs_translation`) is made per sentence from its script, because Hindi technical
+writing and news mix Latin-script terms into Hindi sentences ("GitHub पर इसे private vulnerability
+reporting कहा जाता है।"): a share-of-letters vote calls such a sentence English and copies it.
+
+* Hindi -> English: a text with any Devanagari letter is Hindi, however many Latin tokens it holds;
+  only text without one (a quoted English sentence, a name, a URL, a number) is copied.
+* English -> Hindi: a text with no Latin letter is copied; so is a text that is Hindi by its words
+  (`is_hindi_by_words`: code-mixed Hindi with English terms is not English to translate).
+
+eval/language_decision.py measures it on real sentences (eval/results/language_decision.md).
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 HINDI = "hin_Deva"
@@ -51,12 +65,60 @@ def detect_lang(text: str, default: str = HINDI) -> str:
     return HINDI if devanagari_share(text) >= 0.3 else ENGLISH
 
 
-def needs_translation(sentence: str, src: str, tgt: str) -> bool:
-    """False for text with no letters (numbers, symbols) or already in the target language.
+def _is_devanagari_letter(char: str) -> bool:
+    """A Devanagari letter, vowel sign or virama (not a danda, digit or abbreviation sign)."""
+    return is_devanagari(char) and unicodedata.category(char)[0] in ("L", "M")
 
-    A Latin-only line inside Hindi text (a quote, a name, a URL) is already English: sending it
-    through a Hindi->English model can only damage it, so it is copied unchanged.
+
+def _is_latin_letter(char: str) -> bool:
+    return char.isalpha() and "LATIN" in unicodedata.name(char, "")
+
+
+_WORD = re.compile(r"[^\W\d_][\w\u0900-\u097f]*")
+HINDI_WORD_SHARE = 0.25
+"""In English -> Hindi, a text whose words are at least this share Devanagari (and at least two of
+them) is Hindi already. An English sentence quoting a Hindi name or word stays well below it;
+code-mixed Hindi sentences, held together by Devanagari postpositions and verbs, stay above it
+(measured in eval/results/language_decision.md)."""
+
+
+def is_hindi_by_words(text: str) -> bool:
+    words = _WORD.findall(text)
+    hindi = sum(1 for w in words if any(_is_devanagari_letter(c) for c in w))
+    return hindi >= 2 and hindi >= HINDI_WORD_SHARE * len(words)
+
+
+def needs_translation(text: str, src: str, tgt: str) -> bool:
+    """Whether `text` (a sentence) must go through a `src` -> `tgt` model, or be copied as it is.
+
+    See the module docstring for the rule. Text without letters (numbers, symbols) never needs it.
     """
-    if not any(ch.isalpha() for ch in sentence):
+    if normalize_lang(src) == normalize_lang(tgt):
         return False
-    return detect_lang(sentence, default=src) != tgt
+    if normalize_lang(src) == HINDI:
+        return any(_is_devanagari_letter(c) for c in text)
+    return any(_is_latin_letter(c) for c in text) and not is_hindi_by_words(text)
+
+
+_LANGUAGE_NAMES = {HINDI: ("hindi", "हिन्दी", "हिंदी"), ENGLISH: ("english", "अंग्रेज़ी", "अंग्रेजी")}
+_SUBTAG = re.compile(r"([A-Za-z]{2,3})((?:[-_][A-Za-z0-9]{2,8})*)")
+
+
+def code_like(value: str, lang: str) -> str:
+    """The code of `lang` written the way `value` names a language ("hi" -> "en", "hi-IN" ->
+    "en-IN", "hin_Deva" -> "eng_Latn", "Hindi" -> "English"); `value`'s spacing is kept."""
+    lang = normalize_lang(lang)
+    stripped = value.strip()
+    lead = value[: len(value) - len(value.lstrip())]
+    trail = value[len(value.rstrip()) :]
+    if stripped.lower() in {n for names in _LANGUAGE_NAMES.values() for n in names}:
+        name = _LANGUAGE_NAMES[lang][0]
+        new = name.capitalize() if stripped[:1].isupper() or not stripped.isascii() else name
+    elif re.fullmatch(r"[a-z]{3}_[A-Z][a-z]{3}", stripped):
+        new = lang
+    elif match := _SUBTAG.fullmatch(stripped):
+        primary = lang[:3] if len(match.group(1)) == 3 else lang[:2]
+        new = (primary.upper() if match.group(1).isupper() else primary) + match.group(2)
+    else:
+        new = lang[:2]
+    return lead + new + trail

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .documents import (
+    DEFAULT_FRONT_MATTER_KEYS,
     EXTENSIONS,
     Block,
     Document,
@@ -47,7 +48,7 @@ from .documents.model import TOKEN_PATTERN
 from .engine import DecodeOptions, Translation
 from .errors import InputError
 from .families import Family, Prepared
-from .languages import needs_translation
+from .languages import code_like, needs_translation
 from .memory import Entry, TranslationMemory, context_key, sentence_key
 from .segment import sentence_spans
 from .textio import atomic_write, decode
@@ -186,10 +187,11 @@ def plan_document(
     hard_newlines = doc.format in HARD_NEWLINE_FORMATS
     seen: dict[str, tuple[str, Prepared]] = {}  # a sentence repeated in the document is prepared once
     for block in doc.translatable():
-        if not needs_translation(block.plain_text(), src, tgt):
+        todo = [(key, text) for key, text in block.units() if needs_translation(text, src, tgt)]
+        if not todo:
             kept += 1
             continue
-        for key, text in block.units():
+        for key, text in todo:
             sentences = []
             for start, end in _sentence_spans(text, src, hard_newlines):
                 source = text[start:end]
@@ -326,10 +328,12 @@ class DocumentTranslator:
             pieces.append(unit.text[last:])
             texts.setdefault(unit.block.id, {})[unit.key] = "".join(pieces)
         rendered = {}
-        for block in plan.document.blocks:
+        for block in plan.document.blocks + plan.document.properties:
             if block.id in texts:
                 parts = texts[block.id]
                 rendered[block.id] = render_block(plan.document, block, parts.get("", block.text), parts)
+        for code in plan.document.language_codes():
+            rendered[code.id] = code_like(code.text, self.engine.tgt)
         return TranslatedDocument(plan.document, rendered, details)
 
     def _sentence_result(self, sentence: Sentence) -> SentenceResult:
@@ -461,6 +465,8 @@ class JobSettings:
     errors: str = "strict"
     bilingual: bool = False
     overwrite: bool = False
+    front_matter_keys: tuple[str, ...] = DEFAULT_FRONT_MATTER_KEYS
+    wrap: str = "join"
 
     def key(self, translator: DocumentTranslator) -> str:
         payload = json.dumps(
@@ -471,10 +477,17 @@ class JobSettings:
                 self.errors,
                 self.bilingual,
                 sorted(translator.glossary.items()),
+                *([self.front_matter_keys, self.wrap] if self.changes_defaults else []),
             ],
             ensure_ascii=False,
         )
         return _sha256(payload.encode("utf-8"))[:16]
+
+
+    @property
+    def changes_defaults(self) -> bool:
+        """Whether Markdown settings differ from the defaults (keys of earlier runs stay valid)."""
+        return self.front_matter_keys != DEFAULT_FRONT_MATTER_KEYS or self.wrap != "join"
 
 
 @dataclass
@@ -508,7 +521,10 @@ def load_jobs(jobs: Sequence[Job], settings: JobSettings) -> list[LoadedJob]:
             for stale in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
                 stale.unlink(missing_ok=True)  # left by a run killed while writing this output
         text = decode(data, name, settings.errors)
-        doc = parse_document(text, name, job.fmt, fields=settings.fields, columns=settings.columns)
+        doc = parse_document(
+            text, name, job.fmt, fields=settings.fields, columns=settings.columns,
+            front_matter_keys=settings.front_matter_keys,
+        )
         loaded.append(LoadedJob(job, _sha256(data), manifest, doc))
     return loaded
 
@@ -551,7 +567,7 @@ def run_jobs(
         if settings.bilingual:
             content = bilingual_jsonl(result)
         else:
-            content = write_document(result.document, result.rendered)
+            content = write_document(result.document, result.rendered, wrap=settings.wrap)
         if item.job.output is None:
             (stdout or sys.stdout.write)(content)
             continue
@@ -580,7 +596,7 @@ def bilingual_jsonl(result: TranslatedDocument) -> str:
     """One JSON line per block: ids, kind, source and translation, and each sentence with its score."""
     doc = result.document
     lines = []
-    for block in doc.blocks:
+    for block in doc.blocks + doc.properties:
         sentences = result.sentences.get(block.id, [])
         source = render_block(doc, block, block.text, {})
         record = {

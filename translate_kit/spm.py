@@ -21,6 +21,10 @@ import sentencepiece
 _UNIT = regex.compile(r"<\s*ID\d+\s*>|\S+")
 _SENTENCE_END = frozenset({".", "?", "!", "।", "॥", "|"})
 _CLAUSE_END = frozenset({",", ";", ":", "-", ")", "]", '"', "'"})
+# Pieces that are control symbols, never text: a model can still emit them (a random or badly
+# trained one does), and they must not reach a reader. Language tags are FLORES-200 codes.
+_SPECIAL_PIECES = frozenset({"<s>", "</s>", "<pad>", "<unk>", "<mask>"})
+_LANGUAGE_TAG = regex.compile(r"[a-z]{3}_[A-Z][a-z]{3}")
 
 
 def _break_class(unit: str) -> int:
@@ -95,6 +99,7 @@ class SubwordCodec:
 
         This is IndicTrans2's own decoding. SentencePiece's `decode_pieces` would do the same for
         known pieces but garbles the text around a token its model does not know (`<unk>`, a
-        vocabulary filler), which a model can still emit.
+        vocabulary filler), which a model can still emit. Control symbols and language tags are left out.
         """
-        return "".join(pieces).replace("▁", " ").strip()
+        text = "".join(p for p in pieces if p not in _SPECIAL_PIECES and not _LANGUAGE_TAG.fullmatch(p))
+        return text.replace("▁", " ").strip()

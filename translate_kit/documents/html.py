@@ -16,8 +16,14 @@ It is as forgiving as browsers: unclosed tags, stray end tags and bad nesting ne
   are atomic. An inline tag left open at the end of its block closes with nothing; a stray end tag is
   kept as an atom: malformed markup comes out exactly as malformed as it came in.
 * ``script``, ``style``, ``pre``, ``textarea``, ``template``, ``svg``, ``math`` and any element with
-  ``translate="no"`` or class ``notranslate`` are copied untouched. Attribute values (``alt``,
-  ``title``) are not translated.
+  ``translate="no"`` or class ``notranslate`` are copied untouched, attributes included.
+* Attributes people read (``alt``, ``title``, ``aria-label``, ``placeholder``, the ``content`` of
+  ``<meta name="description">`` and its Open Graph / Twitter twins) are translated: on a tag inside
+  a block they are values of its span, elsewhere properties of the document. ``<html lang>`` and
+  ``<meta http-equiv="content-language">`` are language codes, written as the target's.
+* The content of an element with ``markdown="1"`` (kramdown's switch, also ``block``/``span``) is
+  read as Markdown, as kramdown renders it; this is how Markdown hands its HTML blocks here and
+  gets Markdown back.
 * Block text is the decoded text (entities resolved), so the model sees ``&`` rather than ``&amp;``;
   a translated block is written back HTML-escaped (``&``, ``<``, ``>``), and a block whose
   translation equals its source keeps its original bytes, entities included.
@@ -30,8 +36,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .model import Block, BlockKind, Document, InlineBuilder
-from .splice import LineRange, SpliceState, splice
+from .model import VALUE_ENCODERS, BlockKind, Document, InlineBuilder, InlineValue
+from .splice import DocumentBuilder, LineRange, splice
 
 BLOCK_TAGS = frozenset(
     {
@@ -113,6 +119,60 @@ _KINDS = {
     "blockquote": BlockKind.QUOTE,
 }
 _CONTENT = re.compile(r"\w")
+READABLE_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "placeholder"})
+_META_TEXT = frozenset({"description", "og:title", "og:description", "twitter:title", "twitter:description"})
+MARKDOWN_SWITCH = frozenset({"1", "block", "span"})
+_ATTRIBUTE = re.compile(
+    r"""\s([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of a tag's markup: its value at [start, end) of the markup, decoded as `text`."""
+
+    name: str
+    start: int
+    end: int
+    text: str
+    quoted: bool
+
+
+def attributes(markup: str) -> list[Attribute]:
+    """The attributes of a start tag's source markup, with where each value sits."""
+    name_end = re.match(r"<[^\s/>]*", markup)
+    found = []
+    for match in _ATTRIBUTE.finditer(markup, name_end.end() if name_end else 0):
+        group = next((g for g in (2, 3, 4) if match.group(g) is not None), None)
+        if group is None:
+            continue
+        found.append(Attribute(match.group(1).lower(), match.start(group), match.end(group),
+                               html.unescape(match.group(group)), group != 4))
+    return found
+
+
+def readable_values(tag: str, markup: str) -> list[tuple[Attribute, str]]:
+    """(attribute, kind) of each value people read, or a language code, in a start tag's markup."""
+    attrs = attributes(markup)
+    by_name = {a.name: a for a in attrs}
+    found: list[tuple[Attribute, str]] = []
+    if tag == "meta" and "content" in by_name:
+        name = (by_name.get("name") or by_name.get("property") or by_name.get("http-equiv"))
+        label = name.text.strip().lower() if name else ""
+        if label in _META_TEXT:
+            found.append((by_name["content"], BlockKind.ATTRIBUTE))
+        elif label == "content-language":
+            found.append((by_name["content"], BlockKind.LANGUAGE))
+    if tag == "html":
+        found.extend((a, BlockKind.LANGUAGE) for a in attrs if a.name in ("lang", "xml:lang"))
+    found.extend(
+        (a, BlockKind.ATTRIBUTE) for a in attrs if a.name in READABLE_ATTRIBUTES and _CONTENT.search(a.text)
+    )
+    return found
+
+
+def value_encoding(attribute: Attribute) -> str:
+    return "html" if attribute.quoted else "html-unquoted"
 
 
 @dataclass
@@ -127,10 +187,10 @@ class _Event:
 class _Tokenizer(HTMLParser):
     """Collects every event with its source offset; each event ends where the next one starts."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, base: int = 0) -> None:
         super().__init__(convert_charrefs=False)
         self.events: list[_Event] = []
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self._line_starts = [base] + [base + m.end() for m in re.finditer("\n", source)]
 
     def _add(self, kind: str, tag: str = "", attrs=None) -> None:
         line, col = self.getpos()
@@ -167,15 +227,16 @@ class _Tokenizer(HTMLParser):
         self._add("other", "![")
 
 
-def _events(source: str) -> list[_Event]:
-    tokenizer = _Tokenizer(source)
-    tokenizer.feed(source)
+def _events(source: str, start: int, end: int) -> list[_Event]:
+    """Events of source[start:end], with offsets into `source`."""
+    tokenizer = _Tokenizer(source[start:end], start)
+    tokenizer.feed(source[start:end])
     tokenizer.close()
     events = sorted(tokenizer.events, key=lambda e: e.start)
     for event, following in zip(events, events[1:], strict=False):
         event.end = following.start
     if events:
-        events[-1].end = len(source)
+        events[-1].end = end
     return events
 
 
@@ -186,29 +247,31 @@ def _is_untouched(event: _Event) -> bool:
 
 
 class _Reader:
-    """Walks the events, cutting runs of inline content into blocks."""
+    """Walks the events of source[start:end], cutting runs of inline content into blocks."""
 
-    def __init__(self, source: str, path: str) -> None:
-        self.source = source
+    def __init__(self, builder: DocumentBuilder, start: int, end: int, path: str) -> None:
+        self.builder = builder
+        self.source = builder.source
+        self.start, self.end = start, end
         self.path = path
-        self.blocks: list[Block] = []
-        self.ranges: dict[str, list[LineRange]] = {}
         self.containers: list[str] = []
         self.run: list[_Event] = []
+        self.tags: list[_Event] = []  # start tags read (not inside untouched elements)
+        self.in_blocks: set[int] = set()  # ids of the tags whose values became span values
 
-    def read(self) -> Document:
-        events = _events(self.source)
+    def read(self) -> None:
+        events = _events(self.source, self.start, self.end)
         index = 0
         while index < len(events):
             event = events[index]
-            if event.kind == "start" and _is_untouched(event):
-                end = _skip_element(events, index)
-                if event.tag in ATOMIC_INLINE_TAGS or event.tag not in BLOCK_TAGS | UNTOUCHED_TAGS:
-                    self.run.append(_Event("atom", event.tag, event.start, end=events[end].end))
-                else:
-                    self._flush()
-                index = end + 1
-                continue
+            if event.kind in ("start", "startend"):
+                if _is_untouched(event):
+                    index = self._untouched(events, index)
+                    continue
+                self.tags.append(event)
+                if event.kind == "start" and (dict(event.attrs).get("markdown") or "") in MARKDOWN_SWITCH:
+                    index = self._markdown(events, index)
+                    continue
             if event.kind == "start" and event.tag in ATOMIC_INLINE_TAGS:
                 end = _skip_element(events, index)
                 self.run.append(_Event("atom", event.tag, event.start, end=events[end].end))
@@ -223,7 +286,42 @@ class _Reader:
                 self.run.append(event)
             index += 1
         self._flush()
-        return Document(self.path, "html", self.blocks, SpliceState(self.source, self.ranges, escape))
+        self._properties()
+
+    def _untouched(self, events: list[_Event], index: int) -> int:
+        event = events[index]
+        end = _skip_element(events, index) if event.kind == "start" else index
+        if event.tag in ATOMIC_INLINE_TAGS or event.tag not in BLOCK_TAGS | UNTOUCHED_TAGS:
+            self.run.append(_Event("atom", event.tag, event.start, end=events[end].end))
+        else:
+            self._flush()
+        return end + 1
+
+    def _markdown(self, events: list[_Event], index: int) -> int:
+        """An element whose content is Markdown: its tags stay, its content is read as Markdown."""
+        from . import markdown  # markdown imports this module for its HTML blocks
+
+        self._flush()
+        end = _skip_element(events, index)
+        inner_start = events[index].end
+        inner_end = events[end].start if end != index and events[end].kind == "end" else self.end
+        markdown.read_into(self.builder, inner_start, inner_end, self.path)
+        if end != index and events[end].kind == "end":
+            return end + 1
+        return len(events)
+
+    def _properties(self) -> None:
+        """Readable values of tags that are not inside a block become properties of the document."""
+        for event in self.tags:
+            if id(event) in self.in_blocks:
+                continue
+            markup = self.source[event.start : event.end]
+            for attribute, kind in readable_values(event.tag, markup):
+                encode = VALUE_ENCODERS[value_encoding(attribute)]
+                line = self.source.count("\n", 0, event.start) + 1
+                meta = {"line": line, "attribute": f"{event.tag}@{attribute.name}"}
+                start, end = event.start + attribute.start, event.start + attribute.end
+                self.builder.property(kind, attribute.text, start, end, encode, meta)
 
     def _track_container(self, event: _Event) -> None:
         if event.kind == "start" and event.tag not in VOID_TAGS:
@@ -251,31 +349,41 @@ class _Reader:
         trail = _trailing_space(self.source, events[-1])
         start, end = start + lead, end - trail
         text, spans = self._inline(events, start, end)
-        block_id = f"b{len(self.blocks) + 1}"
         kind = next((_KINDS[c] for c in reversed(self.containers) if c in _KINDS), BlockKind.PARAGRAPH)
         line = self.source.count("\n", 0, start) + 1
-        self.blocks.append(Block(block_id, kind, text, spans, meta={"line": line}))
-        self.ranges[block_id] = [LineRange(start, end)]
+        self.builder.block(kind, text, spans, [LineRange(start, end)], {"line": line})
 
     def _inline(self, events: list[_Event], start: int, end: int) -> tuple[str, dict]:
         builder = InlineBuilder()
         open_tags: list[str] = []
         for event in events:
             raw = self.source[max(event.start, start) : min(event.end, end)]
+            values = self._values(event, raw)
             if event.kind == "data":
                 builder.text(raw)
             elif event.kind == "ref":
                 builder.text(html.unescape(raw))
             elif event.kind == "start" and event.tag not in VOID_TAGS:
-                builder.open(raw)
+                builder.open(raw, values)
                 open_tags.append(event.tag)
             elif event.kind == "end" and event.tag in open_tags:
                 while open_tags.pop() != event.tag:
                     builder.close("")
                 builder.close(raw)
             else:
-                builder.atom(raw)
+                builder.atom(raw, values)
         return builder.finish()
+
+    def _values(self, event: _Event, raw: str) -> tuple[InlineValue, ...]:
+        """A tag's readable attribute values as values of its span (the tag is inside a block)."""
+        if event.kind not in ("start", "startend"):
+            return ()
+        self.in_blocks.add(id(event))
+        return tuple(
+            InlineValue("open", a.start, a.end, a.text, value_encoding(a))
+            for a, kind in readable_values(event.tag, raw)
+            if kind == BlockKind.ATTRIBUTE
+        )
 
 
 def _skip_element(events: list[_Event], index: int) -> int:
@@ -308,7 +416,14 @@ def _trailing_space(source: str, event: _Event) -> int:
 
 
 def read(source: str, path: str) -> Document:
-    return _Reader(source, path).read()
+    builder = DocumentBuilder(source)
+    read_into(builder, 0, len(source), path)
+    return builder.document(path, "html", escape)
+
+
+def read_into(builder: DocumentBuilder, start: int, end: int, path: str) -> None:
+    """Add the blocks and properties of the HTML in builder.source[start:end] (a Markdown HTML block)."""
+    _Reader(builder, start, end, path).read()
 
 
 def write(doc: Document, rendered: dict[str, str]) -> str:

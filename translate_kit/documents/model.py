@@ -14,10 +14,18 @@ same tokens in every document, which keeps the translation memory effective.
 Rendering a block back is the inverse: translated text with tokens, each token replaced by its
 span's opening markup, the rendered inner translation and its closing markup. Text outside the
 markup goes through the format's ``escape`` (HTML entities; nothing for Markdown source).
+
+Text people read inside markup (an image's ``alt``, a link's or tag's ``title``, ``aria-label``) is
+an `InlineValue` of its span: a unit of its own, translated and written back into the markup with
+the quoting it needs. Text outside the body (front matter fields, attributes of tags that hold no
+block text, ``<meta name="description">``, the document's language code) is a *property*: a block
+in ``Document.properties``, never in ``Document.blocks``, so readers of the body (the aligner) see
+only the article itself.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +50,40 @@ class BlockKind:
     TABLE_CELL = "table_cell"
     QUOTE = "quote"
     FIELD = "field"
+    ATTRIBUTE = "attribute"
+    LANGUAGE = "language"
+    """A language code (``lang: hi``, ``<html lang="hi">``): written as the target's, never translated."""
+
+
+def _escape_markdown_title(text: str, quote: str) -> str:
+    closing = ")" if quote == "(" else quote
+    return text.replace("\\", "\\\\").replace(closing, "\\" + closing)
+
+
+VALUE_ENCODERS: dict[str, Callable[[str], str]] = {
+    "html": lambda text: html.escape(text, quote=True),
+    "html-unquoted": lambda text: '"' + html.escape(text, quote=True) + '"',
+    "markdown-alt": lambda text: text.replace("[", "\\[").replace("]", "\\]"),
+    'markdown-title"': lambda text: _escape_markdown_title(text, '"'),
+    "markdown-title'": lambda text: _escape_markdown_title(text, "'"),
+    "markdown-title(": lambda text: _escape_markdown_title(text, "("),
+}
+"""How a translated value is written back into its markup, by the encoding its reader chose."""
+
+
+@dataclass(frozen=True)
+class InlineValue:
+    """Text people read inside a span's markup: `part` ("open"/"close") holds it at [start, end).
+
+    `text` is the value as a reader sees it (entities and escapes resolved); `encoding` names the
+    VALUE_ENCODERS entry that writes a translation of it back.
+    """
+
+    part: str
+    start: int
+    end: int
+    text: str
+    encoding: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +93,26 @@ class InlineSpan:
     open: str
     text: str = ""
     close: str = ""
+    values: tuple[InlineValue, ...] = ()
+
+    def markup(self, token: str, inner: Mapping[str, str]) -> tuple[str, str]:
+        """(open, close) with each value replaced by its translation in `inner` (key token@index)."""
+        parts = {"open": self.open, "close": self.close}
+        for index in reversed(range(len(self.values))):  # from the end, so offsets stay valid
+            value = self.values[index]
+            translated = inner.get(value_key(token, index))
+            if translated is None or translated == value.text:
+                continue
+            markup = parts[value.part]
+            parts[value.part] = (
+                markup[: value.start] + VALUE_ENCODERS[value.encoding](translated) + markup[value.end :]
+            )
+        return parts["open"], parts["close"]
+
+
+def value_key(token: str, index: int) -> str:
+    """The unit key of the `index`-th value of the span `token` ("⟦2⟧@0")."""
+    return f"{token}@{index}"
 
 
 @dataclass
@@ -75,6 +137,8 @@ class Block:
         for token, span in self.spans.items():
             if span.text:
                 yield token, span.text
+            for index, value in enumerate(span.values):
+                yield value_key(token, index), value.text
 
     def plain_text(self) -> str:
         """The words a reader sees: markup dropped, spans' inner text put in place (for language checks)."""
@@ -87,15 +151,25 @@ class Block:
 
 @dataclass
 class Document:
-    """Blocks in reading order plus the reader's state needed to write the format back."""
+    """Blocks in reading order plus the reader's state needed to write the format back.
+
+    `properties` are the translatable texts outside the body (front matter fields, attribute
+    values, language codes; see the module docstring): translated with the blocks, never aligned.
+    """
 
     path: str
     format: str
     blocks: list[Block]
     state: Any = None
+    properties: list[Block] = field(default_factory=list)
 
     def translatable(self) -> list[Block]:
-        return [block for block in self.blocks if block.translate]
+        """Blocks and properties to translate, body first."""
+        return [block for block in self.blocks + self.properties if block.translate]
+
+    def language_codes(self) -> list[Block]:
+        """Properties that name the document's language (written as the target's code)."""
+        return [block for block in self.properties if block.kind == BlockKind.LANGUAGE]
 
 
 def render_inline(
@@ -131,7 +205,10 @@ def render_inline(
             return ""  # a model that repeats a placeholder must not repeat the markup
         seen.add(token)
         body = expand(inner.get(token, span.text))
-        return span.open + body + span.close if keep_markup else body
+        if not keep_markup:
+            return body
+        opening, closing = span.markup(token, inner)
+        return opening + body + closing
 
     rendered = expand(text)
     for token in spans:
@@ -148,7 +225,7 @@ class InlineBuilder:
 
     def __init__(self) -> None:
         self.spans: dict[str, InlineSpan] = {}
-        self._open: list[tuple[str, str, list[str]]] = []
+        self._open: list[tuple[str, str, list[str], tuple[InlineValue, ...]]] = []
         self._pieces: list[str] = []
         self._count = 0
 
@@ -162,17 +239,17 @@ class InlineBuilder:
     def text(self, text: str) -> None:
         self._current().append(text)
 
-    def atom(self, markup: str) -> None:
+    def atom(self, markup: str, values: tuple[InlineValue, ...] = ()) -> None:
         token = self._new_token()
-        self.spans[token] = InlineSpan(markup)
+        self.spans[token] = InlineSpan(markup, values=values)
         self._current().append(token)
 
-    def open(self, markup: str) -> None:
-        self._open.append((self._new_token(), markup, []))
+    def open(self, markup: str, values: tuple[InlineValue, ...] = ()) -> None:
+        self._open.append((self._new_token(), markup, [], values))
 
-    def close(self, markup: str) -> None:
-        token, opening, pieces = self._open.pop()
-        self.spans[token] = InlineSpan(opening, "".join(pieces), markup)
+    def close(self, markup: str, values: tuple[InlineValue, ...] = ()) -> None:
+        token, opening, pieces, open_values = self._open.pop()
+        self.spans[token] = InlineSpan(opening, "".join(pieces), markup, open_values + values)
         self._current().append(token)
 
     def finish(self) -> tuple[str, dict[str, InlineSpan]]:

@@ -15,7 +15,7 @@ from ..download import HTTPStatusError, OfflineError, download, file_sha256, unp
 from ..errors import ModelError
 from ..paths import HOME_ENV, cache_home, downloads_dir
 from ..textio import atomic_write
-from .registry import REGISTRY, Archive
+from .registry import REGISTRY, Archive, KnownModel
 from .store import NAME_PATTERN, installed_path
 from .validate import CT2_SUBFOLDERS, FAIRSEQ_FOLDER, META_FILE, ModelDir, read_json, validate_model_dir
 
@@ -41,6 +41,8 @@ def fetch(
     elif name_or_url in REGISTRY:
         archives = REGISTRY[name_or_url].archives
         name = name or name_or_url
+        if REGISTRY[name_or_url].hub_repo:
+            return _fetch_checkpoint(REGISTRY[name_or_url], name, quiet=quiet, force=force)
     else:
         known = ", ".join(REGISTRY)
         raise ModelError(f"unknown model {name_or_url!r}: give an archive URL or one of {known}")
@@ -67,6 +69,20 @@ def fetch(
             ) from None
         part.unlink()
     return validate_model_dir(target, name=name)
+
+
+def _fetch_checkpoint(entry: KnownModel, name: str, *, quiet: bool, force: bool) -> ModelDir:
+    """A Hub checkpoint: downloaded file by file (resumable), converted to int8, validated, installed."""
+    from .convert import fetch_checkpoint
+
+    target = installed_path(name)
+    if target.exists() and not force:
+        return validate_model_dir(target, name=name)
+    with _lock(name):
+        assert entry.hub_repo
+        model = fetch_checkpoint(entry.hub_repo, entry.family, name, target, downloads_dir(),
+                                 direction=(entry.src, entry.tgt), quiet=quiet)
+    return model
 
 
 def _is_url(text: str) -> bool:

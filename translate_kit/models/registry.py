@@ -1,4 +1,9 @@
-"""The registry of official IndicTrans2 CTranslate2 models: names, shapes, where to download them."""
+"""The registry of known models: names, shapes, where to download them.
+
+IndicTrans2's CTranslate2 archives are downloaded as they are; NLLB-200 and OPUS-MT are Hugging Face
+checkpoints that `translate-kit models fetch` downloads and converts (translate_kit.models.convert).
+Sizes and checksums stay None where the publisher gives none: nothing here is made up.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,8 @@ class ModelShape:
 
 @dataclass(frozen=True)
 class KnownModel:
-    """A registry entry: an official IndicTrans2 CTranslate2 model and where to get it."""
+    """A registry entry: a published model and where to get it (CTranslate2 archives, or the Hub
+    repository of a checkpoint to convert). A multilingual model's src/tgt is its default direction."""
 
     name: str
     src: str
@@ -39,6 +45,14 @@ class KnownModel:
     variant: str
     shape: ModelShape
     archives: tuple[Archive, ...]
+    family: str = "indictrans2"
+    hub_repo: str | None = None
+    checkpoint_size: int | None = None  # bytes of the checkpoint to download, where known
+
+    @property
+    def source(self) -> str:
+        """Where the model comes from, as `models list` shows it."""
+        return f"convert {self.hub_repo}" if self.hub_repo else self.archives[0].url
 
     @property
     def direction(self) -> str:
@@ -70,9 +84,29 @@ def _known(direction: str, variant: str) -> KnownModel:
     return KnownModel(name, src, tgt, variant, shape, tuple(Archive(url) for url in urls))
 
 
+def _hub(repo: str, family: str, variant: str, direction: tuple[str, str], dims: tuple[int, ...]
+         ) -> KnownModel:
+    """A Hub checkpoint; dims are (layers, d_model, ffn, heads, shared vocabulary)."""
+    layers, d_model, ffn, heads, vocab = dims
+    shape = ModelShape(layers, d_model, ffn, heads, vocab, vocab)
+    return KnownModel(repo.split("/")[1], *direction, variant, shape, (), family, repo)
+
+
+# Shapes from the checkpoints' config.json; OPUS-MT vocabularies as CTranslate2 holds them (the
+# Transformers `<pad>` dropped: 61,127 -> 61,126 for hi-en, 61,950 -> 61,949 for en-hi).
+_HUB_MODELS = (
+    _hub("facebook/nllb-200-distilled-600M", "nllb", "600M", (HINDI, ENGLISH), (12, 1024, 4096, 16, 256_206)),
+    _hub("facebook/nllb-200-distilled-1.3B", "nllb", "1.3B", (HINDI, ENGLISH), (24, 1024, 8192, 16, 256_206)),
+    _hub("Helsinki-NLP/opus-mt-hi-en", "marian", "base", (HINDI, ENGLISH), (6, 512, 2048, 8, 61_126)),
+    _hub("Helsinki-NLP/opus-mt-en-hi", "marian", "base", (ENGLISH, HINDI), (6, 512, 2048, 8, 61_949)),
+)
+
 REGISTRY: dict[str, KnownModel] = {
     entry.name: entry
-    for entry in (_known(d, v) for d in ("indic-en", "en-indic") for v in ("dist-200M", "1B"))
+    for entry in (
+        *(_known(d, v) for d in ("indic-en", "en-indic") for v in ("dist-200M", "1B")),
+        *_HUB_MODELS,
+    )
 }
 
 

@@ -35,9 +35,9 @@ def catalogue():
 def _registry_row(entry: KnownModel, present: bool) -> dict[str, object]:
     shape = entry.shape
     row = {
-        "name": entry.name, "direction": f"{entry.src} -> {entry.tgt}", "variant": entry.variant,
+        "name": entry.name, "family": entry.family, "direction": _direction(entry), "variant": entry.variant,
         "layers": shape.layers, "d_model": shape.d_model, "heads": shape.heads,
-        "vocab": f"{shape.source_vocab}/{shape.target_vocab}", "download": human_size(entry.archives[0].size),
+        "vocab": f"{shape.source_vocab}/{shape.target_vocab}", "download": _download(entry),
         "installed": "no", "on disk": "",
     }
     if present:
@@ -45,12 +45,24 @@ def _registry_row(entry: KnownModel, present: bool) -> dict[str, object]:
     return row
 
 
+def _direction(entry: KnownModel) -> str:
+    both = entry.family in ("nllb", "m2m100")
+    return f"{entry.src} <-> {entry.tgt}" if both else f"{entry.src} -> {entry.tgt}"
+
+
+def _download(entry: KnownModel) -> str:
+    if entry.hub_repo:
+        return f"{human_size(entry.checkpoint_size)} checkpoint, converted"
+    return human_size(entry.archives[0].size)
+
+
 def _custom_row(name: str) -> dict[str, object]:
     state, model = _install_state(name)
-    row: dict[str, object] = {"name": name, "direction": "", "variant": "custom", "layers": "", "d_model": "",
-                              "heads": "", "vocab": "", "download": "", **state}
+    row: dict[str, object] = {"name": name, "family": "", "direction": "", "variant": "custom", "layers": "",
+                              "d_model": "", "heads": "", "vocab": "", "download": "", **state}
     if model is not None:
         row.update({
+            "family": model.family,
             "direction": f"{model.src} -> {model.tgt}", "layers": model.header.layers("encoder"),
             "d_model": model.header.d_model, "heads": model.header.heads,
             "vocab": f"{model.source_vocab_size}/{model.target_vocab_size}",
@@ -92,6 +104,9 @@ def describe(model: ModelDir) -> dict[str, object]:
         "on disk": human_size(model.disk_size()),
         "fingerprint": model.fingerprint(),
     }
+    meta = meta or (read_json(model.path / META_FILE) if (model.path / META_FILE).is_file() else {})
+    if "converted_from" in meta:
+        facts["converted from"] = f"{meta['converted_from']} ({meta.get('quantization', '?')})"
     if "url" in meta:
         facts["fetched from"] = meta["url"]
         facts["archive sha256"] = meta.get("archive_sha256", "")
@@ -103,13 +118,16 @@ def describe_known(entry: KnownModel) -> dict[str, object]:
     shape = entry.shape
     return {
         "name": entry.name,
-        "direction": f"{entry.src} -> {entry.tgt}",
+        "family": entry.family,
+        "direction": _direction(entry),
         "layers (encoder/decoder)": f"{shape.layers}/{shape.layers}",
         "d_model": shape.d_model,
         "ffn": shape.ffn,
         "heads": shape.heads,
         "vocabulary (source/target)": f"{shape.source_vocab}/{shape.target_vocab}",
-        "archives": " | ".join(a.url for a in entry.archives),
-        "sha256": entry.archives[0].sha256 or "not published",
+        **({"checkpoint": f"https://huggingface.co/{entry.hub_repo} (converted to CTranslate2 int8 on fetch)",
+            "sha256": "not published (each downloaded file's sha256 is recorded)"} if entry.hub_repo else
+           {"archives": " | ".join(a.url for a in entry.archives),
+            "sha256": entry.archives[0].sha256 or "not published"}),
         "installed": f"no (run `translate-kit models fetch {entry.name}`)",
     }

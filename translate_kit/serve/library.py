@@ -19,7 +19,7 @@ from typing import Any
 
 from ..documents import EXTENSIONS, FORMATS, Document, parse_document, write_document
 from ..documents.model import TOKEN_PATTERN
-from ..engine import DecodeOptions, Translation, Translator
+from ..engine import MAX_POSITIONS, DecodeOptions, Translation, Translator
 from ..errors import InputError, ModelError, TranslateKitError
 from ..indictrans import Prepared
 from ..languages import ENGLISH, HINDI, SUPPORTED, detect_lang, devanagari_share, normalize_lang, other
@@ -57,8 +57,9 @@ def load_translator(name_or_path: str | None, src: str | None, tgt: str | None, 
 
 
 def source_pieces(translator: Translator, prepared: Prepared) -> int:
-    """How many SentencePiece tokens the model reads for a prepared sentence (the batch cost)."""
-    return sum(len(chunk) + 3 for chunk in translator.codec.encode(prepared.text, 253))
+    """How many tokens the model reads for a prepared sentence (the batch cost), as its family
+    encodes it (language tokens and `</s>` included)."""
+    return sum(len(sequence) for sequence in translator.family.encode(prepared, MAX_POSITIONS))
 
 
 class BadEncoding(InputError):

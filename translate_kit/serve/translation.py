@@ -31,6 +31,7 @@ class _RequestEngine:
         self.src = model.src
         self.tgt = model.tgt
         self.fingerprint = model.translator.fingerprint
+        self.family = model.translator.family
 
     def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
         assert self.control.ticket is not None, "sentences are decoded only after admission"
