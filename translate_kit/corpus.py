@@ -15,7 +15,7 @@ import json
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -114,6 +114,9 @@ def pair_folders(
     return [PairJob(name, hi_files[name], en_files[name]) for name in common], unmatched
 
 
+MapJobs = Callable[[Callable[[PairJob], tuple[dict, bool]], Sequence[PairJob]], Iterable[tuple[dict, bool]]]
+
+
 class CorpusBuilder:
     """Aligns, filters and assembles; resumable through per-document results."""
 
@@ -156,14 +159,21 @@ class CorpusBuilder:
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def build(self, jobs: Sequence[PairJob], progress: bool | None = None) -> dict:
-        """Align every pair not finished before, then write the corpus and the report."""
+    def build(
+        self, jobs: Sequence[PairJob], progress: bool | None = None, map_jobs: MapJobs | None = None
+    ) -> dict:
+        """Align every pair not finished before, then write the corpus and the report.
+
+        `map_jobs(align_one, jobs)` may run the per-pair work elsewhere (translate_kit.scale runs
+        each pair as a Ray task), yielding the results in the order of `jobs`.
+        """
         reused = 0
         results = []
-        for job in tqdm(
-            jobs, desc="aligning", unit="doc", disable=None if progress is None else not progress
+        run = map_jobs or map
+        for result, fresh in tqdm(
+            run(self._document, jobs), total=len(jobs), desc="aligning", unit="doc",
+            disable=None if progress is None else not progress,
         ):
-            result, fresh = self._document(job)
             reused += not fresh
             results.append(result)
         summary = self._assemble(results)

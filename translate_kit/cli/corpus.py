@@ -10,6 +10,7 @@ from ..align.aligner import HIGH_PRECISION_SCORE
 from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
 from .options import aligner_options, build_aligner, min_score_option, writable
 from .pair import pairing_options, run_pairing
+from .ray_options import ray_address, ray_option
 
 
 @click.group("corpus")
@@ -61,6 +62,7 @@ def corpus_group():
 )
 @pairing_options
 @aligner_options
+@ray_option
 def build_command(
     pairs,
     en_folder,
@@ -77,12 +79,14 @@ def build_command(
     matching,
     presplit,
     errors,
+    ray,
     **aligner,
 ):
     """Align PAIRS (a TSV of 'hindi_path<TAB>english_path[<TAB>doc id]'), or the files with the same
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
     corpus.en, corpus.jsonl and a report. With --pair-documents the two folders are paired by
     content first (OUTPUT/pairs.tsv, OUTPUT/pairs.unpaired.tsv). Rerunning skips documents already done.
+    With --ray each pair is aligned as a Ray task (the files and OUTPUT on storage every node sees).
     """
     unmatched: list[str] = []
     if pair_documents:
@@ -115,7 +119,15 @@ def build_command(
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
-    summary = CorpusBuilder(aligner, filters, output, presplit, errors, level).build(jobs, progress)
+    builder = CorpusBuilder(aligner, filters, output, presplit, errors, level)
+    if ray is None:
+        summary = builder.build(jobs, progress)
+    else:
+        from ..scale.cluster import connect
+        from ..scale.corpus import ray_map_jobs
+
+        with connect(ray_address(ray)):
+            summary = builder.build(jobs, progress, map_jobs=ray_map_jobs())
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",

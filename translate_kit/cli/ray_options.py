@@ -23,20 +23,23 @@ def ray_address(value: str | None) -> str | None:
     return None if value in (None, LOCAL) else value
 
 
+ray_option = click.option(
+    "--ray",
+    "ray",
+    is_flag=False,
+    flag_value=LOCAL,
+    default=None,
+    metavar="[ADDRESS]",
+    help="Run on Ray (pip install 'translate-kit[ray]'): alone, a local Ray instance on this machine's "
+    "cores; 'auto' joins the cluster this node is part of; HOST:PORT or ray://HOST:10001 joins that "
+    "cluster. Put it after the other arguments, or write --ray=ADDRESS.",
+)
+
+
 def ray_options(command: Callable) -> Callable:
-    """--ray [ADDRESS], --shard-size, --workers, --ship-model."""
+    """--ray [ADDRESS] with the translation run's --shard-size, --workers, --ship-model."""
     options = [
-        click.option(
-            "--ray",
-            "ray",
-            is_flag=False,
-            flag_value=LOCAL,
-            default=None,
-            metavar="[ADDRESS]",
-            help="Run on Ray (pip install 'translate-kit[ray]'): alone, a local Ray instance on this "
-            "machine's cores; 'auto' joins the cluster this node is part of; HOST:PORT or "
-            "ray://HOST:10001 joins that cluster. Put it after the other arguments, or write --ray=ADDRESS.",
-        ),
+        ray_option,
         click.option(
             "--shard-size",
             type=click.IntRange(1),
