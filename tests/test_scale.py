@@ -12,17 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
+import scale_helpers
+from scale_helpers import CrashOnce, local_reference, translate, tree, write_documents
 
-ray = pytest.importorskip("ray")
+from translate_kit.errors import TranslateKitError
+from translate_kit.pipeline import JobSettings
+from translate_kit.scale import RayOptions, translate_documents_on_ray
+from translate_kit.scale.cluster import probe
 
-import scale_helpers  # noqa: E402
-from scale_helpers import CrashOnce, local_reference, translate, tree, write_documents  # noqa: E402
-
-from translate_kit.errors import TranslateKitError  # noqa: E402
-from translate_kit.pipeline import JobSettings  # noqa: E402
-from translate_kit.scale import RayOptions, translate_documents_on_ray  # noqa: E402
-from translate_kit.scale.cluster import probe  # noqa: E402
-
+ray = scale_helpers.import_ray()
 READ = ("--field", "text", "--column", "text")
 
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import scale_helpers
+from click.testing import CliRunner
+from scale_helpers import TEST_DATA, local_reference, node_count, translate, tree, write_documents
 
-ray = pytest.importorskip("ray")
+from translate_kit.cli import cli
+from translate_kit.textio import read_lines
 
-from click.testing import CliRunner  # noqa: E402
-from scale_helpers import TEST_DATA, local_reference, node_count, translate, tree, write_documents  # noqa: E402
-
-from translate_kit.cli import cli  # noqa: E402
-from translate_kit.textio import read_lines  # noqa: E402
-
+ray = scale_helpers.import_ray()
 READ = ("--field", "text", "--column", "text")
 
 
