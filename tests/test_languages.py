@@ -39,3 +39,24 @@ def test_english_to_hindi():
     assert needs_translation("GitHub calls this a security advisory.", "eng_Latn", "hin_Deva")
     assert not needs_translation("42 %", "eng_Latn", "hin_Deva")
     assert not needs_translation("भारत", "eng_Latn", "hin_Deva")
+
+
+def test_urls_are_no_words():
+    assert not needs_translation("https://hi.wikipedia.org/wiki/भारत", "hin_Deva", "eng_Latn")
+    assert not needs_translation("https://react.dev/errors/149", "eng_Latn", "hin_Deva")
+    assert needs_translation("देखें https://react.dev/errors/149", "hin_Deva", "eng_Latn")
+
+
+def test_labelled_set_recall_and_no_false_copies():
+    """The committed labelled set (eval/language_decision.py): every Hindi sentence is translated
+    in hi->en, nothing else is; in en->hi every English sentence is translated."""
+    from project_scripts import load_script
+
+    module = load_script("eval/language_decision.py")
+    table = module.evaluate(module.read_set(module.DEFAULT_SET))
+    current = table[(table["rule"] == "per-sentence script rule") & (table["split"] == "all")]
+    by_direction = current.set_index("direction")
+    assert len(module.read_set(module.DEFAULT_SET)) >= 400
+    assert by_direction.loc["hi->en", "recall %"] >= 99.5
+    assert by_direction.loc["hi->en", "false copies"] == 0
+    assert by_direction.loc["en->hi", "recall %"] >= 99.5

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from . import frontmatter
 from .model import VALUE_ENCODERS, BlockKind, Document, InlineBuilder, InlineValue
 from .splice import DocumentBuilder, LineRange, splice
 
@@ -416,8 +417,13 @@ def _trailing_space(source: str, event: _Event) -> int:
 
 
 def read(source: str, path: str) -> Document:
+    """An HTML page; front matter on top (Jekyll pages have it) is read as in Markdown."""
     builder = DocumentBuilder(source)
-    read_into(builder, 0, len(source), path)
+    front = frontmatter.find(source)
+    start = 0
+    if front is not None and frontmatter.read(builder, front, path, frontmatter.DEFAULT_KEYS):
+        start = front.end
+    read_into(builder, start, len(source), path)
     return builder.document(path, "html", escape)
 
 
