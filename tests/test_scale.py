@@ -50,8 +50,8 @@ def ray_translate(source, out, model, *extra: str):
 def test_ray_run_equals_local_run_and_fills_the_memory(ray_instance, documents, reference, tiny_model_hi_en,
                                                         tmp_path):
     memory, stats = tmp_path / "memory.sqlite3", tmp_path / "stats.json"
-    result = ray_translate(documents, tmp_path / "out", tiny_model_hi_en, "--cache", str(memory),
-                           "--stats-json", str(stats))
+    result = ray_translate(f"file://{documents}", f"file://{tmp_path}/out", tiny_model_hi_en,
+                           "--cache", str(memory), "--stats-json", str(stats))
     assert result.exit_code == 0, result.output
     assert tree(tmp_path / "out") == reference
     counts = json.loads(stats.read_text())
@@ -68,30 +68,25 @@ def test_ray_run_equals_local_run_and_fills_the_memory(ray_instance, documents, 
     assert local_counts["translated"] == 0 and local_counts["cached"] > 0
     assert set(local_counts) <= set(counts)  # the same --stats-json keys, and more
 
-    rerun = ray_translate(documents, tmp_path / "out", tiny_model_hi_en, "--no-cache",
+    rerun = ray_translate(documents, tmp_path / "out", tiny_model_hi_en, "--cache", str(memory),
                           "--stats-json", str(stats))
     assert rerun.exit_code == 0, rerun.output
     counts = json.loads(stats.read_text())
     assert counts["shards_skipped"] == counts["shards"] and counts["documents_skipped"] == 16
 
 
-def test_filesystem_uris_read_and_write(ray_instance, documents, reference, tiny_model_hi_en, tmp_path):
-    result = ray_translate(f"file://{documents}", f"file://{tmp_path}/out", tiny_model_hi_en, "--no-cache")
-    assert result.exit_code == 0, result.output
-    assert tree(tmp_path / "out") == reference
-
-
 def _run(documents, out, model, progress=None, **ray_options):
     """The library call, one document per shard."""
     return translate_documents_on_ray(
-        str(documents), str(out), model=str(model), threads=2,
+        str(documents), str(out), model=str(model), threads=2, memory_path=str(out) + ".memory.sqlite3",
         settings=JobSettings(fields=("text",), columns=("text",)),
         ray_options=RayOptions(shard_bytes=1, **ray_options), progress=progress,
     )
 
 
-def test_interrupted_driver_rerun_redoes_only_unfinished_shards(ray_instance, documents, reference,
-                                                                tiny_model_hi_en, tmp_path):
+def test_rerun_after_a_killed_driver_and_a_killed_worker_redoes_only_unfinished_shards(
+    ray_instance, documents, reference, tiny_model_hi_en, tmp_path
+):
     def die_after_two(done: int, total: int, sentences: int) -> None:
         if done >= 2:
             raise KeyboardInterrupt  # the driver dies with shards recorded and shards still to do
@@ -99,47 +94,36 @@ def test_interrupted_driver_rerun_redoes_only_unfinished_shards(ray_instance, do
     with pytest.raises(KeyboardInterrupt):
         _run(documents, tmp_path / "out", tiny_model_hi_en, progress=die_after_two)
     recorded = len(list((tmp_path / "out" / ".translate-kit-shards").glob("shard-*.json")))
-    result = _run(documents, tmp_path / "out", tiny_model_hi_en)
+    # The rerun's first engine batch kills its worker: the actor is restarted, the shard redone.
+    result = _run(documents, tmp_path / "out", tiny_model_hi_en, engine_factory=CrashOnce(tmp_path / "died"))
     stats = result.stats
+    assert (tmp_path / "died").exists() and stats["worker_failures"] >= 1 and not result.errors
     assert 2 <= recorded == stats["shards_skipped"] < stats["shards"] == 16
     assert stats["documents"] + stats["documents_skipped"] == 16
     assert tree(tmp_path / "out") == reference
 
 
-def test_a_killed_worker_is_restarted_and_its_shard_redone(ray_instance, documents, reference,
-                                                           tiny_model_hi_en, tmp_path):
-    result = _run(documents, tmp_path / "out", tiny_model_hi_en, engine_factory=CrashOnce(tmp_path / "died"))
-    assert (tmp_path / "died").exists()
-    assert result.stats["worker_failures"] >= 1 and not result.errors
-    assert tree(tmp_path / "out") == reference
-
-
-def test_corrupt_documents_are_reported_and_the_rest_is_done(ray_instance, documents, reference,
-                                                             tiny_model_hi_en, tmp_path):
-    source = tmp_path / "news"
-    shutil.copytree(documents, source)
-    (source / "broken.txt").write_bytes("ठीक है\n".encode() + b"\xff\xfe\n")
-    (source / "broken.jsonl").write_text('{"text": "एक"}\n{"text": \n', encoding="utf-8")
-    result = ray_translate(source, tmp_path / "out", tiny_model_hi_en, "--no-cache")
-    assert result.exit_code == 1
-    assert "2 document(s) failed" in result.output and "Traceback" not in result.output
-    errors = [json.loads(line) for line in (tmp_path / "out" / ".translate-kit-errors.jsonl").open()]
-    reasons = {Path(e["document"]).name: e["error"] for e in errors}
-    assert "invalid UTF-8" in reasons["broken.txt"] and ":2:" in reasons["broken.jsonl"]
-    assert tree(tmp_path / "out") == reference
-
-
-def test_unwritable_outputs(ray_instance, documents, reference, tiny_model_hi_en, tmp_path):
+def test_corrupt_documents_and_unwritable_outputs_are_reported_and_the_rest_is_done(
+    ray_instance, documents, reference, tiny_model_hi_en, tmp_path
+):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder\n")
     result = ray_translate(documents, blocker / "out", tiny_model_hi_en, "--no-cache")
     assert result.exit_code == 1 and "not writable" in result.output and len(result.output.splitlines()) == 1
 
-    out = tmp_path / "out"
+    source, out = tmp_path / "news", tmp_path / "out"
+    shutil.copytree(documents, source)
+    (source / "broken.txt").write_bytes("ठीक है\n".encode() + b"\xff\xfe\n")
+    (source / "broken.jsonl").write_text('{"text": "एक"}\n{"text": \n', encoding="utf-8")
     out.mkdir()
     (out / "section").write_text("a file where the workers need a folder\n")
-    result = ray_translate(documents, out, tiny_model_hi_en, "--no-cache", "--overwrite")
-    assert result.exit_code == 1 and "cannot write" in result.output
+    result = ray_translate(source, out, tiny_model_hi_en, "--no-cache", "--overwrite")
+    assert result.exit_code == 1
+    assert "4 document(s) failed" in result.output and "Traceback" not in result.output
+    errors = [json.loads(line) for line in (out / ".translate-kit-errors.jsonl").open()]
+    reasons = {Path(e["document"]).name: e["error"] for e in errors}
+    assert "invalid UTF-8" in reasons["broken.txt"] and ":2:" in reasons["broken.jsonl"]
+    assert "cannot write" in reasons["story.md"] and "cannot write" in reasons["page.html"]
     written = tree(out)
     assert {k: v for k, v in reference.items() if not k.startswith("section/")} == {
         k: v for k, v in written.items() if k != "section"
