@@ -26,7 +26,9 @@ READ = ("--field", "text", "--column", "text")
 
 @pytest.fixture(scope="module")
 def ray_instance():
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+    # address="local": a new instance of our own, never one found running on this machine
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING",
+             log_to_driver=False)
     ray.cloudpickle.register_pickle_by_value(scale_helpers)  # test engines travel to the workers
     yield
     ray.shutdown()

@@ -106,7 +106,8 @@ def connect(
             probe(address, min(timeout, PROBE_TIMEOUT))
             _bounded(lambda: ray.init(address=address, **quiet_logs), address, timeout)
         else:
-            ray.init(num_cpus=num_cpus, include_dashboard=False, **quiet_logs)
+            # "local": always a new instance; without it ray.init joins any Ray found running here
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **quiet_logs)
     except ConnectionError as exc:
         where = address or "auto"
         raise ClusterError(f"cannot join the Ray cluster at {where}: {_first_line(exc)}") from None
