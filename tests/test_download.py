@@ -35,6 +35,7 @@ class ArchiveServer(http.server.ThreadingHTTPServer):
         self.requests: list[tuple[str, str | None]] = []
         self.cut_done: set[str] = set()
         self.cut_at = 0.5  # share of the promised body sent before a /cut/ connection drops
+        self.authorizations: list[str | None] = []  # /gated/ needs "Bearer good-token"
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/{path}"
@@ -49,6 +50,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         mode, _, name = self.path.lstrip("/").partition("/")
         self.server.requests.append((self.path, self.headers.get("Range")))
+        self.server.authorizations.append(self.headers.get("Authorization"))
+        if mode == "gated" and self.headers.get("Authorization") != "Bearer good-token":
+            self.send_error(401 if self.headers.get("Authorization") is None else 403)
+            return
         if name not in self.server.files:
             self.send_error(404)
             return
@@ -345,3 +350,22 @@ def test_unpack_rejects_what_is_not_an_archive(tmp_path):
     page.write_text("<html>rate limited</html>", encoding="utf-8")
     with pytest.raises(ModelError, match="not a .tar.gz or .zip archive"):
         unpack_archive(page, tmp_path / "out")
+
+
+def test_gated_download_reads_hf_token_and_says_what_to_do(server, tmp_path, monkeypatch):
+    import translate_kit.download as download_module
+
+    server.files["model.tar.gz"] = b"x" * 1000
+    monkeypatch.setattr(download_module, "TOKEN_HOSTS", ("127.0.0.1",))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(DownloadError, match=r"HTTP 401.*gated or private.*set HF_TOKEN"):
+        download(server.url("gated/model.tar.gz"), tmp_path / "a.part", quiet=True, retries=0)
+    monkeypatch.setenv("HF_TOKEN", "bad-token")
+    with pytest.raises(DownloadError, match=r"HTTP 403.*HF_TOKEN is set but was refused"):
+        download(server.url("gated/model.tar.gz"), tmp_path / "b.part", quiet=True, retries=0)
+    monkeypatch.setenv("HF_TOKEN", "good-token")
+    path = download(server.url("gated/model.tar.gz"), tmp_path / "c.part", quiet=True, retries=0)
+    assert path.read_bytes() == b"x" * 1000
+    monkeypatch.setattr(download_module, "TOKEN_HOSTS", ("huggingface.co",))
+    download(server.url("ok/model.tar.gz"), tmp_path / "d.part", quiet=True, retries=0)
+    assert server.authorizations[-1] is None  # the token goes to Hugging Face hosts only

@@ -5,6 +5,11 @@ loses the connection at 80% must not start again from zero. So bytes go to a `.p
 a later call continues with an HTTP `Range` request, and the file is checked (size, sha256)
 before anyone unpacks it. Unpacking filters members (no absolute paths, no `..`, no links out
 of the target) and skips what translation never needs (the fairseq checkpoint).
+
+Gated or private Hugging Face repositories need a token: `HF_TOKEN` (Hugging Face's own variable)
+is sent as a bearer token to Hugging Face hosts only, and never forwarded on a redirect (the file
+itself comes from a signed CDN address that must not see it); a 401 or 403 from Hugging Face says
+what to do.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import gzip
 import hashlib
 import http.client
 import lzma
+import os
 import re
 import shutil
 import sys
@@ -23,6 +29,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
@@ -30,6 +37,8 @@ from . import __version__
 from .errors import ModelError
 
 CHUNK = 1 << 20
+TOKEN_ENV = "HF_TOKEN"
+TOKEN_HOSTS = ("huggingface.co", "hf.co")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 _CONTENT_RANGE_UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)")
 
@@ -122,12 +131,17 @@ def _transfer(url: str, part: Path, *, size: int | None, quiet: bool, timeout: f
     headers = {"User-Agent": f"translate-kit/{__version__}"}
     if have:
         headers["Range"] = f"bytes={have}-"
+    request = urllib.request.Request(url, headers=headers)
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token and _token_host(url):
+        request.add_unredirected_header("Authorization", f"Bearer {token}")
     try:
-        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)
+        response = urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have:
             return _after_unsatisfiable_range(exc, part, have)
-        raise HTTPStatusError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        advice = _token_advice(url, exc.code, token)
+        raise HTTPStatusError(f"{url}: HTTP {exc.code} {exc.reason}{advice}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise OfflineError(f"{url}: cannot connect ({reason})") from None
@@ -148,6 +162,22 @@ def _transfer(url: str, part: Path, *, size: int | None, quiet: bool, timeout: f
     if total is not None and got < total:
         raise _Interrupted(f"connection closed after {got} bytes", total)
     return total
+
+
+def _token_host(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in TOKEN_HOSTS)
+
+
+def _token_advice(url: str, code: int, token: str) -> str:
+    """What to do about a 401/403 from Hugging Face: a gated or private repository needs a token."""
+    if code not in (401, 403) or not _token_host(url):
+        return ""
+    if not token:
+        return (f"; the repository is gated or private: accept its terms on huggingface.co, then set "
+                f"{TOKEN_ENV} to an access token (huggingface.co/settings/tokens) and run again")
+    return (f"; {TOKEN_ENV} is set but was refused: check that the token is valid and that its account "
+            "has accepted the repository's terms")
 
 
 def _write(out, chunk: bytes, part: Path) -> None:
