@@ -1,143 +1,49 @@
-"""Alignment quality on a development gold built from real parallel sentences.
+"""Alignment quality on gold built from real parallel news (see eval/align_devset.py).
 
-Consecutive line-aligned sentences of newsdev2014 and tico19-test (../shared/data/hi-en) are
-grouped into documents of paragraphs (the first short sentence of a document becomes a heading),
-then perturbed with a fixed seed, one side at a time: two neighbouring sentences joined (2-1 or
-1-2 beads), sentences deleted (1-0 or 0-1), paragraphs split or merged. Each system aligns the
-perturbed documents from their presplit form and is scored with strict and lax P/R/F1.
+    python eval/align_quality.py [--data ../shared/data] [--extra-data DIR] [--seed 13] [--out FILE.md]
 
-    python eval/align_quality.py [--data ../shared/data] [--seed 13] [--out eval/results/align_quality.md]
+Each system aligns the perturbed documents from their presplit form; the report gives strict and
+lax P/R/F1 (vecalign's definitions, pooled over documents), recall per gold bead type (1-0 and
+0-1 recall: the unaligned sentence is output as a 1-0/0-1 bead), block-pair F1 against gold block
+pairs (derived from the gold beads and each side's paragraphs, as the aligner derives its own),
+the high-precision operating point (what `corpus build` keeps) and time, on the development set
+(tuned on) and, with --extra-data, on the held-out NTREX-128 articles (never tuned on).
 
-Systems in the same run: Gale-Church (length only, same hierarchy), anchors (length + numbers,
-Latin tokens, names by transliteration, dates, URLs), anchors + lexicon (Debian's
-dict-freedict-eng-hin inverted, when installed), and with `--model` anchors + lexicon + MT.
+Systems in the same run: Gale-Church (length only; paragraphs then sentences, and sentences
+only), hunalign-like (length + the FreeDict dictionary, sentences only: hunalign's evidence
+without its realign pass), translate-kit with anchors, with anchors + FreeDict, and with anchors +
+FreeDict + a lexicon learned from the documents being aligned (two passes); with --model, + MT.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-from translate_kit.align import DEFAULT_INVENTORY, Aligner, gale_church_params
-from translate_kit.align.aligner import select_beads
-from translate_kit.align.article import parse_presplit
-from translate_kit.align.evaluation import score_alignments
-from translate_kit.align.features import AnchorSource, make_sources
-from translate_kit.align.lexicon import LexiconSource, freedict_available
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
-CORPORA = ("newsdev2014", "tico19-test")
+from align_devset import DEFAULT_DATA, DevDoc, build_dev_set, build_held_out_set  # noqa: E402
+
+from translate_kit.align import DEFAULT_INVENTORY, Aligner, gale_church_params  # noqa: E402
+from translate_kit.align.aligner import select_beads  # noqa: E402
+from translate_kit.align.article import parse_presplit  # noqa: E402
+from translate_kit.align.beads import Bead  # noqa: E402
+from translate_kit.align.block_pairs import group_beads  # noqa: E402
+from translate_kit.align.evaluation import score_alignments  # noqa: E402
+from translate_kit.align.features import AnchorSource, make_sources  # noqa: E402
+from translate_kit.align.lexicon import freedict_available, load_freedict  # noqa: E402
+
 GALE_CHURCH = "Gale-Church, paragraphs then sentences (length)"
-
-
-@dataclass
-class DevDoc:
-    name: str
-    hi_lines: list[str]  # presplit form: sentences, "" between paragraphs, "# " headings
-    en_lines: list[str]
-    gold: list[tuple[list[int], list[int]]]
-
-
-def build_dev_set(data: Path, seed: int = 13, doc_size: tuple[int, int] = (25, 60)) -> list[DevDoc]:
-    """Documents with paragraph structure and perturbations; deterministic for a seed."""
-    rng = random.Random(seed)
-    docs = []
-    for corpus in CORPORA:
-        hi = (data / "hi-en" / f"{corpus}.hi").read_text(encoding="utf-8").splitlines()
-        en = (data / "hi-en" / f"{corpus}.en").read_text(encoding="utf-8").splitlines()
-        start = 0
-        while start < len(hi):
-            size = rng.randint(*doc_size)
-            pairs = [
-                (h.strip(), e.strip())
-                for h, e in zip(hi[start : start + size], en[start : start + size], strict=True)
-            ]
-            pairs = [(h, e) for h, e in pairs if h and e]
-            docs.append(_perturb(f"{corpus}:{start}", pairs, rng))
-            start += size
-    return docs
-
-
-def _perturb(name: str, pairs: list[tuple[str, str]], rng: random.Random) -> DevDoc:
-    beads: list[tuple[list[str], list[str], int]] = []  # (Hindi, English, paragraph); -1 = heading
-    k = 0
-    if pairs and len(pairs[0][1].split()) <= 12:
-        beads.append(([pairs[0][0]], [pairs[0][1]], -1))
-        k = 1
-    paragraph = 0
-    while k < len(pairs):
-        size = rng.choice((1, 2, 2, 3, 3, 4, 5))
-        chunk = [([h], [e]) for h, e in pairs[k : k + size]]
-        for hi_side, en_side in _join_neighbours(chunk, rng):
-            roll = rng.random()
-            one_one = len(hi_side) == 1 and len(en_side) == 1
-            if roll < 0.04 and one_one:
-                hi_side = []  # the Hindi sentence is missing: a 0-1 bead
-            elif roll < 0.08 and one_one:
-                en_side = []  # the English sentence is missing: a 1-0 bead
-            beads.append((hi_side, en_side, paragraph))
-        paragraph += 1
-        k += size
-    hi_lines = _render([(t, p) for h, _, p in beads for t in h], rng)
-    en_lines = _render([(t, p) for _, e, p in beads for t in e], rng)
-    gold, i, j = [], 0, 0
-    for h, e, _ in beads:
-        gold.append((list(range(i, i + len(h))), list(range(j, j + len(e)))))
-        i, j = i + len(h), j + len(e)
-    return DevDoc(name, hi_lines, en_lines, gold)
-
-
-def _join_neighbours(chunk, rng):
-    """Join two neighbouring sentences on one side into one (a 2-1 or 1-2 bead)."""
-    out, k = [], 0
-    while k < len(chunk):
-        if k + 1 < len(chunk) and rng.random() < 0.12:
-            (h1, e1), (h2, e2) = chunk[k], chunk[k + 1]
-            if rng.randrange(2):
-                out.append(([h1[0] + " " + h2[0]], e1 + e2))
-            else:
-                out.append((h1 + h2, [e1[0] + " " + e2[0]]))
-            k += 2
-        else:
-            out.append(chunk[k])
-            k += 1
-    return out
-
-
-def _render(sentences: list[tuple[str, int]], rng: random.Random) -> list[str]:
-    """Presplit lines of one side; paragraph breaks dropped (merge) or added (split) at random."""
-    lines: list[str] = []
-    previous = None
-    for text, paragraph in sentences:
-        if paragraph == -1:
-            lines.append("# " + text)
-        else:
-            if previous is not None:
-                new_paragraph = paragraph != previous
-                if new_paragraph and rng.random() < 0.1 and previous != -1:
-                    new_paragraph = False
-                elif not new_paragraph and rng.random() < 0.08:
-                    new_paragraph = True
-                if new_paragraph:
-                    lines.append("")
-            lines.append(text)
-        previous = paragraph
-    return lines
+TYPES = ("1-1", "1-0", "0-1", "2-1", "1-2", "2-2")
 
 
 def systems(model: str | None = None) -> dict[str, Aligner]:
-    """The aligners compared in one run, named by the evidence (backend) they use.
-
-    Gale-Church runs twice: as published (paragraphs aligned first, sentences only inside
-    paragraph beads) and on sentences alone; both use length only with their bead probabilities.
-    """
+    """The aligners compared in one run, named by the evidence (backend) they use."""
     gale_church = gale_church_params()
     chosen = {
         GALE_CHURCH: Aligner(
@@ -148,83 +54,115 @@ def systems(model: str | None = None) -> dict[str, Aligner]:
             block_margin=0,
         ),
         "Gale-Church, sentences only (length)": Aligner(sources=[], params=gale_church, use_blocks=False),
-        "translate-kit: length + anchors": Aligner(sources=[AnchorSource()]),
     }
     if freedict_available():
-        lexicon = LexiconSource.from_freedict()
-        chosen["translate-kit: length + anchors + lexicon (freedict-eng-hin)"] = Aligner(
+        chosen["hunalign-like: length + dictionary (freedict), sentences only"] = Aligner(
+            sources=[load_freedict()], use_blocks=False
+        )
+    chosen["translate-kit: length + anchors"] = Aligner(sources=[AnchorSource()])
+    if freedict_available():
+        lexicon = load_freedict()
+        chosen["translate-kit: length + anchors + lexicon (freedict)"] = Aligner(
             sources=[AnchorSource(), lexicon]
         )
-    if model:
-        chosen[f"translate-kit: length + anchors + lexicon + MT ({model})"] = Aligner(
-            sources=make_sources(model=model)
+        chosen["translate-kit: + lexicon learned from the documents (2 passes)"] = Aligner(
+            sources=[AnchorSource(), lexicon], learn=True
         )
+    if model:
+        chosen[f"translate-kit: + MT ({model})"] = Aligner(sources=make_sources(model=model))
     return chosen
 
 
+def gold_blocks(doc: DevDoc) -> list[tuple[list[int], list[int]]]:
+    """Gold block pairs: the gold beads grouped by the blocks their sentences are in."""
+    hi, en = parse_presplit(doc.hi_lines), parse_presplit(doc.en_lines)
+    beads = [Bead(tuple(h), tuple(e), 1.0) for h, e in doc.gold]
+    groups = group_beads(beads, hi.sentence_blocks(), en.sentence_blocks())
+    pairs: dict[int, tuple[set, set]] = {}
+    hi_block, en_block = hi.sentence_blocks(), en.sentence_blocks()
+    for bead, g in zip(beads, groups, strict=True):
+        h, e = pairs.setdefault(g, (set(), set()))
+        h.update(hi_block[i] for i in bead.hi)
+        e.update(en_block[j] for j in bead.en)
+    return [(sorted(h), sorted(e)) for h, e in pairs.values()]
+
+
 def evaluate(aligner: Aligner, docs: list[DevDoc]) -> dict[str, float]:
-    """Strict/lax scores, time, and the high-precision operating point (what corpus build keeps)."""
-    tests, confident, confident_right, gold_pairs = [], 0, 0, 0
+    """Strict/lax scores, recall per bead type, block-pair F1, high-precision point, time."""
+    articles = [(parse_presplit(d.hi_lines), parse_presplit(d.en_lines)) for d in docs]
     started = time.perf_counter()
-    for doc in docs:
-        alignment = aligner.align(parse_presplit(doc.hi_lines), parse_presplit(doc.en_lines))
+    alignments = aligner.align_many(articles)
+    seconds = time.perf_counter() - started
+    tests, blocks, found = [], [], Counter()
+    confident = confident_right = gold_pairs = 0
+    for doc, alignment in zip(docs, alignments, strict=True):
+        output = {(b.hi, b.en) for b in alignment.beads}
         tests.append([(list(b.hi), list(b.en)) for b in alignment.beads])
+        blocks.append([(list(b.hi), list(b.en)) for b in alignment.blocks])
+        for h, e in doc.gold:
+            found[f"{len(h)}-{len(e)}", (tuple(h), tuple(e)) in output] += 1
         gold = {(tuple(h), tuple(e)) for h, e in doc.gold if h and e}
         kept = select_beads(alignment.beads, high_precision=True)
         confident += len(kept)
         confident_right += sum((b.hi, b.en) in gold for b in kept)
         gold_pairs += len(gold)
-    seconds = time.perf_counter() - started
     scores = score_alignments([d.gold for d in docs], tests).as_dict()
-    return {
-        **{k: round(v, 4) for k, v in scores.items()},
-        "high-precision P": round(confident_right / max(confident, 1), 4),
-        "high-precision R": round(confident_right / max(gold_pairs, 1), 4),
-        "seconds": round(seconds, 2),
-    }
+    block_scores = score_alignments([gold_blocks(d) for d in docs], blocks)
+    row = {k: round(v, 4) for k, v in scores.items()}
+    for kind in TYPES:
+        total = found[kind, True] + found[kind, False]
+        row[f"R {kind}"] = round(found[kind, True] / total, 3) if total else None
+    row["block F1 strict"] = round(block_scores.f1_strict, 4)
+    row["high-precision P"] = round(confident_right / max(confident, 1), 4)
+    row["high-precision R"] = round(confident_right / max(gold_pairs, 1), 4)
+    row["seconds"] = round(seconds, 2)
+    return row
 
 
 def gold_profile(docs: list[DevDoc]) -> str:
-    kinds: dict[str, int] = {}
-    for doc in docs:
-        for h, e in doc.gold:
-            kinds[f"{len(h)}-{len(e)}"] = kinds.get(f"{len(h)}-{len(e)}", 0) + 1
-    return ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    kinds = Counter(f"{len(h)}-{len(e)}" for doc in docs for h, e in doc.gold)
+    return ", ".join(f"{k}: {v}" for k, v in kinds.most_common())
+
+
+def report(name: str, docs: list[DevDoc], chosen: dict[str, Aligner]) -> str:
+    n_hi = sum(len([x for x in d.hi_lines if x]) for d in docs)
+    n_en = sum(len([x for x in d.en_lines if x]) for d in docs)
+    rows = []
+    for system, aligner in chosen.items():
+        rows.append({"system": system, **evaluate(aligner, docs)})
+        print(name, rows[-1], file=sys.stderr)
+    table = pd.DataFrame(rows).set_index("system")
+    table["points over GC"] = ((table["f1_strict"] - table.loc[GALE_CHURCH, "f1_strict"]) * 100).round(1)
+    header = (
+        f"### {name}\n\n{len(docs)} documents, {n_hi} Hindi / {n_en} English sentences; "
+        f"gold beads {gold_profile(docs)}"
+    )
+    return f"{header}\n\n{table.to_markdown()}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--extra-data", type=Path, help="folder with newstest2014.* and ntrex128.*")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--model", help="add MT similarity with this model (name or folder)")
-    parser.add_argument("--out", type=Path, help="write the Markdown table here")
+    parser.add_argument("--out", type=Path, help="write the Markdown tables here")
     args = parser.parse_args(argv)
     if not (args.data / "hi-en").is_dir():
         print(f"data not found: {args.data / 'hi-en'}", file=sys.stderr)
         return 2
-    docs = build_dev_set(args.data, args.seed)
-    n_hi = sum(len([x for x in d.hi_lines if x]) for d in docs)
-    n_en = sum(len([x for x in d.en_lines if x]) for d in docs)
-    rows = []
-    for name, aligner in systems(args.model).items():
-        rows.append({"system": name, **evaluate(aligner, docs)})
-        print(rows[-1], file=sys.stderr)
-    table = pd.DataFrame(rows).set_index("system")
-    for name, label in (
-        (GALE_CHURCH, "points over GC"),
-        ("Gale-Church, sentences only (length)", "over GC sent."),
-    ):
-        table[label] = ((table["f1_strict"] - table.loc[name, "f1_strict"]) * 100).round(1)
-    header = (
-        f"{len(docs)} documents, {n_hi} Hindi / {n_en} English sentences, seed {args.seed}; "
-        f"gold beads {gold_profile(docs)}"
-    )
-    print(header)
-    print(table.to_markdown())
+    chosen = systems(args.model)
+    dev = build_dev_set(args.data, args.seed, extra=args.extra_data)
+    sections = [report("Development (tuned on)", dev, chosen)]
+    if args.extra_data is not None:
+        held_out = build_held_out_set(args.extra_data, args.seed)
+        sections.append(report("Held out: NTREX-128 articles (never tuned on)", held_out, chosen))
+    text = "\n".join(sections)
+    print(text)
     if args.out:
         command = "python eval/align_quality.py " + " ".join(argv if argv is not None else sys.argv[1:])
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(f"`{command.strip()}`\n\n{header}\n\n{table.to_markdown()}\n", encoding="utf-8")
+        args.out.write_text(f"`{command.strip()}`\n\n{text}", encoding="utf-8")
     return 0
 
 

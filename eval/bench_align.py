@@ -1,7 +1,7 @@
 """Alignment time against document length: must grow near-linearly (doubling costs <= 2.3x).
 
 Documents of 1k, 2k, 4k and 8k sentences (and one of 20k for memory) are made by concatenating
-the perturbed development documents of eval/align_quality.py (real Hindi-English sentences with
+the perturbed development documents of eval/align_devset.py (real Hindi-English sentences with
 joins, deletions and paragraph changes) until the size is reached; each is aligned hierarchically
 (paragraphs, then sentences in a band around the block beads) and flat (one banded pass around
 anchors). Times are the best of `--repeat` runs, in this process, on this machine.
@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from align_quality import DEFAULT_DATA, build_dev_set  # noqa: E402
+from align_devset import DEFAULT_DATA, build_dev_set  # noqa: E402
 
 from translate_kit.align import Aligner  # noqa: E402
 from translate_kit.align.article import parse_presplit  # noqa: E402

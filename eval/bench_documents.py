@@ -56,7 +56,7 @@ def timed_run(engine, options, texts: list[str], *, window: int, memory_path: Pa
     """Plan, translate and write every document; returns (seconds, stats, outputs)."""
     from translate_kit.documents import parse_document, write_document
     from translate_kit.memory import TranslationMemory
-    from translate_kit.pipeline import DocumentTranslator
+    from translate_kit.translate import DocumentTranslator
 
     memory = TranslationMemory(memory_path) if memory_path else None
     try:
@@ -91,7 +91,7 @@ def main() -> int:
     if args.model is None:
         args.model = ensure_synthetic_model("dist-200M", "indic-en", DATA)
     from translate_kit.engine import DecodeOptions, Translator
-    from translate_kit.pipeline import DEFAULT_WINDOW
+    from translate_kit.translate import DEFAULT_WINDOW
 
     source = DATA / "newsdev2014.hi"
     lines = source.read_text(encoding="utf-8").splitlines()[: args.limit]

@@ -65,7 +65,7 @@ def worker(config: dict) -> dict:
 
 def _local(config: dict, options) -> dict:
     from translate_kit.engine import Translator
-    from translate_kit.pipeline import DocumentTranslator, JobSettings, collect_jobs, load_jobs, run_jobs
+    from translate_kit.translate import DocumentTranslator, JobSettings, collect_jobs, load_jobs, run_jobs
 
     start = time.perf_counter()
     engine = Translator.load(config["model"], threads=config["cores"])
@@ -80,6 +80,7 @@ def _local(config: dict, options) -> dict:
 def _ray(config: dict, options) -> dict:
     import ray
 
+    from translate_kit.api import TranslateOptions
     from translate_kit.scale import RayOptions, translate_documents_on_ray
 
     start = time.perf_counter()
@@ -95,8 +96,9 @@ def _ray(config: dict, options) -> dict:
         ray.init(address="local", num_cpus=config["cores"], include_dashboard=False,
                  logging_level="WARNING", log_to_driver=False)
     started = time.perf_counter()
-    result = translate_documents_on_ray(config["input"], config["output"], model=config["model"],
-                                        options=options, threads=config["cores"], ray_options=RayOptions())
+    run = TranslateOptions(model=config["model"], threads=config["cores"], use_memory=False)
+    result = translate_documents_on_ray(config["input"], config["output"], run, decoding=options,
+                                        ray_options=RayOptions())
     end = time.perf_counter()
     ray.shutdown()
     if cluster is not None:

@@ -107,12 +107,10 @@ class _CrashingEngine:
 
 
 class CrashOnce:
-    """An engine factory for RayOptions.engine_factory (pickled by value to the workers)."""
+    """An engine wrapper for RayOptions.engine_factory (pickled by value to the workers)."""
 
     def __init__(self, marker: Path):
         self.marker = str(marker)
 
-    def __call__(self, spec):
-        from translate_kit.scale.stages import load_engine
-
-        return _CrashingEngine(load_engine(spec), self.marker)
+    def __call__(self, engine):
+        return _CrashingEngine(engine, self.marker)

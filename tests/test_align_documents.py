@@ -81,8 +81,8 @@ def aligner() -> Aligner:
 def test_markdown_front_matter_is_not_aligned_as_text(tmp_path):
     article = read_article(write(tmp_path / "a.md", HI_MD), "hin_Deva")
     assert not any("lang:" in s for s in article.sentences)
-    assert [b.kind for b in article.blocks] == ["heading", "paragraph", "heading", "paragraph", "paragraph"]
-    assert [b.doc_kind for b in article.blocks][-1] == "list_item"
+    assert [b.kind for b in article.blocks] == ["heading"] * 2 + ["paragraph", "heading"] + ["paragraph"] * 2
+    assert article.blocks[0].doc_kind == "field" and article.blocks[-1].doc_kind == "list_item"
 
 
 def test_block_pairs_mark_headings_and_join_a_split_paragraph(tmp_path, aligner):
@@ -91,22 +91,24 @@ def test_block_pairs_mark_headings_and_join_a_split_paragraph(tmp_path, aligner)
     alignment = aligner.align(hi, en)
     blocks = records_at("block", alignment, hi, en)
     assert [(b["hi"], b["en"], b["type"], b["heading"]) for b in blocks] == [
-        ([0], [0], "1-1", True),
-        ([1], [1, 2], "1-2", False),
-        ([2], [3], "1-1", True),
-        ([3], [4], "1-1", False),
+        ([0], [0], "1-1", True),  # the front-matter titles
+        ([1], [1], "1-1", True),
+        ([2], [2, 3], "1-2", False),
+        ([3], [4], "1-1", True),
         ([4], [5], "1-1", False),
+        ([5], [6], "1-1", False),
     ]
-    assert blocks[1]["hi_blocks"] == ["b2"] and blocks[1]["en_blocks"] == ["b2", "b3"]
-    assert blocks[1]["en_text"].startswith("On Monday") and "Tomar" in blocks[1]["en_text"]
-    assert blocks[4]["hi_kinds"] == ["list_item"]
+    assert blocks[0]["hi_kinds"] == ["field"] and blocks[0]["en_text"] == "New scheme for farmers"
+    assert blocks[2]["hi_blocks"] == ["b2"] and blocks[2]["en_blocks"] == ["b2", "b3"]
+    assert blocks[2]["en_text"].startswith("On Monday") and "Tomar" in blocks[2]["en_text"]
+    assert blocks[5]["hi_kinds"] == ["list_item"]
     assert all(0 < b["score"] <= 1 for b in blocks)
-    assert blocks[1]["score"] > 0.5 and blocks[4]["score"] > 0.5  # numbers, names, a URL in common
+    assert blocks[2]["score"] > 0.5 and blocks[5]["score"] > 0.5  # numbers, names, a URL in common
     both = records_at("both", alignment, hi, en)
     assert [r["level"] for r in both[:4]] == ["block", "sentence", "block", "sentence"]
-    second_pair = both[2]
-    sentences = [r for r in both if r["level"] == "sentence" and r["block"] == second_pair["block"]]
-    assert [(s["hi"], s["en"], s["en_blocks"]) for s in sentences] == [([1], [1], ["b2"]), ([2], [2], ["b3"])]
+    split = both[4]
+    sentences = [r for r in both if r["level"] == "sentence" and r["block"] == split["block"]]
+    assert [(s["hi"], s["en"], s["en_blocks"]) for s in sentences] == [([2], [2], ["b2"]), ([3], [3], ["b3"])]
 
 
 def test_markdown_against_html_aligns_block_for_block(tmp_path, aligner):
@@ -116,7 +118,7 @@ def test_markdown_against_html_aligns_block_for_block(tmp_path, aligner):
     assert en.blocks[0].doc_kind == "title" and "tracking" not in " ".join(en.sentences)
     alignment = aligner.align(hi, en)
     pairs = [(b.hi, b.en) for b in alignment.blocks]
-    assert pairs[0] == ((), (0,)) and pairs[1] == ((0,), (1,)) and pairs[2] == ((1,), (2, 3))
+    assert pairs[:3] == [((0,), (0,)), ((1,), (1,)), ((2,), (2, 3))]  # front-matter title <-> <title>
 
 
 def test_cli_levels_and_align_eval_on_block_pairs(tmp_path):
@@ -127,7 +129,7 @@ def test_cli_levels_and_align_eval_on_block_pairs(tmp_path):
     lines = records(out.read_text(encoding="utf-8"))
     assert {r["level"] for r in lines} == {"block", "sentence"}
     blocks = records(run("align", hi, en, "--no-freedict", "--level", "block").stdout)
-    assert [b["type"] for b in blocks] == ["1-1", "1-2", "1-1", "1-1", "1-1"]
+    assert [b["type"] for b in blocks] == ["1-1", "1-1", "1-2", "1-1", "1-1", "1-1"]
     scored = run("align-eval", str(out), str(out), "--level", "block", "--json")
     assert json.loads(scored.stdout)["f1_strict"] == 1.0
 
@@ -142,7 +144,7 @@ def test_many_pairs_in_one_process_with_a_binary_file_skipped(tmp_path):
     assert "news-2: skipped:" in result.stderr and "photo.txt" in result.stderr
     assert "2 pair(s) aligned" in result.stderr and "1 pair(s) skipped" in result.stderr
     docs = [r["doc"] for r in records(result.stdout)]
-    assert docs.count("news-1") == docs.count("news-3") == 5 and "news-2" not in docs
+    assert docs.count("news-1") == docs.count("news-3") == 6 and "news-2" not in docs
     duplicate = write(tmp_path / "dup.tsv", f"{hi}\t{en}\tsame\n{hi}\t{en}\tsame\n")
     result = run("align", "--pairs", duplicate)
     assert result.exit_code == 1 and "dup.tsv:2: document 'same' listed twice" in result.output
@@ -181,3 +183,29 @@ def test_aligning_without_a_model_never_imports_ctranslate2(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_front_matter_fields_pair_as_headings_and_codes_and_attributes_are_left_out():
+    from translate_kit.align.article import article_from_document
+    from translate_kit.documents import Block as DocBlock
+    from translate_kit.documents import Document
+
+    doc = Document(
+        "a.md",
+        "markdown",
+        [
+            DocBlock("b1", "paragraph", "सरकार ने योजना शुरू की। मंत्री ने घोषणा की।"),
+            DocBlock("b2", "paragraph", "print('code')", translate=False),
+        ],
+        properties=[
+            DocBlock("p1", "field", "किसानों के लिए नई योजना", meta={"front_matter": "title"}),
+            DocBlock("p2", "language", "hi", meta={"front_matter": "lang"}),
+            DocBlock("p3", "field", "कृषि, योजना", meta={"front_matter": "keywords"}),
+            DocBlock("p4", "attribute", "खेत में किसान की तस्वीर", meta={"attribute": "alt"}),
+        ],
+    )
+    article = article_from_document(doc, "hin_Deva")
+    assert [(b.id, b.kind, b.sentences) for b in article.blocks] == [
+        ("p1", "heading", ("किसानों के लिए नई योजना",)),
+        ("b1", "paragraph", ("सरकार ने योजना शुरू की।", "मंत्री ने घोषणा की।")),
+    ]

@@ -172,3 +172,59 @@ def test_paragraph_level_corpus_pairs_headings_and_paragraphs(pairs_tsv, tmp_pat
         "Agriculture Minister Narendra Tomar announced it in Delhi."
     )
     assert '"level": "paragraph"' in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_learning_build_resumes_with_the_same_lexicon(shared_data, tmp_path, monkeypatch):
+    """Two passes (confident beads of every document, then realignment with the lexicon learned
+    from them), both resumable: an interrupted build and a fresh one write the same corpus."""
+    hi_lines = (shared_data / "hi-en" / "newsdev2014.hi").read_text(encoding="utf-8").splitlines()
+    en_lines = (shared_data / "hi-en" / "newsdev2014.en").read_text(encoding="utf-8").splitlines()
+    rows = []
+    for k in range(24):
+        (tmp_path / f"{k}.hi").write_text("\n".join(hi_lines[k * 15 : k * 15 + 15]) + "\n", encoding="utf-8")
+        (tmp_path / f"{k}.en").write_text("\n".join(en_lines[k * 15 : k * 15 + 15]) + "\n", encoding="utf-8")
+        rows.append(f"{k}.hi\t{k}.en")
+    (tmp_path / "pairs.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    jobs = read_pair_list(tmp_path / "pairs.tsv")
+    aligner = Aligner(sources=[AnchorSource()], learn=True)
+    fresh = CorpusBuilder(aligner, Filters(min_score=0.1), tmp_path / "fresh", presplit=True)
+    fresh.build(jobs, progress=False)
+    calls = []
+    real_align = Aligner.align
+
+    def crash_in_second_pass(self, hi, en):
+        calls.append(1)
+        if len(calls) == len(jobs) + 3:
+            raise KeyboardInterrupt
+        return real_align(self, hi, en)
+
+    monkeypatch.setattr(Aligner, "align", crash_in_second_pass)
+    resumed = CorpusBuilder(aligner, Filters(min_score=0.1), tmp_path / "resumed", presplit=True)
+    with pytest.raises(KeyboardInterrupt):
+        resumed.build(jobs, progress=False)
+    monkeypatch.setattr(Aligner, "align", real_align)
+    summary = resumed.build(jobs, progress=False)
+    assert summary["reused"] == 2
+    for name in ("corpus.hi", "corpus.en", "corpus.jsonl"):
+        assert (tmp_path / "resumed" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
+    assert summary["learned"].startswith("a lexicon of ")
+    assert summary["learned"] in (tmp_path / "fresh" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_binary_file_in_a_folder_and_a_document_listed_twice(tmp_path):
+    for side, text in (("hi", HI_2), ("en", EN_2)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "story.txt").write_text(text, encoding="utf-8")
+        (tmp_path / side / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00")
+    result = build([str(tmp_path / "hi"), str(tmp_path / "en"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "1 document(s) failed" in result.stderr
+    report = pd.read_csv(tmp_path / "out" / "report.csv").set_index("doc")
+    assert "binary file" in report.loc["logo.png", "error"] and report.loc["story.txt", "pairs"] == 3
+    twice = tmp_path / "twice.tsv"
+    lines = "hi/story.txt\ten/story.txt\tfirst\nhi/story.txt\ten/story.txt\tsecond\n"
+    twice.write_text(lines, encoding="utf-8")
+    result = build([str(twice), "-o", str(tmp_path / "twice")])
+    assert result.exit_code == 0
+    report = pd.read_csv(tmp_path / "twice" / "report.csv").set_index("doc")
+    assert report.loc["first", "pairs"] == 3 and report.loc["second", "pairs"] == 0
+    assert report.loc["second", "removed: duplicate"] == 3

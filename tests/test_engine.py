@@ -81,13 +81,13 @@ def test_tags_are_prepended_as_tokens_after_sentencepiece(hi_en, monkeypatch):
     [[tokens]] = recorder.calls
     assert tokens[:2] == ["hin_Deva", "eng_Latn"]
     assert not any("Deva" in t or "Latn" in t for t in tokens[2:])
-    assert tokens[2:] == hi_en.codec.source.encode(hi_en.prepare(HINDI_NEWS[:1])[0].text, out_type=str)
+    assert tokens[2:] == hi_en.family.codec.source.encode(hi_en.prepare(HINDI_NEWS[:1])[0].text, out_type=str)
 
 
 def test_sentences_beyond_256_positions_are_split_not_truncated(hi_en, monkeypatch):
     long_sentence = ", ".join(HINDI_NEWS[1].rstrip("।") for _ in range(40)) + "।"
     prepared_text = hi_en.prepare([long_sentence])[0].text
-    pieces = hi_en.codec.source.encode(prepared_text, out_type=str)
+    pieces = hi_en.family.codec.source.encode(prepared_text, out_type=str)
     assert len(pieces) > MAX_SOURCE_PIECES
     recorder = RecordingDecode(hi_en)
     monkeypatch.setattr(hi_en, "decode", recorder)
@@ -105,8 +105,6 @@ def test_placeholder_lost_by_the_model_is_reported(hi_en):
     # The tiny target vocabulary has no "<", so the model cannot reproduce <ID1>.
     [result] = hi_en.translate(["विवरण www.example.com पर उपलब्ध है।"], FAST)
     assert result.dropped == ("www.example.com",)
-    plain = hi_en.translate_plain("विवरण www.example.com पर उपलब्ध है।\n")
-    assert plain.dropped == ["www.example.com"]
 
 
 def test_glossary_term_lost_by_the_model_is_reported_as_dropped(hi_en):
@@ -122,27 +120,6 @@ def test_passthrough_of_text_already_in_target_language_or_without_letters(hi_en
     assert all(r.score == 0.0 for r in hi_en.translate(sentences))
     assert needs_translation(HINDI_NEWS[0], "hin_Deva", "eng_Latn")
     assert not needs_translation("Hello world", "hin_Deva", "eng_Latn")
-
-
-def test_translate_text_keeps_lines_blank_lines_and_indentation(hi_en):
-    text = f"{HINDI_NEWS[0]} {HINDI_NEWS[1]}\n\n  {HINDI_NEWS[2]}\nEnglish line stays.\n\n"
-    out = hi_en.translate_text(text, FAST)
-    in_lines, out_lines = text.split("\n"), out.split("\n")
-    assert len(out_lines) == len(in_lines)
-    assert [not line.strip() for line in out_lines] == [not line.strip() for line in in_lines]
-    assert out_lines[2].startswith("  ") and not out_lines[2].startswith("   ")
-    assert out_lines[3] == "English line stays."
-    assert hi_en.translate_text("", FAST) == ""
-    assert hi_en.translate_text("\n\n", FAST) == "\n\n"
-
-
-def test_huge_line_and_control_characters_do_not_break_plain_text(hi_en):
-    huge = "क" * 50_000
-    short = DecodeOptions(beam_size=1, max_decoding_length=4)
-    out = hi_en.translate_text(f"{huge}\nनमस्ते\x00\x07 दुनिया\x1b।\n", short)
-    lines = out.split("\n")
-    assert len(lines) == 3 and lines[0] and lines[1] and lines[2] == ""
-    assert "\x00" not in out and "\x07" not in out
 
 
 def test_beam_search_default_and_fast_preset():
@@ -231,18 +208,3 @@ def test_chunks_cover_every_piece_within_the_limit(tiny_model_hi_en, words, limi
     chunks = codec.encode(text, limit)
     assert all(1 <= len(chunk) <= limit for chunk in chunks)
     assert [p for chunk in chunks for p in chunk] == codec.source.encode(text, out_type=str)
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    lines=st.lists(st.sampled_from(["", "  ", *HINDI_NEWS, "Already English.", "42", "  " + HINDI_NEWS[1]]),
-                   max_size=8),
-    final_newline=st.booleans(),
-)
-def test_plain_text_never_loses_or_adds_a_line(hi_en, lines, final_newline):
-    text = "\n".join(lines) + ("\n" if final_newline else "")
-    out = hi_en.translate_text(text, DecodeOptions(beam_size=1, max_decoding_length=6))
-    assert out.count("\n") == text.count("\n")
-    for before, after in zip(text.split("\n"), out.split("\n"), strict=True):
-        assert bool(before.strip()) == bool(after.strip())
-        assert after[: len(after) - len(after.lstrip())] == before[: len(before) - len(before.lstrip())]

@@ -12,7 +12,9 @@ from copy_model import CopyTranslator, LoopingTranslator, copy_translator, patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from translate_kit.documents import parse_document, write_document
 from translate_kit.engine import FAST, LENGTH_BUCKET, MAX_SOURCE_PIECES, DecodeOptions, Translator
+from translate_kit.translate import DocumentTranslator
 
 # Hindi sentences ending in "." or "?": the English detokeniser undoes the Hindi tokeniser exactly.
 HINDI = [
@@ -52,8 +54,10 @@ def test_placeholders_the_model_keeps_come_back_in_place(copy_hi_en):
     assert values == ["12/05/2024", "99.5%"]  # numbers travel as <ID1>, <ID2>
     [result] = copy_hi_en.translate([HINDI[2]], FAST)
     assert result.text == HINDI[2] and result.dropped == ()
-    plain = copy_hi_en.translate_plain(HINDI[1] + "\n")
-    assert plain.text == HINDI[1] + "\n" and plain.dropped == []
+    doc = parse_document(HINDI[1] + "\n", "plain.txt", "text")
+    translator = DocumentTranslator(copy_hi_en, FAST)
+    [plain] = translator.translate([translator.plan(doc)])
+    assert write_document(doc, plain.rendered) == HINDI[1] + "\n" and plain.dropped == []
 
 
 def test_glossary_terms_reach_the_output_as_given_and_never_the_model(copy_hi_en):

@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 
 from translate_kit.bench.synthetic_families import build_family_model
 from translate_kit.cli import cli
+from translate_kit.documents import parse_document, write_document
 from translate_kit.engine import FAST, DecodeOptions, Translator
 from translate_kit.errors import ModelError
 from translate_kit.families import M2M100, NLLB, IndicTrans2, Marian, recognise
 from translate_kit.families.entities import check_expected, find_entities
 from translate_kit.models import resolve_model, validate_model_dir
 from translate_kit.textio import read_lines
+from translate_kit.translate import DocumentTranslator
 
 DATA = Path(__file__).resolve().parent / "data"
 HINDI = "सरकार ने 2024 में 1,200 नए स्कूल खोले, विवरण www.example.gov.in पर है।"
@@ -154,7 +156,10 @@ def test_each_family_translates_text_end_to_end(models, family):
     assert set(results[0].dropped) <= {"2024", "1,200", "www.example.gov.in"}
     for value in ("2024", "1,200", "www.example.gov.in"):
         assert value in results[0].text or value in results[0].dropped
-    text = translator.translate_text("पहली पंक्ति।\n\n  दूसरी पंक्ति।", FAST)
+    doc = parse_document("पहली पंक्ति।\n\n  दूसरी पंक्ति।", "plain.txt", "text")
+    documents = DocumentTranslator(translator, FAST)
+    [translated] = documents.translate([documents.plan(doc)])
+    text = write_document(doc, translated.rendered)
     assert text.count("\n") == 2 and text.split("\n")[2].startswith("  ")
 
 

@@ -1,15 +1,18 @@
-"""The document pipeline with the tiny random-weight model: output is noise, so these tests check
-structure, counts, batching across documents, the translation memory and what is kept as is."""
+"""Document translation (translate_kit.translate) with the tiny random-weight model: output is noise,
+so these tests check structure, counts, batching across documents, the translation memory, what is
+kept as is, and plain text line by line (the one route plain text takes)."""
 
 from __future__ import annotations
 
 import pytest
 from copy_model import copy_translator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from translate_kit.documents import BlockKind, parse_document, write_document
-from translate_kit.engine import FAST, MAX_SOURCE_PIECES, Translator
+from translate_kit.engine import FAST, MAX_SOURCE_PIECES, DecodeOptions, Translator
 from translate_kit.memory import TranslationMemory
-from translate_kit.pipeline import DocumentTranslator
+from translate_kit.translate import DocumentTranslator
 
 HINDI_ARTICLE = """मॉस्को में जयशंकर ने लावरोव से मुलाकात की। दोनों नेताओं ने व्यापार पर चर्चा की।
 द्विपक्षीय संबंधों पर जोर
@@ -26,6 +29,9 @@ class CountingEngine:
         self.src, self.tgt, self.fingerprint = translator.src, translator.tgt, translator.fingerprint
         self.family = translator.family
         self.calls: list[int] = []
+
+    def prepare(self, sentences, glossary=None):
+        return self.translator.prepare(sentences, glossary)
 
     def translate_prepared(self, prepared, options=None):
         self.calls.append(len(prepared))
@@ -189,3 +195,65 @@ def test_glossary_file_rules(tmp_path):
         good.write_text(content, encoding="utf-8")
         with pytest.raises(InputError, match=message):
             read_glossary(good)
+
+
+# ----------------------------------------------------------------------------- plain text
+
+HINDI_NEWS = [
+    "मॉस्को में विदेश मंत्री एस. जयशंकर ने रूसी विदेश मंत्री सर्गेई लावरोव से मुलाकात की।",
+    "राज्य सरकार ने किसानों के लिए राहत पैकेज की घोषणा की।",
+    "पुलिस ने बताया कि दुर्घटना में दो लोगों की मौत हो गई।",
+]
+
+
+def plain(engine, text: str, options: DecodeOptions = FAST) -> str:
+    """Plain text through the document route: parse as text, plan, translate, write."""
+    doc = parse_document(text, "t.txt", "text")
+    translator = DocumentTranslator(engine, options)
+    (result,) = _translate(translator, [doc])
+    return write_document(doc, result.rendered)
+
+
+def test_plain_text_keeps_lines_blank_lines_and_indentation(engine):
+    text = f"{HINDI_NEWS[0]} {HINDI_NEWS[1]}\n\n  {HINDI_NEWS[2]}\nEnglish line stays.\n\n"
+    out = plain(engine, text)
+    in_lines, out_lines = text.split("\n"), out.split("\n")
+    assert len(out_lines) == len(in_lines)
+    assert [not line.strip() for line in out_lines] == [not line.strip() for line in in_lines]
+    assert out_lines[2].startswith("  ") and not out_lines[2].startswith("   ")
+    assert out_lines[3] == "English line stays."
+    assert not _devanagari(out)
+    assert plain(engine, "") == ""
+    assert plain(engine, "\n\n") == "\n\n"
+
+
+def test_placeholder_lost_in_plain_text_is_reported(engine):
+    # The tiny target vocabulary has no "<", so the model cannot reproduce <ID1>.
+    doc = parse_document("विवरण www.example.com पर उपलब्ध है।\n", "t.txt", "text")
+    translator = DocumentTranslator(engine, FAST)
+    (result,) = _translate(translator, [doc])
+    assert result.dropped == ["www.example.com"] and translator.stats.dropped_placeholders == 1
+
+
+def test_huge_line_and_control_characters_do_not_break_plain_text(engine):
+    huge = "क" * 50_000
+    short = DecodeOptions(beam_size=1, max_decoding_length=4)
+    out = plain(engine, f"{huge}\nनमस्ते\x00\x07 दुनिया\x1b।\n", short)
+    lines = out.split("\n")
+    assert len(lines) == 3 and lines[0] and lines[1] and lines[2] == ""
+    assert "\x00" not in out and "\x07" not in out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(st.sampled_from(["", "  ", *HINDI_NEWS, "Already English.", "42", "  " + HINDI_NEWS[1]]),
+                   max_size=8),
+    final_newline=st.booleans(),
+)
+def test_plain_text_never_loses_or_adds_a_line(engine, lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    out = plain(engine, text, DecodeOptions(beam_size=1, max_decoding_length=6))
+    assert out.count("\n") == text.count("\n")
+    for before, after in zip(text.split("\n"), out.split("\n"), strict=True):
+        assert bool(before.strip()) == bool(after.strip())
+        assert after[: len(after) - len(after.lstrip())] == before[: len(before) - len(before.lstrip())]

@@ -15,8 +15,8 @@ import pytest
 import scale_helpers
 from scale_helpers import CrashOnce, local_reference, translate, tree, write_documents
 
+from translate_kit.api import TranslateOptions
 from translate_kit.errors import TranslateKitError
-from translate_kit.pipeline import JobSettings
 from translate_kit.scale import RayOptions, translate_documents_on_ray
 from translate_kit.scale.cluster import probe
 
@@ -79,11 +79,10 @@ def test_ray_run_equals_local_run_and_fills_the_memory(ray_instance, documents, 
 
 def _run(documents, out, model, progress=None, **ray_options):
     """The library call, one document per shard."""
-    return translate_documents_on_ray(
-        str(documents), str(out), model=str(model), threads=2, memory_path=str(out) + ".memory.sqlite3",
-        settings=JobSettings(fields=("text",), columns=("text",)),
-        ray_options=RayOptions(shard_bytes=1, **ray_options), progress=progress,
-    )
+    options = TranslateOptions(model=str(model), threads=2, memory=str(out) + ".memory.sqlite3",
+                               fields=("text",), columns=("text",))
+    return translate_documents_on_ray(str(documents), str(out), options, progress=progress,
+                                      ray_options=RayOptions(shard_bytes=1, **ray_options))
 
 
 def test_rerun_after_a_killed_driver_and_a_killed_worker_redoes_only_unfinished_shards(

@@ -16,14 +16,15 @@ import os
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from .align import Aligner
-from .align.aligner import HIGH_PRECISION_SCORE
+from .align.aligner import HIGH_PRECISION_SCORE, confident_pairs
 from .align.article import read_pair
 from .align.output import bead_records, block_records
 from .errors import InputError, TranslateKitError
@@ -132,6 +133,7 @@ class CorpusBuilder:
         if level not in CORPUS_LEVELS:
             raise ValueError(f"level must be one of {', '.join(CORPUS_LEVELS)}, not {level!r}")
         self.level = level
+        self.learned = ""  # what the learning pass learned, for the report
         self.aligner = aligner
         self.filters = filters
         self.out = Path(out_dir)
@@ -145,16 +147,18 @@ class CorpusBuilder:
                 "backends": aligner.backends,
                 "inventory": list(aligner.inventory),
                 "blocks": aligner.use_blocks,
+                "learn": aligner.learn,
                 "level": level,
             },
             sort_keys=True,
         )
 
-    def result_path(self, job: PairJob) -> Path:
-        return self.out / WORK_DIR / (hashlib.sha1(job.doc.encode("utf-8")).hexdigest()[:20] + ".json")
+    def result_path(self, job: PairJob, stage: str = "") -> Path:
+        name = hashlib.sha1(job.doc.encode("utf-8")).hexdigest()[:20]
+        return self.out / WORK_DIR / f"{name}{stage}.json"
 
-    def fingerprint(self, job: PairJob) -> str:
-        digest = hashlib.sha256(self.settings.encode("utf-8"))
+    def fingerprint(self, job: PairJob, settings: str | None = None) -> str:
+        digest = hashlib.sha256((self.settings if settings is None else settings).encode("utf-8"))
         for path in (job.hi, job.en):
             digest.update(path.read_bytes())
         return digest.hexdigest()
@@ -164,26 +168,47 @@ class CorpusBuilder:
     ) -> dict:
         """Align every pair not finished before, then write the corpus and the report.
 
-        `map_jobs(align_one, jobs)` may run the per-pair work elsewhere (translate_kit.scale runs
-        each pair as a Ray task), yielding the results in the order of `jobs`.
+        With a learning aligner, a first pass (its results kept under .work too) collects every
+        document's confident beads; the lexicon learned from them joins the evidence of the
+        second pass, whose results are keyed by the first pass's output as well, so a resumed
+        build learns the same lexicon and reuses what was finished. `map_jobs(work, jobs)` may
+        run each pass's per-pair work elsewhere (translate_kit.scale runs each pair as a Ray
+        task), yielding the results in the order of `jobs`.
         """
+        quiet = None if progress is None else not progress
+        run = map_jobs or map
+        aligner, settings = self.aligner, self.settings
+        if aligner.learn:
+            confident = []
+            first = partial(self._cached, stage=".first", settings=self.settings, compute=self._confident)
+            bar = {"total": len(jobs), "desc": "learning", "unit": "doc", "disable": quiet}
+            for result, _ in tqdm(run(first, jobs), **bar):
+                confident += result.get("confident", [])
+            aligner = aligner.with_lexicon_from([tuple(pair) for pair in confident])
+            if aligner is not self.aligner:
+                words = len(aligner.sources[-1].entries)
+                self.learned = f"a lexicon of {words} words learned from {len(confident)} confident pairs"
+            learned = json.dumps(confident, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            settings += hashlib.sha256(learned).hexdigest()
         reused = 0
         results = []
-        run = map_jobs or map
-        for result, fresh in tqdm(
-            run(self._document, jobs), total=len(jobs), desc="aligning", unit="doc",
-            disable=None if progress is None else not progress,
-        ):
+        align = partial(self._align, aligner=aligner)
+        second = partial(self._cached, stage="", settings=settings, compute=align)
+        bar = {"total": len(jobs), "desc": "aligning", "unit": "doc", "disable": quiet}
+        for result, fresh in tqdm(run(second, jobs), **bar):
             reused += not fresh
             results.append(result)
         summary = self._assemble(results)
         summary["reused"] = reused
+        summary["learned"] = self.learned
         return summary
 
-    def _document(self, job: PairJob) -> tuple[dict, bool]:
-        path = self.result_path(job)
+    def _cached(self, job: PairJob, stage: str, settings: str, compute) -> tuple[dict, bool]:
+        """`compute(job)` saved atomically under .work with a fingerprint of inputs and settings;
+        a saved result with the same fingerprint is returned instead (True when computed now)."""
+        path = self.result_path(job, stage)
         try:
-            fingerprint = self.fingerprint(job)
+            fingerprint = self.fingerprint(job, settings)
         except OSError as exc:
             return {"doc": job.doc, "error": f"cannot read: {exc.strerror}"}, True
         if path.is_file():
@@ -195,18 +220,27 @@ class CorpusBuilder:
                 pass  # a damaged result is simply redone
         result = {"doc": job.doc, "hi_path": str(job.hi), "en_path": str(job.en), "fingerprint": fingerprint}
         try:
-            hi, en = read_pair(job.hi, job.en, self.presplit, self.errors)
-            alignment = self.aligner.align(hi, en)
-            to_records = block_records if self.level == "paragraph" else bead_records
-            records = to_records(alignment, hi, en)
-            for record in records:
-                record["removed"] = self.filters.reason(record)
-            result.update(n_hi=len(hi.sentences), n_en=len(en.sentences), beads=records)
+            result.update(compute(job))
         except TranslateKitError as exc:
             result["error"] = str(exc)
         with atomic_write(path) as handle:
             json.dump(result, handle, ensure_ascii=False)
         return result, True
+
+    def _confident(self, job: PairJob) -> dict:
+        """First pass of a learning build: the document's confident sentence pairs."""
+        hi, en = read_pair(job.hi, job.en, self.presplit, self.errors)
+        first = replace(self.aligner, learn=False)
+        return {"confident": confident_pairs(first.align(hi, en), hi, en)}
+
+    def _align(self, job: PairJob, aligner: Aligner) -> dict:
+        hi, en = read_pair(job.hi, job.en, self.presplit, self.errors)
+        alignment = replace(aligner, learn=False).align(hi, en)
+        to_records = block_records if self.level == "paragraph" else bead_records
+        records = to_records(alignment, hi, en)
+        for record in records:
+            record["removed"] = self.filters.reason(record)
+        return {"n_hi": len(hi.sentences), "n_en": len(en.sentences), "beads": records}
 
     def _assemble(self, results: list[dict]) -> dict:
         seen: set[tuple[str, str]] = set()
@@ -282,7 +316,7 @@ class CorpusBuilder:
         text = [
             "# Corpus report\n",
             f"{len(documents)} documents, {sum(documents.get('pairs', []))} pairs kept. "
-            f"Settings: `{self.settings}`\n",
+            f"Settings: `{self.settings}`" + (f"; {self.learned}" if self.learned else "") + "\n",
             "## Pairs per document\n",
             documents.to_markdown(index=False),
             "",

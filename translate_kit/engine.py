@@ -1,4 +1,4 @@
-"""Translation with a model on CTranslate2: sentences and plain text in, translations out.
+"""Translation with a model on CTranslate2: sentences in, translations out.
 
 The flow per call: the model family's preparation (translate_kit.families; IndicTrans2's is
 translate_kit.indictrans) -> SentencePiece pieces in chunks that fit the model (translate_kit.spm)
@@ -6,6 +6,11 @@ translate_kit.indictrans) -> SentencePiece pieces in chunks that fit the model (
 search (from the family's target prefix, if any) -> pieces joined -> the family's restoring
 (placeholders or checked entities, detokenised). Every sentence comes back, in order, with its
 score and the values (numbers, URLs, glossary terms) the model dropped.
+
+The engine owns both ends of that flow: `prepare` (text -> what the model reads, also what the
+translation memory keys on) and `translate_prepared` (-> final text), both through the model's
+family, the pluggable text <-> tokens step. Documents and plain text go through
+translate_kit.translate.
 
 One length limit, the model's: IndicTrans2 has 256 source positions, which hold the two tags, the
 pieces and the `</s>` the converted model appends, so a chunk has at most 253 pieces; the decoder
@@ -35,7 +40,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import ctranslate2
@@ -44,7 +49,6 @@ from .errors import ModelError, TranslateKitError
 from .families import Family, Prepared
 from .languages import needs_translation
 from .models import ModelDir, resolve_model
-from .segment import sentence_spans
 
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # IndicTrans2: two language tags and </s> share the 256 positions
@@ -106,18 +110,6 @@ class Translation:
     dropped: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TextTranslation:
-    """A plain text translated line by line; `sentences` are its translated sentences, in order."""
-
-    text: str
-    sentences: list[Translation] = field(default_factory=list)
-
-    @property
-    def dropped(self) -> list[str]:
-        return [value for sentence in self.sentences for value in sentence.dropped]
-
-
 def thread_layout(threads: int | None = None) -> tuple[int, int]:
     """(inter_threads, intra_threads) for `threads` cores (default: all available).
 
@@ -147,10 +139,10 @@ def _supported_types(device: str) -> str:
 
 
 class Translator:
-    """An IndicTrans2 model loaded into CTranslate2, with its SentencePiece models.
+    """A model loaded into CTranslate2, with its family (how text becomes its tokens and back).
 
     `Translator.load("indictrans2-indic-en-dist-200M")` or `Translator.load("/path/to/model")`;
-    then `translate(sentences)`, or `translate_text(text)` for plain text.
+    then `translate(sentences)`; documents and plain text go through translate_kit.translate.
     """
 
     def __init__(
@@ -307,31 +299,6 @@ class Translator:
                 done = result.result() if parallel else result
                 outputs[index] = (done.hypotheses[0][forced:], done.scores[0])
         return outputs
-
-    def translate_plain(
-        self, text: str, options: DecodeOptions | None = None, glossary: Mapping[str, str] | None = None
-    ) -> TextTranslation:
-        """Translate plain text: each line is a paragraph split into sentences; newlines, blank
-        lines and each line's indentation are kept, sentences of a line are joined by a space."""
-        lines = text.split("\n")
-        spans = [sentence_spans(line, self.src) for line in lines]
-        sentences = [line[a:b] for line, line_spans in zip(lines, spans, strict=True) for a, b in line_spans]
-        translations = self.translate(sentences, options, glossary)
-        remaining = iter(translations)
-        out_lines = []
-        for line, line_spans in zip(lines, spans, strict=True):
-            if not line_spans:
-                out_lines.append(line)
-                continue
-            indent = line[: len(line) - len(line.lstrip())]
-            out_lines.append(indent + " ".join(next(remaining).text for _ in line_spans))
-        return TextTranslation("\n".join(out_lines), translations)
-
-    def translate_text(
-        self, text: str, options: DecodeOptions | None = None, glossary: Mapping[str, str] | None = None
-    ) -> str:
-        """`translate_plain(text).text`."""
-        return self.translate_plain(text, options, glossary).text
 
 
 def _length_bucket(length: int) -> int:

@@ -21,3 +21,11 @@ class InputError(TranslateKitError):
 
 class ModelError(TranslateKitError):
     """A model is missing, incomplete or unusable; the message says what to do."""
+
+
+class OptionError(TranslateKitError):
+    """Options that do not fit together or do not fit the input; front doors report a usage error."""
+
+
+class Cancelled(TranslateKitError):
+    """The caller's cancel callback asked a long job to stop; work already written is kept."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 HINDI = "hin_Deva"
 ENGLISH = "eng_Latn"
@@ -128,3 +129,15 @@ def code_like(value: str, lang: str) -> str:
     else:
         new = lang[:2]
     return lead + new + trail
+
+
+def detect_source(texts: Iterable[str], sample_chars: int = 20_000) -> str:
+    """The language of a whole input from its script: `detect_lang` over its first texts, until
+    `sample_chars` characters are seen (enough to decide, cheap on a large folder)."""
+    sample, size = [], 0
+    for text in texts:
+        sample.append(text)
+        size += len(text)
+        if size > sample_chars:
+            break
+    return detect_lang("\n".join(sample))

@@ -38,18 +38,28 @@ def decode(data: bytes, path: str, errors: str = "strict") -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: str | os.PathLike[str], errors: str = "strict") -> str:
-    """Read a UTF-8 text file ('-' is standard input)."""
+def display_name(path: str | os.PathLike[str]) -> str:
+    """How errors name an input: the path, or `<stdin>` for '-'."""
+    name = os.fspath(path)
+    return "<stdin>" if name == "-" else name
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The raw bytes of a file ('-' is standard input); an unreadable file is an InputError."""
     name = os.fspath(path)
     if name == "-":
         import sys
 
-        return decode(sys.stdin.buffer.read(), "<stdin>", errors)
+        return sys.stdin.buffer.read()
     try:
-        data = Path(name).read_bytes()
+        return Path(name).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
-    return decode(data, name, errors)
+
+
+def read_text(path: str | os.PathLike[str], errors: str = "strict") -> str:
+    """Read a UTF-8 text file ('-' is standard input)."""
+    return decode(read_bytes(path), display_name(path), errors)
 
 
 def read_lines(path: str | os.PathLike[str], errors: str = "strict") -> list[str]:

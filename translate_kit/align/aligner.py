@@ -49,6 +49,10 @@ SCORE_CENTRE = 5.0
 SCORE_SCALE = 0.4
 #: High-precision mode (corpus building): only beads pairing both sides, scored at least this.
 HIGH_PRECISION_SCORE = 0.5
+#: Beads a lexicon is learned from: high-precision beads scored at least this.
+LEARN_SCORE = 0.5
+#: A lexicon is learned from at least this many confident sentence pairs (about ten articles).
+MIN_LEARN_PAIRS = 100
 
 
 @dataclass
@@ -75,14 +79,51 @@ class Aligner:
     block_inventory: Sequence[BeadType] = BLOCK_INVENTORY
     use_blocks: bool = True
     block_margin: int = 4
+    learn: bool = False
 
     @property
     def backends(self) -> tuple[str, ...]:
         return ("length", *(s.name for s in self.sources))
 
     def align(self, hi: Article, en: Article) -> Alignment:
+        """One pair (with `learn`, the lexicon is learned from this pair alone)."""
+        return self.align_many([(hi, en)])[0]
+
+    def align_many(self, pairs: Sequence[tuple[Article, Article]]) -> list[Alignment]:
+        """Many pairs; with `learn`, a first pass finds confident beads in all of them, a lexicon
+        is learned from those (`lexicon.learn_lexicon`) and a second pass aligns with it too."""
+        if not self.learn:
+            return [
+                self._align(hi, en, Evidence(hi.sentences, en.sentences, self.sources)) for hi, en in pairs
+            ]
+        evidence = [Evidence(hi.sentences, en.sentences, self.sources) for hi, en in pairs]
+        first = [self._align(hi, en, e) for (hi, en), e in zip(pairs, evidence, strict=True)]
+        confident = [
+            pair
+            for (hi, en), alignment in zip(pairs, first, strict=True)
+            for pair in confident_pairs(alignment, hi, en)
+        ]
+        second = self.with_lexicon_from(confident)
+        if second is self:
+            return first
+        learned = second.sources[-1:]
+        return [
+            second._align(hi, en, Evidence(hi.sentences, en.sentences, learned, base=e))
+            for (hi, en), e in zip(pairs, evidence, strict=True)
+        ]
+
+    def with_lexicon_from(self, confident: Sequence[tuple[str, str]]) -> Aligner:
+        """This aligner plus a lexicon learned from `confident` sentence pairs, or itself when there
+        are fewer than MIN_LEARN_PAIRS (one news article is too little to learn from: on the
+        development gold, learning from each document alone changed strict F1 by -0.001)."""
+        if len(confident) < MIN_LEARN_PAIRS:
+            return self
+        from .lexicon import learn_lexicon
+
+        return replace(self, sources=[*self.sources, learn_lexicon(confident)], learn=False)
+
+    def _align(self, hi: Article, en: Article, evidence: Evidence) -> Alignment:
         hi_sentences, en_sentences = hi.sentences, en.sentences
-        evidence = Evidence(hi_sentences, en_sentences, self.sources)
         n_hi, n_en = len(hi_sentences), len(en_sentences)
         blocks = self._align_blocks(hi, en, evidence) if self.use_blocks else None
         spans = _sentence_spans(blocks, hi, en) if blocks else []
@@ -181,6 +222,15 @@ def _unaligned_share(spans, total: int) -> float:
         return 0.0
     lost = sum((h1 - h0) + (e1 - e0) for (h0, h1), (e0, e1) in spans if h0 == h1 or e0 == e1)
     return lost / total
+
+
+def confident_pairs(alignment: Alignment, hi: Article, en: Article) -> list[tuple[str, str]]:
+    """Texts of the beads a lexicon may be learned from (high precision, scored >= LEARN_SCORE)."""
+    hi_sentences, en_sentences = hi.sentences, en.sentences
+    return [
+        (" ".join(hi_sentences[i] for i in bead.hi), " ".join(en_sentences[j] for j in bead.en))
+        for bead in select_beads(alignment.beads, LEARN_SCORE, high_precision=True)
+    ]
 
 
 def select_beads(beads: Sequence[Bead], min_score: float = 0.0, high_precision: bool = False) -> list[Bead]:

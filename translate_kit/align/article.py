@@ -15,14 +15,19 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import InputError
 from ..languages import ENGLISH, HINDI
-from ..textio import read_text
+from ..textio import decode, read_text
 
 HEADING_MARK = "# "
 #: Document block kinds the aligner treats as headings (paired only with each other).
 HEADING_KINDS = frozenset({"heading", "title"})
+#: Front-matter fields aligned as headings (the page's title and its one-line summary).
+FRONT_MATTER_HEADINGS = frozenset({"title", "description", "summary", "excerpt"})
+#: Document block kinds that are not running text.
+SKIPPED_KINDS = frozenset({"language", "attribute"})
 #: Document formats whose blocks the aligner reads (JSON Lines and tables hold records, not articles).
 ARTICLE_FORMATS = ("text", "markdown", "html")
 
@@ -76,15 +81,24 @@ def read_article(
     from ..documents import detect_format, parse_document
 
     name = os.fspath(path)
-    source = read_text(name, errors)
-    if "\x00" in source:
-        raise InputError("a binary file (it holds NUL bytes), not a text document", name)
+    source = read_text(name, errors) if name == "-" else _read_document_text(name, errors)
     fmt = detect_format(name)
     if fmt not in ARTICLE_FORMATS:
         raise InputError(f"align reads text, Markdown and HTML, not {fmt}", name)
     if presplit and fmt == "text":
         return parse_presplit(source.split("\n"))
     return article_from_document(parse_document(source, name, fmt), lang, presplit)
+
+
+def _read_document_text(name: str, errors: str) -> str:
+    """The text of a file, refusing binary files (NUL bytes at the start) before decoding them."""
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", name) from None
+    if b"\x00" in data[:8192]:
+        raise InputError("a binary file (it holds NUL bytes), not a text document", name)
+    return decode(data, name, errors)
 
 
 def read_pair(hi_path, en_path, presplit: bool = False, errors: str = "strict") -> tuple[Article, Article]:
@@ -94,17 +108,21 @@ def read_pair(hi_path, en_path, presplit: bool = False, errors: str = "strict") 
 def article_from_document(doc, lang: str, presplit: bool = False) -> Article:
     """The blocks of a `documents.Document` split into sentences (by line when `presplit`).
 
-    Blocks a translator would leave alone (`translate` False: code, `translate="no"`) are left
-    out; a front-matter title and description (when the reader found them) come first.
+    Left out: blocks a translator would leave alone (`translate` False: code, `translate="no"`)
+    and the document's properties (language codes, attribute values such as alt texts: not
+    running text, and their place in it differs between pages) except a front-matter title,
+    description, summary or excerpt, which comes first as a heading, so the two pages' titles
+    pair with each other.
     """
     from ..segment import split_sentences
 
-    blocks = [_front_matter_block(doc, key) for key in ("title", "description")]
-    for block in doc.blocks:
-        if not block.translate:
+    front = [p for p in doc.properties if p.meta.get("front_matter") in FRONT_MATTER_HEADINGS]
+    blocks = []
+    for block in [*front, *doc.blocks]:
+        if not block.translate or block.kind in SKIPPED_KINDS:
             continue
         text = block.plain_text()
-        heading = block.kind in HEADING_KINDS
+        heading = block.kind in HEADING_KINDS or block.meta.get("front_matter") in FRONT_MATTER_HEADINGS
         if presplit:
             sentences = [" ".join(line.split()) for line in text.split("\n")]
         elif heading:
@@ -115,16 +133,7 @@ def article_from_document(doc, lang: str, presplit: bool = False) -> Article:
         if sentences:
             kind = "heading" if heading else "paragraph"
             blocks.append(Block(kind, tuple(sentences), block.id, block.kind))
-    return Article(tuple(b for b in blocks if b is not None))
-
-
-def _front_matter_block(doc, key: str) -> Block | None:
-    """A heading-like block from the front matter's `key`, when the reader exposes front matter."""
-    front = getattr(doc, "front_matter", None) or {}
-    value = front.get(key) if isinstance(front, dict) else None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return Block("heading", (" ".join(value.split()),), f"front_matter.{key}", "title")
+    return Article(tuple(blocks))
 
 
 def parse_presplit(lines: Sequence[str]) -> Article:

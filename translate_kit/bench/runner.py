@@ -116,16 +116,26 @@ def run_child(command: Sequence[str], log_path: Path, timeout_s: float | None) -
     return ChildOutcome(process.returncode, peak, time.perf_counter() - start, timed_out)
 
 
-def death_status(outcome: ChildOutcome, log_path: Path) -> tuple[str, str]:
-    """Status and message for a child that ended without writing its result."""
+# Signals a process dies of when native code cannot get memory under an address-space cap: a
+# failed thread-stack or arena mmap dereferenced (SIGSEGV, SIGBUS), or glibc/C++ aborting (SIGABRT).
+_CRASHES_UNDER_A_CAP = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT)
+
+
+def death_status(outcome: ChildOutcome, log_path: Path, cap_mb: int | None = None) -> tuple[str, str]:
+    """Status and message for a child that ended without writing its result (`cap_mb`: the
+    address-space cap it ran under, if any)."""
     if outcome.timed_out:
         return "timeout", f"no result within {outcome.seconds:.0f} s (--timeout)"
     if outcome.exit_code == -signal.SIGKILL:
         return "out of memory", "killed by SIGKILL (most likely the kernel's out-of-memory killer)"
-    if outcome.exit_code < 0:
-        return "error", f"killed by signal {signal.Signals(-outcome.exit_code).name}"
     tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or [""]
     status = "out of memory" if mentions_allocation_failure(tail[0]) else "error"
+    if outcome.exit_code < 0:
+        crash = signal.Signals(-outcome.exit_code)
+        said = f": {tail[0]}" if tail[0] else ""
+        if cap_mb and crash in _CRASHES_UNDER_A_CAP:
+            return "out of memory", f"killed by {crash.name} under the {cap_mb} MB cap{said}"
+        return status, f"killed by signal {crash.name}{said}"
     return status, f"exited with status {outcome.exit_code}: {tail[0]}"
 
 
@@ -236,7 +246,7 @@ class Bench:
         try:
             result = json.loads(paths["result.json"].read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            status, error = death_status(outcome, paths["log"])
+            status, error = death_status(outcome, paths["log"], self.plan.max_memory_mb)
             result = {"status": status, "error": error, "runs": [], "latency_ms": []}
         record = {
             "key": key, **setting, **result,

@@ -29,10 +29,11 @@ from typing import Any
 from ..textio import atomic_write, read_lines  # light: nothing heavy before the memory cap
 
 # How an allocation failure reads once it is not a MemoryError: CTranslate2/MKL, C++, mmap of a
-# shared library under RLIMIT_AS, the kernel, and OpenMP unable to reserve a thread's stack.
+# shared library under RLIMIT_AS, the kernel, OpenMP unable to reserve a thread's stack, and glibc
+# aborting a thread's exit because it could not map libgcc_s under the cap.
 ALLOCATION_FAILURES = (
     "failed to allocate", "bad_alloc", "cannot allocate memory", "out of memory",
-    "failed to map segment", "thread creation failed",
+    "failed to map segment", "thread creation failed", "libgcc_s.so.1 must be installed",
 )
 
 

@@ -136,6 +136,7 @@ def build_command(
     click.echo(
         f"{summary['documents']} documents ({summary['reused']} already done), {summary['pairs']} pairs "
         f"-> {output}/corpus.hi, corpus.en, corpus.jsonl, report.md"
+        + (f"; {summary['learned']}" if summary["learned"] else "")
         + (f"; {summary['errors']} document(s) failed, see report.md" if summary["errors"] else ""),
         err=True,
     )

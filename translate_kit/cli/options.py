@@ -90,6 +90,13 @@ aligner_options = apply(
         click.option(
             "--no-blocks", is_flag=True, help="Align sentences directly, ignoring headings and paragraphs."
         ),
+        click.option(
+            "--learn/--no-learn",
+            default=True,
+            show_default=True,
+            help="Learn a word lexicon from the confident beads of all pairs and realign with it "
+            "(used from about ten articles on: --pairs, corpus build).",
+        ),
         errors_option,
     ]
 )
@@ -97,7 +104,7 @@ aligner_options = apply(
 
 
 def build_aligner(
-    *, lexicon: str | None, no_freedict: bool, model: str | None, inventory: str, no_blocks: bool
+    *, lexicon: str | None, no_freedict: bool, model: str | None, inventory: str, no_blocks: bool, learn: bool
 ):
     """The `Aligner` that `aligner_options` describe (all of them but --presplit and --errors)."""
     from ..align import Aligner, parse_inventory
@@ -108,4 +115,4 @@ def build_aligner(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--beads") from None
     sources = make_sources(lexicon=lexicon, freedict=not no_freedict, model=model)
-    return Aligner(sources=sources, inventory=beads, use_blocks=not no_blocks)
+    return Aligner(sources=sources, inventory=beads, use_blocks=not no_blocks, learn=learn)

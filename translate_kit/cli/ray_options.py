@@ -83,17 +83,18 @@ def progress_bar(desc: str, unit: str, total: int):
 def translate_on_ray(
     source: str,
     output: str | None,
+    options: Any,
+    fmt: str | None,
     address: str,
-    settings,
     *,
     shard_kib: int,
     workers: int | None,
     ship_model: bool,
     quiet: bool,
     stats_json: str | None,
-    **translate: Any,
 ) -> None:
-    """`translate --ray`: the run on Ray, its summary, failed documents, stats."""
+    """`translate --ray`: the run on Ray (api.TranslateOptions `options`), its summary, failed
+    documents and stats."""
     from ..scale import RayOptions, translate_documents_on_ray
 
     if output is None:
@@ -108,12 +109,12 @@ def translate_on_ray(
             bars.append(progress_bar("translate", "shard", total))
         bars[0].n = done
         bars[0].set_postfix(sentences=sentences)
+        bars[0].refresh()
 
-    options = RayOptions(ray_address(address), shard_kib << 10, workers, ship_model)
+    ray_options = RayOptions(ray_address(address), shard_kib << 10, workers, ship_model)
     try:
-        result = translate_documents_on_ray(
-            source, output, settings=settings, ray_options=options, progress=progress, **translate
-        )
+        result = translate_documents_on_ray(source, output, options, fmt=fmt, ray_options=ray_options,
+                                            progress=progress)
     finally:
         for bar in bars:
             bar.close()

@@ -1,49 +1,29 @@
 """`translate-kit translate`: translate documents (plain text, Markdown, HTML, JSONL, TSV/CSV),
 one file, standard input or a whole folder, keeping their structure.
 
-A thin layer over translate_kit.pipeline: read and check every input first (bad input stops the run
-before any work, with file and line), load the model only if something needs translating, then
-translate all documents together through the translation memory, writing each output atomically.
+A thin layer over `translate_kit.api.translate_documents`, which reads and checks every input first
+(bad input stops the run before any work, with file and line), loads the model only if something
+needs translating, then translates all documents together through the translation memory, writing
+each output atomically. This module parses options, shows progress and prints the summary.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
 
 import click
 from tqdm import tqdm
 
+from ..api import TranslateOptions, translate_documents
 from ..documents import FORMATS
-from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions, Translator
+from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions
+from ..errors import OptionError
 from ..glossary import read_glossary
-from ..languages import detect_lang, other
-from ..memory import TranslationMemory, default_path
-from ..pipeline import (
-    DEFAULT_WINDOW,
-    DocumentTranslator,
-    JobSettings,
-    LoadedJob,
-    collect_jobs,
-    load_jobs,
-    run_jobs,
-)
 from ..textio import atomic_write
+from ..translate import DEFAULT_WINDOW
 from .options import errors_option, language
 from .ray_options import ray_options
-
-
-def _detect_source(loaded: list[LoadedJob]) -> str:
-    """The inputs' language from their script (the first 20,000 characters of block text)."""
-    sample, size = [], 0
-    for item in loaded:
-        for block in item.document.translatable():
-            sample.append(block.plain_text())
-            size += len(sample[-1])
-            if size > 20_000:
-                return detect_lang("\n".join(sample))
-    return detect_lang("\n".join(sample))
 
 
 def _warn_dropped(values: list[str]) -> None:
@@ -189,55 +169,43 @@ def translate_command(
     already in the target language are copied unchanged. A folder is translated into the -o folder
     with sentences batched across documents; rerunning an interrupted run resumes it.
     """
-    settings = JobSettings(
-        fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite
+    options = TranslateOptions(
+        model=model_name, src=src, tgt=tgt, beam_size=beam, batch_tokens=batch_tokens,
+        window_sentences=window_sentences, threads=threads, device=device, compute_type=compute_type,
+        glossary=read_glossary(glossary) if glossary else None, memory=cache_path, use_memory=not no_cache,
+        fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite,
     )
     if ray is not None:
         from .ray_options import translate_on_ray
 
-        return translate_on_ray(
-            source, output, ray, settings, model=model_name, src=src, tgt=tgt, fmt=fmt,
-            options=DecodeOptions(beam_size=beam, max_batch_tokens=batch_tokens),
-            window_sentences=window_sentences, threads=threads, device=device, compute_type=compute_type,
-            glossary=read_glossary(glossary) if glossary else None,
-            memory_path=None if no_cache else (cache_path or str(default_path())),
-            shard_kib=shard_size, workers=workers, ship_model=ship_model, quiet=quiet, stats_json=stats_json,
+        return translate_on_ray(source, output, options, fmt, ray, shard_kib=shard_size, workers=workers,
+                                ship_model=ship_model, quiet=quiet, stats_json=stats_json)
+    bars: list[tqdm] = []
+
+    def progress(done: int, total: int) -> None:
+        """A tqdm bar on stderr (sentences, sentences/s, ETA) once the total is known."""
+        if not bars and total and not quiet:
+            bars.append(tqdm(total=total, unit="sent", file=sys.stderr, dynamic_ncols=True, desc="translate"))
+        if bars and done > bars[0].n:
+            bars[0].update(done - bars[0].n)
+
+    try:
+        result = translate_documents(
+            source, output, options, fmt=fmt, progress=progress,
+            stdout=lambda text: click.echo(text, nl=False),
         )
-    jobs = collect_jobs(source, output, fmt, bilingual=bilingual)
-    formats = {job.fmt for job in jobs}
-    if fields and "jsonl" not in formats:
-        raise click.UsageError("--field applies to JSONL input (use --format jsonl for other extensions)")
-    if columns and not formats & {"tsv", "csv"}:
-        raise click.UsageError("--column applies to TSV/CSV input (use --format tsv or csv)")
-    loaded = load_jobs(jobs, settings)
-    translator = None
-    if any(item.document.translatable() for item in loaded):
-        if src is None and model_name is None:
-            src = _detect_source(loaded)
-        engine = Translator.load(
-            model_name,
-            src=src,
-            tgt=tgt or (other(src) if src else None),
-            device=device,
-            compute_type=compute_type,
-            threads=threads,
-        )
-        memory = None if no_cache else TranslationMemory(cache_path or default_path())
-        translator = DocumentTranslator(
-            engine,
-            DecodeOptions(beam_size=beam, max_batch_tokens=batch_tokens),
-            memory=memory,
-            glossary=read_glossary(glossary) if glossary else None,
-            window_sentences=window_sentences,
-        )
-    with translator.memory if translator and translator.memory is not None else nullcontext():
-        stats = _run(loaded, translator, settings, quiet)
+    except OptionError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        for bar in bars:
+            bar.close()
+    stats = result.stats
     if stats_json:
         with atomic_write(stats_json) as handle:
             json.dump(stats.to_dict(), handle, indent=2)
             handle.write("\n")
-    if translator and translator.dropped_values:
-        _warn_dropped(translator.dropped_values)
+    if result.dropped:
+        _warn_dropped(result.dropped)
     if not quiet and output is not None:
         click.echo(
             f"{stats.documents} document(s) translated, {stats.documents_skipped} already done; "
@@ -245,25 +213,6 @@ def translate_command(
             f"{stats.duplicates} repeated, {stats.passthrough} kept; {stats.seconds:.1f} s",
             err=True,
         )
-
-
-def _run(loaded: list[LoadedJob], translator: DocumentTranslator | None, settings: JobSettings, quiet: bool):
-    """run_jobs with a tqdm bar on stderr (sentences, sentences/s, ETA) once the total is known."""
-    bars: list[tqdm] = []
-
-    def planned(total: int) -> None:
-        if total and not quiet:
-            bars.append(tqdm(total=total, unit="sent", file=sys.stderr, dynamic_ncols=True, desc="translate"))
-
-    if translator:
-        translator.progress = lambda done: bars[0].update(done) if bars else None
-    try:
-        return run_jobs(
-            loaded, translator, settings, stdout=lambda text: click.echo(text, nl=False), on_planned=planned
-        )
-    finally:
-        for bar in bars:
-            bar.close()
 
 
 COMMANDS: list[click.Command] = [translate_command]

@@ -17,9 +17,9 @@ __all__ = ["INSTALL_HINT", "ClusterError", "RayOptions", "RayResult", "require_r
            "translate_documents_on_ray"]
 
 
-def translate_documents_on_ray(source: str, output: str, **options: Any) -> RayResult:
+def translate_documents_on_ray(source: str, output: str, options: Any, **run: Any) -> RayResult:
     """translate_kit.scale.runner.translate_documents_on_ray, once Ray is known to be there."""
     require_ray()
-    from .runner import translate_documents_on_ray as run
+    from .runner import translate_documents_on_ray as translate
 
-    return run(source, output, **options)
+    return translate(source, output, options, **run)

@@ -24,18 +24,20 @@ import posixpath
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pyarrow.fs as pafs
 
+from ..api import TranslateOptions
 from ..documents import parse_document
 from ..engine import DecodeOptions, available_cores, thread_layout
 from ..errors import TranslateKitError
-from ..languages import detect_lang, other
-from ..memory import TranslationMemory, options_key
+from ..languages import detect_source, other
+from ..memory import TranslationMemory, default_path, options_key
 from ..models import resolve_model
-from ..pipeline import JobSettings, RunStats
 from ..textio import decode
+from ..translate import RunStats
 from .cluster import ClusterError, connect, environment_address, in_cluster_node, require_ray
 from .inputs import Place, Shard, collect, cut, place
 from .options import RayOptions, RayResult
@@ -58,52 +60,42 @@ _SUMMED = ("documents", "blocks", "blocks_kept", "sentences", "passthrough", "ca
 def translate_documents_on_ray(
     source: str,
     output: str,
+    options: TranslateOptions,
     *,
-    model: str | None = None,
-    src: str | None = None,
-    tgt: str | None = None,
     fmt: str | None = None,
-    settings: JobSettings | None = None,
-    options: DecodeOptions | None = None,
-    glossary: dict[str, str] | None = None,
-    device: str = "cpu",
-    compute_type: str = "int8",
-    threads: int | None = None,
-    window_sentences: int = 256,
-    memory_path: str | None = None,
+    decoding: DecodeOptions | None = None,
     ray_options: RayOptions | None = None,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> RayResult:
-    """Translate a file or folder (local path or filesystem URI) into `output` on Ray.
+    """Translate a file or folder (local path or filesystem URI) into `output` on Ray, with the
+    same options as `api.translate_documents` (`decoding` overrides the options' decoding settings,
+    as benchmarks pinning output lengths need).
 
     `progress(shards_done, shards_total, sentences_done)` is called as shards finish.
     """
-    settings = settings or JobSettings()
-    options = options or DecodeOptions()
     ray_options = ray_options or RayOptions()
+    decoding = decoding or DecodeOptions(beam_size=options.beam_size, max_batch_tokens=options.batch_tokens)
     started = time.perf_counter()
     inputs, out = place(source), place(output)
-    items = collect(inputs, out, fmt, bilingual=settings.bilingual)
+    items = collect(inputs, out, fmt, bilingual=options.bilingual)
     work, errors_place = _work_place(inputs, out)
     _check_writable(work)
-    if src is None and model is None:
-        src = _detect_source(items, settings)
-    model_dir = resolve_model(model, src, tgt or (other(src) if src else None))
-    job_key = _job_key(model_dir, options, settings, glossary or {})
-    cores = threads or available_cores()
+    src = options.src
+    if src is None and options.model is None:
+        src = _detect_source(items, options)
+    model_dir = resolve_model(options.model, src, options.tgt or (other(src) if src else None))
+    job_key = _job_key(model_dir, options, decoding)
+    cores = options.threads or available_cores()
     per_actor = thread_layout(cores)[1]
+    memory_path = (options.memory or str(default_path())) if options.use_memory else None
     address = ray_options.address or environment_address()
     with connect(address, num_cpus=None if address else cores) as resources:
-        shards = cut(items, _shard_bytes(items, ray_options, resources, per_actor, device))
+        shards = cut(items, _shard_bytes(items, ray_options, resources, per_actor, options.device))
         done, todo = _split_done(shards, work, job_key)
-        _refuse_foreign_outputs(todo, out, settings.overwrite)
-        spec = RunSpec(
-            model_path=str(model_dir.root), src=model_dir.src, tgt=model_dir.tgt,
-            options=options, work=work, glossary=dict(glossary or {}), fields=settings.fields,
-            columns=settings.columns, errors=settings.errors, bilingual=settings.bilingual,
-            device=device, compute_type=compute_type, threads=per_actor,
-            window_sentences=window_sentences, engine_factory=ray_options.engine_factory,
-        )
+        _refuse_foreign_outputs(todo, out, options.overwrite)
+        actor_options = replace(options, model=str(model_dir.root), src=model_dir.src, tgt=model_dir.tgt,
+                                threads=per_actor, use_memory=False)
+        spec = RunSpec(actor_options, decoding, work, engine_wrapper=ray_options.engine_factory)
         if ray_options.ship_model:
             spec.model_files = _ship(model_dir.root)
         records = dict(done)
@@ -111,8 +103,8 @@ def translate_documents_on_ray(
         if progress:
             progress(len(records), len(shards), sentences)
         if todo:
-            actors = _actor_count(resources, ray_options, per_actor, device)
-            for record in _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, device,
+            actors = _actor_count(resources, ray_options, per_actor, options.device)
+            for record in _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, options.device,
                                         ray_options.max_retries):
                 records[record["shard"]] = record
                 sentences += record["stats"]["sentences"]
@@ -126,11 +118,12 @@ def translate_documents_on_ray(
     return RayResult(stats, errors, errors_path)
 
 
-def _job_key(model_dir, options: DecodeOptions, settings: JobSettings, glossary: dict[str, str]) -> str:
+def _job_key(model_dir, options: TranslateOptions, decoding: DecodeOptions) -> str:
     """What changes an output: model, direction, decoding, glossary and how inputs are read/written."""
     payload = json.dumps(
-        [model_dir.fingerprint(), model_dir.src, model_dir.tgt, options_key(options),
-         sorted(glossary.items()), settings.fields, settings.columns, settings.errors, settings.bilingual],
+        [model_dir.fingerprint(), model_dir.src, model_dir.tgt, options_key(decoding), options.device,
+         options.compute_type, sorted((options.glossary or {}).items()), options.errors, options.bilingual,
+         options.wrap, options.document_settings()],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -155,20 +148,19 @@ def _check_writable(work: Place) -> None:
         raise TranslateKitError(f"{work.shown}: output folder not writable: {exc}") from None
 
 
-def _detect_source(items, settings: JobSettings) -> str:
-    """The inputs' language from the first 20,000 characters of their text (the local run's rule)."""
+def _detect_source(items, options: TranslateOptions) -> str:
+    """The inputs' language from their text, by the local run's rule (languages.detect_source)."""
     sample: list[str] = []
     for item in items[:50]:
         try:
             text = decode(item.source.read_bytes(), item.source.shown, "replace")
-            doc = parse_document(text, item.source.shown, item.fmt, fields=settings.fields,
-                                 columns=settings.columns)
+            doc = parse_document(text, item.source.shown, item.fmt, **options.document_settings())
         except (TranslateKitError, OSError):
             continue  # reported by the worker that reads it
         sample.extend(block.plain_text() for block in doc.translatable())
         if sum(map(len, sample)) > 20_000:
             break
-    return detect_lang("\n".join(sample))
+    return detect_source(sample)
 
 
 def _actor_count(resources: dict, ray_options: RayOptions, per_actor: int, device: str) -> int:

@@ -22,18 +22,19 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow.fs as pafs
 
+from ..api import TranslateOptions, Translation
 from ..documents import parse_document, write_document
 from ..engine import DecodeOptions
 from ..errors import TranslateKitError
 from ..memory import Entry, TranslationMemory
-from ..pipeline import DocumentTranslator, SentenceEngine, bilingual_jsonl
 from ..textio import decode
+from ..translate import DocumentTranslator, SentenceEngine, bilingual_jsonl
 from .inputs import DocItem, Place, Shard
 
 RECORD_SUFFIX = ".json"
@@ -42,26 +43,16 @@ MEMORY_SUFFIX = ".memory.jsonl"
 
 @dataclass
 class RunSpec:
-    """Everything a worker needs, pickled once into each actor and task."""
+    """Everything a worker needs, pickled once into each actor and task: the run's
+    api.TranslateOptions (model path as every node sees it, direction, threads per actor, no
+    memory of its own), the decoding options and where shard records go."""
 
-    model_path: str
-    src: str
-    tgt: str
-    options: DecodeOptions
+    options: TranslateOptions
+    decode: DecodeOptions
     work: Place
-    glossary: dict[str, str] = field(default_factory=dict)
-    fields: tuple[str, ...] = ()
-    columns: tuple[str, ...] = ()
-    errors: str = "strict"
-    bilingual: bool = False
-    device: str = "cpu"
-    compute_type: str = "int8"
-    threads: int = 1
-    window_sentences: int = 256
-    chunk_sentences: int = 512
     model_files: Any = None  # an ObjectRef to {relative path: bytes} when the model is shipped
     memory_service: Any = None  # a MemoryService actor handle (None: no translation memory)
-    engine_factory: Callable[[RunSpec], SentenceEngine] | None = None
+    engine_wrapper: Callable[[SentenceEngine], SentenceEngine] | None = None  # tests: a failing engine
 
 
 def _error(item: DocItem, exc: BaseException) -> dict[str, str]:
@@ -75,8 +66,8 @@ def read_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     documents, errors = [], []
     for item in shard.items:
         try:
-            text = decode(item.source.read_bytes(), item.source.shown, spec.errors)
-            doc = parse_document(text, item.source.shown, item.fmt, fields=spec.fields, columns=spec.columns)
+            text = decode(item.source.read_bytes(), item.source.shown, spec.options.errors)
+            doc = parse_document(text, item.source.shown, item.fmt, **spec.options.document_settings())
             documents.append((item, doc))
         except Exception as exc:  # any reader failure is this document's, never the shard's
             errors.append(_error(item, exc))
@@ -113,18 +104,14 @@ class ShardMemory:
         self.new.update(entries)
 
 
-def load_engine(spec: RunSpec) -> SentenceEngine:
-    """The CTranslate2 translator, from the shared model path or from the shipped files."""
-    from ..engine import Translator
-    from ..models import validate_model_dir
-
-    path = spec.model_path
+def load_translation(spec: RunSpec) -> Translation:
+    """The run's model as api.Translation (one per actor), from the shared path or the shipped files."""
+    options = spec.options
     if spec.model_files is not None:
         import ray
 
-        path = _materialise(ray.get(spec.model_files))
-    return Translator(validate_model_dir(path), device=spec.device, compute_type=spec.compute_type,
-                      inter_threads=1, intra_threads=spec.threads)
+        options = replace(options, model=_materialise(ray.get(spec.model_files)))
+    return Translation(options)
 
 
 def _materialise(files: Mapping[str, bytes]) -> str:
@@ -151,15 +138,19 @@ class ShardTranslator:
 
     def __init__(self, spec: RunSpec):
         self.spec = spec
-        self.engine = (spec.engine_factory or load_engine)(spec)
+        self.translation = load_translation(spec)
+        self.engine = self.translation.engine
+        if spec.engine_wrapper is not None:
+            self.engine = spec.engine_wrapper(self.engine)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         shard, documents, errors = pickle.loads(row["payload"])
         attempts = self._count_attempt(shard)
         memory = ShardMemory(self.spec.memory_service)
+        options = self.spec.options
         translator = DocumentTranslator(
-            self.engine, self.spec.options, memory=memory, glossary=self.spec.glossary,
-            window_sentences=self.spec.window_sentences, chunk_sentences=self.spec.chunk_sentences,
+            self.engine, self.spec.decode, memory=memory, glossary=options.glossary,
+            window_sentences=options.window_sentences,
         )
         planned = []
         for item, doc in documents:
@@ -170,10 +161,10 @@ class ShardTranslator:
         results = translator.translate(plan for _, plan in planned)
         outputs = []
         for (item, _), result in zip(planned, results, strict=True):
-            if self.spec.bilingual:
+            if options.bilingual:
                 content = bilingual_jsonl(result)
             else:
-                content = write_document(result.document, result.rendered)
+                content = write_document(result.document, result.rendered, wrap=options.wrap)
             try:
                 item.output.write_bytes(content.encode("utf-8"))
                 outputs.append(item.output.path)

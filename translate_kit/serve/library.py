@@ -24,8 +24,8 @@ from ..errors import InputError, ModelError, TranslateKitError
 from ..indictrans import Prepared
 from ..languages import ENGLISH, HINDI, SUPPORTED, detect_lang, devanagari_share, normalize_lang, other
 from ..memory import TranslationMemory, default_path
-from ..pipeline import DocumentPlan, DocumentTranslator, SentenceEngine, TranslatedDocument
 from ..textio import decode
+from ..translate import DocumentPlan, DocumentTranslator, SentenceEngine, TranslatedDocument
 
 __all__ = [
     "ENGLISH",

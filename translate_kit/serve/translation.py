@@ -33,6 +33,9 @@ class _RequestEngine:
         self.fingerprint = model.translator.fingerprint
         self.family = model.translator.family
 
+    def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
+        return self.model.translator.prepare(sentences, glossary)
+
     def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
         assert self.control.ticket is not None, "sentences are decoded only after admission"
         return self.model.batcher.run(self.control.ticket, prepared)

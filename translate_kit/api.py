@@ -1,0 +1,263 @@
+"""The library calls every front door uses: the CLI, the HTTP service and the Ray runner.
+
+Each call takes plain data (paths, strings, option dataclasses) and returns plain results;
+progress and cancellation are passed in as callbacks, so a front door only parses its own input,
+calls one of these and presents the result:
+
+- `translate_documents(inputs, output, options)`: a file, standard input or a folder of documents,
+  translated into files written atomically and resumed after an interruption (the CLI);
+- `Translation(options)`: a model and translation memory loaded once, then
+  `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times (the
+  HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both.
+
+`progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
+known. `cancel()` is polled between engine calls; when it returns True the call raises
+`errors.Cancelled`, and outputs already written stay valid (a rerun resumes from them).
+A `Translation` is not thread-safe: use it from one thread at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import Cancelled, OptionError
+
+if TYPE_CHECKING:
+    from .translate import DocumentTranslator, RunStats, SentenceResult, TranslatedDocument
+
+__all__ = [
+    "Cancel", "Cancelled", "DocumentsResult", "OptionError", "Progress", "TextResult", "TextsResult",
+    "TranslateOptions", "Translation", "translate_documents", "translate_texts",
+]
+
+Progress = Callable[[int, int], None]
+"""(sentences done so far, total sentences)."""
+Cancel = Callable[[], bool]
+"""True asks a running call to stop (it raises errors.Cancelled)."""
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    """Everything that decides a translation run; the defaults are the CLI's."""
+
+    model: str | None = None  # folder or registry name; None: $TRANSLATE_KIT_MODEL, else the default model
+    src: str | None = None  # None: detected from the inputs' script
+    tgt: str | None = None  # None: the other language
+    beam_size: int = 5
+    batch_tokens: int = 512
+    window_sentences: int = 256
+    threads: int | None = None
+    device: str = "cpu"
+    compute_type: str = "int8"
+    glossary: Mapping[str, str] | None = None  # source term -> required output (glossary.read_glossary)
+    memory: str | None = None  # translation-memory file; None: memory.sqlite3 in the translate-kit home
+    use_memory: bool = True
+    fields: tuple[str, ...] = ()  # JSONL fields to translate
+    columns: tuple[str, ...] = ()  # TSV/CSV columns to translate
+    errors: str = "strict"  # undecodable bytes: "strict" (an error naming file and line) or "replace"
+    bilingual: bool = False  # output JSONL pairs (block and sentence translations) instead of the document
+    overwrite: bool = False  # files: replace outputs that an earlier run of this job did not write
+    front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate; None: the default
+    wrap: str = "join"  # Markdown paragraphs wrapped over lines: "join" or "keep" (documents.WRAP_MODES)
+
+    def document_settings(self) -> dict[str, Any]:
+        """How documents are read (parse_document's keyword arguments)."""
+        from .documents import DEFAULT_FRONT_MATTER_KEYS
+
+        keys = DEFAULT_FRONT_MATTER_KEYS if self.front_matter_keys is None else self.front_matter_keys
+        return {"fields": self.fields, "columns": self.columns, "front_matter_keys": keys}
+
+
+@dataclass
+class TextResult:
+    """One translated document held in memory: `text` in the input's format (or bilingual JSONL)."""
+
+    text: str
+    sentences: list[SentenceResult] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # values (numbers, URLs, markup) the model lost
+
+
+@dataclass
+class TextsResult:
+    results: list[TextResult]
+    stats: RunStats
+    src: str
+    tgt: str
+
+
+@dataclass
+class DocumentsResult:
+    """What a file run did; src/tgt are None when nothing needed translating (no model was loaded)."""
+
+    stats: RunStats
+    dropped: list[str]
+    src: str | None
+    tgt: str | None
+
+
+class _Counter:
+    """Turns the translator's "n more sentences done" into progress(done, total)."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress, self.done, self.total = progress, 0, 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if self.progress:
+            self.progress(0, total)
+
+    def step(self, count: int) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+class Translation:
+    """A model and its translation memory, loaded once and used for many calls.
+
+    `sample` (texts of the input) decides the source language when neither `options.src` nor
+    `options.model` does, as `languages.detect_source` reads the script.
+    """
+
+    def __init__(self, options: TranslateOptions, sample: Iterable[str] = ()):
+        from .engine import Translator
+        from .languages import detect_source, other
+        from .memory import TranslationMemory, default_path
+
+        src = options.src
+        if src is None and options.model is None:
+            src = detect_source(sample)
+        self.options = options
+        self.engine = Translator.load(
+            options.model,
+            src=src,
+            tgt=options.tgt or (other(src) if src else None),
+            device=options.device,
+            compute_type=options.compute_type,
+            threads=options.threads,
+        )
+        self.memory = TranslationMemory(options.memory or default_path()) if options.use_memory else None
+
+    @property
+    def src(self) -> str:
+        return self.engine.src
+
+    @property
+    def tgt(self) -> str:
+        return self.engine.tgt
+
+    def document_translator(
+        self, progress: Callable[[int], None] | None = None, cancel: Cancel | None = None
+    ) -> DocumentTranslator:
+        """A DocumentTranslator over this model and memory with the options' decoding settings."""
+        from .engine import DecodeOptions
+        from .translate import DocumentTranslator
+
+        options = self.options
+        return DocumentTranslator(
+            self.engine,
+            DecodeOptions(beam_size=options.beam_size, max_batch_tokens=options.batch_tokens),
+            memory=self.memory,
+            glossary=options.glossary,
+            window_sentences=options.window_sentences,
+            progress=progress,
+            cancel=cancel,
+        )
+
+    def translate_texts(
+        self,
+        texts: Sequence[str],
+        fmt: str = "text",
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+    ) -> TextsResult:
+        """Translate documents given as strings in format `fmt` (text, markdown, html, jsonl, tsv, csv)."""
+        from .documents import parse_document
+
+        settings = self.options.document_settings()
+        docs = [parse_document(text, f"<text {i + 1}>", fmt, **settings) for i, text in enumerate(texts)]
+        counter = _Counter(progress)
+        translator = self.document_translator(counter.step, cancel)
+        plans = [translator.plan(doc) for doc in docs]
+        counter.start(sum(plan.sentence_count for plan in plans))
+        results = [self._text_result(result) for result in translator.translate(plans)]
+        return TextsResult(results, translator.stats, self.src, self.tgt)
+
+    def _text_result(self, result: TranslatedDocument) -> TextResult:
+        from .documents import write_document
+        from .translate import bilingual_jsonl
+
+        if self.options.bilingual:
+            text = bilingual_jsonl(result)
+        else:
+            text = write_document(result.document, result.rendered, wrap=self.options.wrap)
+        sentences = [s for block in result.document.blocks for s in result.sentences.get(block.id, [])]
+        return TextResult(text, sentences, list(result.dropped))
+
+    def close(self) -> None:
+        if self.memory is not None:
+            self.memory.close()
+
+    def __enter__(self) -> Translation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def translate_texts(
+    texts: Sequence[str],
+    options: TranslateOptions,
+    fmt: str = "text",
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> TextsResult:
+    """Load the model (source language detected from `texts` if not given), translate, close."""
+    with Translation(options, sample=texts) as translation:
+        return translation.translate_texts(texts, fmt, progress=progress, cancel=cancel)
+
+
+def translate_documents(
+    inputs: str,
+    output: str | None,
+    options: TranslateOptions,
+    *,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    stdout: Callable[[str], None] | None = None,
+) -> DocumentsResult:
+    """Translate a file, '-' (standard input) or a folder into `output` (None: `stdout`).
+
+    Every input is read and parsed before the model is loaded, so bad input stops the run before
+    any work (InputError with file and line); the model is loaded only if something needs
+    translating. Outputs are written atomically, each recorded in the output folder's manifest,
+    so a rerun skips what an identical earlier run finished.
+    """
+    from .translate import JobSettings, collect_jobs, load_jobs, run_jobs
+
+    jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual)
+    formats = {job.fmt for job in jobs}
+    if options.fields and "jsonl" not in formats:
+        raise OptionError("--field applies to JSONL input (use --format jsonl for other extensions)")
+    if options.columns and not formats & {"tsv", "csv"}:
+        raise OptionError("--column applies to TSV/CSV input (use --format tsv or csv)")
+    reading = options.document_settings()
+    settings = JobSettings(
+        fields=options.fields, columns=options.columns, errors=options.errors, bilingual=options.bilingual,
+        overwrite=options.overwrite, front_matter_keys=reading["front_matter_keys"], wrap=options.wrap,
+    )
+    loaded = load_jobs(jobs, settings)
+    counter = _Counter(progress)
+    if not any(item.document.translatable() for item in loaded):
+        stats = run_jobs(loaded, None, settings, stdout=stdout, on_planned=counter.start)
+        return DocumentsResult(stats, [], None, None)
+    sample = (block.plain_text() for item in loaded for block in item.document.translatable())
+    with Translation(options, sample) as translation:
+        translator = translation.document_translator(counter.step, cancel)
+        stats = run_jobs(loaded, translator, settings, stdout=stdout, on_planned=counter.start)
+        return DocumentsResult(stats, translator.dropped_values, translation.src, translation.tgt)

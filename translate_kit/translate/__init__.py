@@ -1,0 +1,28 @@
+"""Document translation: documents -> sentences -> translation memory -> engine -> documents.
+
+- `plan`: a document's blocks cut into sentences, the language decision asked once per sentence,
+  each sentence prepared by the engine and keyed for the memory;
+- `documents`: `DocumentTranslator`, which batches sentences across documents, answers what the
+  memory knows, sends the rest to the engine and rebuilds each document;
+- `jobs`: files in, files out: collecting inputs, the manifest of finished outputs, resuming.
+"""
+
+from .documents import (
+    DEFAULT_CHUNK,
+    DEFAULT_WINDOW,
+    DocumentTranslator,
+    RunStats,
+    SentenceEngine,
+    SentenceResult,
+    TranslatedDocument,
+    bilingual_jsonl,
+)
+from .jobs import MANIFEST_NAME, Job, JobSettings, LoadedJob, Manifest, collect_jobs, load_jobs, run_jobs
+from .plan import HARD_NEWLINE_FORMATS, DocumentPlan, Sentence, Unit, plan_document
+
+__all__ = [
+    "DEFAULT_CHUNK", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "DocumentPlan",
+    "DocumentTranslator", "Job", "JobSettings", "LoadedJob", "Manifest", "RunStats", "Sentence",
+    "SentenceEngine", "SentenceResult", "TranslatedDocument", "Unit", "bilingual_jsonl", "collect_jobs",
+    "load_jobs", "plan_document", "run_jobs",
+]

@@ -1,0 +1,268 @@
+"""File jobs: inputs collected from a file, standard input or a folder, translated into outputs that
+are written atomically and recorded in a manifest, so an interrupted run resumes where it stopped.
+
+Document translation itself (planning, memory, engine, reassembly) is `translate.documents`; this
+module only decides what to read, what is already done, and how each result is written.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..documents import (
+    DEFAULT_FRONT_MATTER_KEYS,
+    EXTENSIONS,
+    Document,
+    detect_format,
+    parse_document,
+    write_document,
+)
+from ..errors import InputError
+from ..textio import atomic_write, decode, display_name, read_bytes
+from .documents import DocumentTranslator, RunStats, TranslatedDocument, bilingual_jsonl
+
+MANIFEST_NAME = ".translate-kit-manifest.jsonl"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input document and where its translation goes (None: standard output)."""
+
+    source: str
+    output: str | None
+    fmt: str
+    root: str | None = None  # the output folder whose manifest records this job (default: output's folder)
+
+    def manifest_entry(self) -> tuple[Path, str]:
+        """(manifest folder, output name relative to it)."""
+        output = Path(self.output)
+        root = Path(self.root) if self.root else output.parent
+        return root, output.relative_to(root).as_posix()
+
+
+def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual: bool = False) -> list[Job]:
+    """A file gives one job; a folder gives one per file in it (recursively, sorted, hidden files
+    skipped; without --format only known extensions), written under `output` with the same
+    relative path (bilingual output: the same path with a .jsonl suffix)."""
+    path = Path(source)
+    if source != "-" and path.is_dir():
+        if output is None:
+            raise InputError("translating a folder needs -o OUTPUT_FOLDER", source)
+        out_dir = Path(output)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InputError("output for a folder must be a folder", output)
+        files = [
+            f
+            for f in sorted(path.rglob("*"))
+            if f.is_file()
+            and not any(part.startswith(".") for part in f.relative_to(path).parts)
+            and not _inside(f, out_dir)
+            and (fmt is not None or f.suffix.lower() in EXTENSIONS)
+        ]
+        return [
+            Job(
+                str(f),
+                str(_output_name(out_dir / f.relative_to(path), bilingual)),
+                detect_format(f, fmt),
+                str(out_dir),
+            )
+            for f in files
+        ]
+    if source != "-" and not path.exists():
+        raise InputError("no such file or folder", source)
+    if output is not None and Path(output).is_dir():
+        output = str(_output_name(Path(output) / path.name, bilingual))
+    return [Job(source, output, detect_format(source, fmt))]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _output_name(path: Path, bilingual: bool) -> Path:
+    return path.with_name(path.name + ".jsonl") if bilingual else path
+
+
+class Manifest:
+    """What earlier runs finished in an output folder: output -> input hash, job key, output hash.
+
+    One JSON line is appended (and fsynced) per finished document *before* its output is renamed
+    into place, so after a kill an entry without a matching output file just means "redo".
+    """
+
+    def __init__(self, folder: Path):
+        self.path = folder / MANIFEST_NAME
+        self.entries: dict[str, dict[str, str]] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.entries[entry["output"]] = entry
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a line cut short by a kill
+
+    def is_done(self, name: str, input_hash: str, job_key: str, output: Path) -> bool:
+        entry = self.entries.get(name)
+        return (
+            entry is not None
+            and entry.get("input") == input_hash
+            and entry.get("job") == job_key
+            and output.exists()
+            and _sha256(output.read_bytes()) == entry.get("sha256")
+        )
+
+    def knows(self, name: str) -> bool:
+        return name in self.entries
+
+    def record(self, name: str, input_hash: str, job_key: str, content: bytes) -> None:
+        entry = {"output": name, "input": input_hash, "job": job_key, "sha256": _sha256(content)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.entries[name] = entry
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class JobSettings:
+    """How to read inputs and what to write; `key` names everything that changes an output."""
+
+    fields: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    errors: str = "strict"
+    bilingual: bool = False
+    overwrite: bool = False
+    front_matter_keys: tuple[str, ...] = DEFAULT_FRONT_MATTER_KEYS
+    wrap: str = "join"
+
+    def key(self, translator: DocumentTranslator) -> str:
+        payload = json.dumps(
+            [
+                translator.context,
+                self.fields,
+                self.columns,
+                self.errors,
+                self.bilingual,
+                sorted(translator.glossary.items()),
+                *([self.front_matter_keys, self.wrap] if self.changes_defaults else []),
+            ],
+            ensure_ascii=False,
+        )
+        return _sha256(payload.encode("utf-8"))[:16]
+
+    @property
+    def changes_defaults(self) -> bool:
+        """Whether Markdown settings differ from the defaults (keys of earlier runs stay valid)."""
+        return self.front_matter_keys != DEFAULT_FRONT_MATTER_KEYS or self.wrap != "join"
+
+
+@dataclass
+class LoadedJob:
+    """A job whose input is read and parsed, with the manifest of its output folder."""
+
+    job: Job
+    input_hash: str
+    manifest: Manifest | None
+    document: Document
+
+
+def load_jobs(jobs: Sequence[Job], settings: JobSettings) -> list[LoadedJob]:
+    """Read and parse every input before any translation, so a bad file fails the run at once.
+
+    An output that exists and was not written by an earlier run into the same folder is refused
+    unless `settings.overwrite` (InputError naming it).
+    """
+    manifests: dict[Path, Manifest] = {}
+    loaded: list[LoadedJob] = []
+    for job in jobs:
+        name = display_name(job.source)
+        data = read_bytes(job.source)
+        manifest = None
+        if job.output is not None:
+            output = Path(job.output)
+            root, entry = job.manifest_entry()
+            manifest = manifests.setdefault(root, Manifest(root))
+            if output.exists() and not settings.overwrite and not manifest.knows(entry):
+                raise InputError("output exists (use --overwrite to replace it)", job.output)
+            for stale in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
+                stale.unlink(missing_ok=True)  # left by a run killed while writing this output
+        text = decode(data, name, settings.errors)
+        doc = parse_document(
+            text, name, job.fmt, fields=settings.fields, columns=settings.columns,
+            front_matter_keys=settings.front_matter_keys,
+        )
+        loaded.append(LoadedJob(job, _sha256(data), manifest, doc))
+    return loaded
+
+
+def run_jobs(
+    loaded: Sequence[LoadedJob],
+    translator: DocumentTranslator | None,
+    settings: JobSettings,
+    *,
+    stdout: Callable[[str], None] | None = None,
+    on_planned: Callable[[int], None] | None = None,
+) -> RunStats:
+    """Translate and write `loaded` jobs; outputs an identical earlier run finished are skipped.
+
+    Each output is written atomically after its manifest entry, so a run killed at any moment
+    leaves complete outputs only, and rerunning it redoes just the rest (the translation memory
+    answers the sentences that were done). Without a `translator` (nothing needs translating,
+    e.g. empty inputs) documents are written back as they are. `on_planned(total_sentences)` is
+    called before translating starts (for a progress bar).
+    """
+    started = time.perf_counter()
+    stats = translator.stats if translator else RunStats()
+    job_key = settings.key(translator) if translator else ""
+    todo: list[LoadedJob] = []
+    for item in loaded:
+        output = item.job.output
+        if item.manifest and item.manifest.is_done(
+            item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), Path(output)
+        ):
+            stats.documents_skipped += 1
+        else:
+            todo.append(item)
+    plans = [translator.plan(item.document) for item in todo] if translator else []
+    if on_planned:
+        on_planned(sum(plan.sentence_count for plan in plans))
+    results = (
+        translator.translate(plans) if translator else (TranslatedDocument(i.document, {}) for i in todo)
+    )
+    for item, result in zip(todo, results, strict=True):
+        if settings.bilingual:
+            content = bilingual_jsonl(result)
+        else:
+            content = write_document(result.document, result.rendered, wrap=settings.wrap)
+        if item.job.output is None:
+            (stdout or sys.stdout.write)(content)
+            continue
+        output = Path(item.job.output)
+        encoded = content.encode("utf-8")
+        item.manifest.record(item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), encoded)
+        with atomic_write(output, "wb") as handle:
+            handle.write(encoded)
+    stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
+    return stats
+
+
+def _job_id(job_key: str, item: LoadedJob) -> str:
+    """What must match for an earlier output to count as done: settings, model, and input format."""
+    return f"{job_key}:{item.job.fmt}"
