@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 import scale_helpers
-from scale_helpers import CrashOnce, local_reference, translate, tree, write_documents
+from scale_helpers import TEST_DATA, CrashOnce, local_reference, translate, tree, write_documents
 
 from translate_kit.api import TranslateOptions
 from translate_kit.errors import TranslateKitError
 from translate_kit.scale import RayOptions, translate_documents_on_ray
 from translate_kit.scale.cluster import probe
+from translate_kit.textio import read_lines
 
 ray = scale_helpers.import_ray()
 READ = ("--field", "text", "--column", "text")
@@ -166,3 +167,30 @@ def test_an_address_that_is_no_ray_head_gives_up_in_bounded_time():
     seconds, _, message = completed.stdout.strip().partition(" ")
     assert "no Ray answer within 3 s" in message, completed.stdout + completed.stderr
     assert float(seconds) < 15
+
+
+def test_a_big_jsonl_or_parquet_file_is_cut_into_record_parts(ray_instance, tiny_model_hi_en, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = read_lines(TEST_DATA / "corpus.hi")
+    records = [{"id": i, "text": lines[i % len(lines)], "source": "news"} for i in range(40)]
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    local = translate(str(big), "-o", str(tmp_path / "local.jsonl"), "--model", str(tiny_model_hi_en),
+                      "--no-cache", "-q", "--field", "text")
+    assert local.exit_code == 0, local.output
+    expected = (tmp_path / "local.jsonl").read_bytes()
+
+    result = ray_translate(big, tmp_path / "parts", tiny_model_hi_en, "--no-cache", "--shard-records", "7")
+    assert result.exit_code == 0, result.output
+    parts = sorted((tmp_path / "parts").glob("part-*.jsonl"))
+    assert len(parts) == 6 and b"".join(p.read_bytes() for p in parts) == expected
+
+    table = tmp_path / "big.parquet"
+    pq.write_table(pa.Table.from_pylist(records), table, row_group_size=7)
+    result = ray_translate(table, tmp_path / "tables", tiny_model_hi_en, "--no-cache", "--shard-records", "7")
+    assert result.exit_code == 0, result.output
+    parts = sorted((tmp_path / "tables").glob("part-*.parquet"))
+    rows = [row for part in parts for row in pq.read_table(part).to_pylist()]
+    assert len(parts) == 6 and rows == [json.loads(line) for line in expected.decode().splitlines()]

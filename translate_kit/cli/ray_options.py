@@ -37,7 +37,7 @@ ray_option = click.option(
 
 
 def ray_options(command: Callable) -> Callable:
-    """--ray [ADDRESS] with the translation run's --shard-size, --workers, --ship-model."""
+    """--ray [ADDRESS] with the translation run's --shard-size, --shard-records, --workers, --ship-model."""
     options = [
         ray_option,
         click.option(
@@ -47,6 +47,13 @@ def ray_options(command: Callable) -> Callable:
             show_default=True,
             metavar="KIB",
             help="With --ray: input per shard (the unit that is retried, recorded and resumed).",
+        ),
+        click.option(
+            "--shard-records",
+            type=click.IntRange(1),
+            metavar="N",
+            help="With --ray: cut one big JSONL or Parquet file into parts of N records, written as "
+            "OUTPUT/part-NNNNN.jsonl or .parquet (a Parquet input always is, 10000 records a part).",
         ),
         click.option(
             "--workers",
@@ -88,6 +95,7 @@ def translate_on_ray(
     address: str,
     *,
     shard_kib: int,
+    shard_records: int | None,
     workers: int | None,
     ship_model: bool,
     quiet: bool,
@@ -111,7 +119,7 @@ def translate_on_ray(
         bars[0].set_postfix(sentences=sentences)
         bars[0].refresh()
 
-    ray_options = RayOptions(ray_address(address), shard_kib << 10, workers, ship_model)
+    ray_options = RayOptions(ray_address(address), shard_kib << 10, shard_records, workers, ship_model)
     try:
         result = translate_documents_on_ray(source, output, options, fmt=fmt, ray_options=ray_options,
                                             progress=progress)

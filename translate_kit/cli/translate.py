@@ -158,6 +158,7 @@ def translate_command(
     errors: str,
     ray: str | None,
     shard_size: int,
+    shard_records: int | None,
     workers: int | None,
     ship_model: bool,
 ) -> None:
@@ -178,8 +179,9 @@ def translate_command(
     if ray is not None:
         from .ray_options import translate_on_ray
 
-        return translate_on_ray(source, output, options, fmt, ray, shard_kib=shard_size, workers=workers,
-                                ship_model=ship_model, quiet=quiet, stats_json=stats_json)
+        return translate_on_ray(source, output, options, fmt, ray, shard_kib=shard_size,
+                                shard_records=shard_records, workers=workers, ship_model=ship_model,
+                                quiet=quiet, stats_json=stats_json)
     bars: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:

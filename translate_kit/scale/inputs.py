@@ -14,6 +14,8 @@ Work is cut into shards of whole documents, in listing order, each up to `shard_
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import posixpath
 import uuid
@@ -23,6 +25,7 @@ import pyarrow.fs as pafs
 
 from ..documents import EXTENSIONS, detect_format
 from ..errors import InputError
+from ..textio import decode
 from .options import DEFAULT_SHARD_BYTES
 
 
@@ -88,6 +91,38 @@ class DocItem:
     fmt: str
     size: int
     stamp: str  # size and modification time: what tells a changed input without reading it
+    part: tuple[int, int] | None = None  # records mode: a byte range (JSONL) or row groups (Parquet)
+    container: str = "file"  # "file", or "jsonl" / "parquet" for a part of a big records file
+
+    def read_text(self, errors: str) -> str:
+        """The document's text; a Parquet part becomes JSON lines, one per row."""
+        if self.container == "parquet":
+            return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in self._rows().to_pylist())
+        if self.part is None:
+            data = self.source.read_bytes()
+        else:
+            with self.source.fs.open_input_file(self.source.path) as handle:
+                data = handle.read_at(self.part[1] - self.part[0], self.part[0])
+        return decode(data, self.source.shown, errors)
+
+    def encode(self, content: str) -> bytes:
+        """What to write for translated `content`: the text, or for a Parquet part the same table
+        (schema and row order) with the translated values."""
+        if self.container != "parquet":
+            return content.encode("utf-8")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = [json.loads(line) for line in content.splitlines() if line.strip()]
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pylist(rows, schema=self._rows().schema), sink)
+        return sink.getvalue().to_pybytes()
+
+    def _rows(self):
+        import pyarrow.parquet as pq
+
+        with self.source.fs.open_input_file(self.source.path) as handle:
+            return pq.ParquetFile(handle).read_row_groups(list(range(*self.part)))
 
 
 @dataclass(frozen=True)
@@ -146,6 +181,58 @@ def _output_name(name: str, bilingual: bool) -> str:
 
 def _stamp(info: pafs.FileInfo) -> str:
     return f"{info.size}:{info.mtime_ns}"
+
+
+RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+def collect_records(source: Place, output: Place, records: int) -> list[DocItem]:
+    """A big JSONL or Parquet file cut into parts of about `records` records, each a document
+    written as `<output>/part-NNNNN.jsonl` (or .parquet): JSONL parts are byte ranges of whole
+    lines, Parquet parts whole row groups (so a part is at least one row group)."""
+    info = source.fs.get_file_info(source.path)
+    container = RECORD_FORMATS.get(posixpath.splitext(source.path)[1].lower())
+    if info.type != pafs.FileType.File or container is None:
+        raise InputError("records mode takes one .jsonl or .parquet file", source.shown)
+    ranges = _parquet_parts(source, records) if container == "parquet" else _jsonl_parts(source, records)
+    extension = "parquet" if container == "parquet" else "jsonl"
+    return [
+        DocItem(f"part-{i:05d}.{extension}", source, output.join(f"part-{i:05d}.{extension}"), "jsonl",
+                info.size or 0, f"{_stamp(info)}:{start}-{stop}", (start, stop), container)
+        for i, (start, stop) in enumerate(ranges)
+    ]
+
+
+def _jsonl_parts(source: Place, records: int) -> list[tuple[int, int]]:
+    """Byte ranges holding `records` non-blank lines each (blank lines stay with their part)."""
+    ranges, start, offset, count = [], 0, 0, 0
+    with source.fs.open_input_stream(source.path) as handle:
+        for line in io.BufferedReader(handle):
+            offset += len(line)
+            count += bool(line.strip())
+            if count == records:
+                ranges.append((start, offset))
+                start, count = offset, 0
+    if offset > start:
+        ranges.append((start, offset))
+    return ranges
+
+
+def _parquet_parts(source: Place, records: int) -> list[tuple[int, int]]:
+    """Runs of consecutive row groups holding at least `records` rows (the last may hold fewer)."""
+    import pyarrow.parquet as pq
+
+    with source.fs.open_input_file(source.path) as handle:
+        metadata = pq.ParquetFile(handle).metadata
+    ranges, start, rows = [], 0, 0
+    for group in range(metadata.num_row_groups):
+        rows += metadata.row_group(group).num_rows
+        if rows >= records:
+            ranges.append((start, group + 1))
+            start, rows = group + 1, 0
+    if start < metadata.num_row_groups:
+        ranges.append((start, metadata.num_row_groups))
+    return ranges
 
 
 def cut(items: list[DocItem], shard_bytes: int = DEFAULT_SHARD_BYTES) -> list[Shard]:

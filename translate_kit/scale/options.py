@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_SHARD_BYTES = 256 << 10
+DEFAULT_SHARD_RECORDS = 10_000
 
 
 @dataclass
@@ -15,6 +16,7 @@ class RayOptions:
 
     address: str | None = None  # None: a local instance; "auto", "HOST:PORT" or "ray://HOST:PORT"
     shard_bytes: int = DEFAULT_SHARD_BYTES
+    shard_records: int | None = None  # a big JSONL/Parquet file in parts of this many records
     workers: int | None = None  # translator actors (default: the cluster's CPUs / threads per actor)
     ship_model: bool = False  # send the model through the object store instead of a shared path
     max_retries: int = 3  # actor restarts and task retries after a worker dies

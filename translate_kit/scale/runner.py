@@ -36,11 +36,10 @@ from ..errors import TranslateKitError
 from ..languages import detect_source, other
 from ..memory import TranslationMemory, default_path, options_key
 from ..models import resolve_model
-from ..textio import decode
 from ..translate import RunStats
 from .cluster import ClusterError, connect, environment_address, in_cluster_node, require_ray
-from .inputs import Place, Shard, collect, cut, place
-from .options import RayOptions, RayResult
+from .inputs import Place, Shard, collect, collect_records, cut, place
+from .options import DEFAULT_SHARD_RECORDS, RayOptions, RayResult
 from .stages import (
     MEMORY_SUFFIX,
     RECORD_SUFFIX,
@@ -77,8 +76,12 @@ def translate_documents_on_ray(
     decoding = decoding or DecodeOptions(beam_size=options.beam_size, max_batch_tokens=options.batch_tokens)
     started = time.perf_counter()
     inputs, out = place(source), place(output)
-    items = collect(inputs, out, fmt, bilingual=options.bilingual)
-    work, errors_place = _work_place(inputs, out)
+    records_mode = ray_options.shard_records is not None or inputs.path.endswith(".parquet")
+    if records_mode:
+        items = collect_records(inputs, out, ray_options.shard_records or DEFAULT_SHARD_RECORDS)
+    else:
+        items = collect(inputs, out, fmt, bilingual=options.bilingual)
+    work, errors_place = _work_place(inputs, out, records_mode)
     _check_writable(work)
     src = options.src
     if src is None and options.model is None:
@@ -90,7 +93,10 @@ def translate_documents_on_ray(
     memory_path = (options.memory or str(default_path())) if options.use_memory else None
     address = ray_options.address or environment_address()
     with connect(address, num_cpus=None if address else cores) as resources:
-        shards = cut(items, _shard_bytes(items, ray_options, resources, per_actor, options.device))
+        if records_mode:  # one part a shard
+            shards = [Shard(index, (item,)) for index, item in enumerate(items)]
+        else:
+            shards = cut(items, _shard_bytes(items, ray_options, resources, per_actor, options.device))
         done, todo = _split_done(shards, work, job_key)
         _refuse_foreign_outputs(todo, out, options.overwrite)
         actor_options = replace(options, model=str(model_dir.root), src=model_dir.src, tgt=model_dir.tgt,
@@ -129,10 +135,10 @@ def _job_key(model_dir, options: TranslateOptions, decoding: DecodeOptions) -> s
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
-def _work_place(source: Place, out: Place) -> tuple[Place, Place]:
+def _work_place(source: Place, out: Place, folder: bool) -> tuple[Place, Place]:
     """Shard records and the errors file: `<out>/.translate-kit-shards/` and
     `<out>/.translate-kit-errors.jsonl` for a folder; beside the output file for one file."""
-    if source.kind() == pafs.FileType.Directory or out.kind() == pafs.FileType.Directory:
+    if folder or source.kind() == pafs.FileType.Directory or out.kind() == pafs.FileType.Directory:
         return out.join(WORK_DIR), out.join(ERRORS_NAME)
     parent = Place(out.fs, posixpath.dirname(out.path), posixpath.dirname(out.shown) or ".")
     name = posixpath.basename(out.path)
@@ -153,7 +159,7 @@ def _detect_source(items, options: TranslateOptions) -> str:
     sample: list[str] = []
     for item in items[:50]:
         try:
-            text = decode(item.source.read_bytes(), item.source.shown, "replace")
+            text = item.read_text("replace")
             doc = parse_document(text, item.source.shown, item.fmt, **options.document_settings())
         except (TranslateKitError, OSError):
             continue  # reported by the worker that reads it

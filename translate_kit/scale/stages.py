@@ -33,7 +33,6 @@ from ..documents import parse_document, write_document
 from ..engine import DecodeOptions
 from ..errors import TranslateKitError
 from ..memory import Entry, TranslationMemory
-from ..textio import decode
 from ..translate import DocumentTranslator, SentenceEngine, bilingual_jsonl
 from .inputs import DocItem, Place, Shard
 
@@ -66,7 +65,7 @@ def read_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     documents, errors = [], []
     for item in shard.items:
         try:
-            text = decode(item.source.read_bytes(), item.source.shown, spec.options.errors)
+            text = item.read_text(spec.options.errors)
             doc = parse_document(text, item.source.shown, item.fmt, **spec.options.document_settings())
             documents.append((item, doc))
         except Exception as exc:  # any reader failure is this document's, never the shard's
@@ -166,7 +165,7 @@ class ShardTranslator:
             else:
                 content = write_document(result.document, result.rendered, wrap=options.wrap)
             try:
-                item.output.write_bytes(content.encode("utf-8"))
+                item.output.write_bytes(item.encode(content))
                 outputs.append(item.output.path)
             except OSError as exc:
                 reason = f"cannot write {item.output.shown}: {exc}"
