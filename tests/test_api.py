@@ -92,3 +92,23 @@ def test_detect_source_reads_the_script_of_the_first_texts():
     assert detect_source(["The ministers met in Moscow.", "Trade was discussed."]) == ENGLISH
     assert detect_source(["The ministers met in Moscow. " * 1000, "मॉस्को में बैठक हुई।"]) == ENGLISH
     assert detect_source([]) == HINDI  # nothing to read: the default
+
+
+def test_evaluate_and_compare_take_paths_and_options_and_report_through_notify(tmp_path, tiny_model_hi_en):
+    ref = tmp_path / "ref.en"
+    ref.write_text("The minister met Lavrov in Moscow.\nTrade was discussed.\n", encoding="utf-8")
+    good = tmp_path / "good.en"
+    good.write_text("The minister met Lavrov in Moscow.\nTrade was discussed.\n", encoding="utf-8")
+    poor = tmp_path / "poor.en"
+    poor.write_text("A minister saw him.\n\n", encoding="utf-8")
+    notes: list[str] = []
+    result = api.evaluate(str(poor), [str(ref)], api.EvalOptions(metrics="bleu,chrf"), notify=notes.append)
+    assert [s.name for s in result.scores] == ["BLEU", "chrF2"] and result.meta["lines"] == 2
+    assert notes == [f"warning: {poor}: 1 empty line (first: line 2), scored as empty output"]
+    perfect = api.evaluate(str(good), [str(ref)], api.EvalOptions(metrics="chrf"))
+    assert perfect.scores[0].score == pytest.approx(100.0)
+    comparison = api.compare([str(poor), str(good)], [str(ref)], api.EvalOptions(metrics="chrf"),
+                             names=["poor", "good"])
+    assert [s.name for s in comparison.systems] == ["poor", "good"]
+    with pytest.raises(OptionError, match="drop --hyp"):
+        api.evaluate(str(poor), [str(ref)], translate=api.TranslateFirst(model=str(tiny_model_hi_en)))

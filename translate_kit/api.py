@@ -8,7 +8,10 @@ calls one of these and presents the result:
   translated into files written atomically and resumed after an interruption (the CLI);
 - `Translation(options)`: a model and translation memory loaded once, then
   `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times (the
-  HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both.
+  HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both;
+- `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
+  scores with signatures, translate-then-score (`TranslateFirst`) and named test sets
+  (translate_kit.evaluate.workflow, re-exported here).
 
 `progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
 known. `cancel()` is polled between engine calls; when it returns True the call raises
@@ -25,11 +28,31 @@ from typing import TYPE_CHECKING, Any
 from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
-    from .translate import DocumentTranslator, RunStats, SentenceResult, TranslatedDocument
+    from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
+    from .translate import (
+        DocumentTranslator,
+        DroppedPlaceholders,
+        RunStats,
+        SentenceResult,
+        TranslatedDocument,
+    )
+
+_EVALUATION = {"EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate"}
+
+
+def __getattr__(name: str) -> Any:
+    """The evaluation calls, imported on first use: translating never loads sacrebleu or pandas."""
+    if name in _EVALUATION:
+        from .evaluate import workflow
+
+        return getattr(workflow, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "Cancel", "Cancelled", "DocumentsResult", "OptionError", "Progress", "TextResult", "TextsResult",
-    "TranslateOptions", "Translation", "translate_documents", "translate_texts",
+    "Cancel", "Cancelled", "DocumentsResult", "EvalOptions", "Evaluation", "OptionError", "Progress",
+    "TextResult", "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "compare", "evaluate",
+    "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
@@ -61,6 +84,8 @@ class TranslateOptions:
     overwrite: bool = False  # files: replace outputs that an earlier run of this job did not write
     front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate; None: the default
     wrap: str = "join"  # Markdown paragraphs wrapped over lines: "join" or "keep" (documents.WRAP_MODES)
+    on_dropped: str = "warn"  # a sentence that lost placeholders: "warn", "keep-source" or "fail"
+    force: bool = False  # files: translate again what the output folder's manifest says is done
 
     def document_settings(self) -> dict[str, Any]:
         """How documents are read (parse_document's keyword arguments)."""
@@ -95,6 +120,8 @@ class DocumentsResult:
     dropped: list[str]
     src: str | None
     tgt: str | None
+    dropped_sentences: list[DroppedPlaceholders] = field(default_factory=list)  # file, line, sentence, values
+    already_target: list[str] = field(default_factory=list)  # inputs with nothing in the source language
 
 
 class _Counter:
@@ -164,6 +191,7 @@ class Translation:
             window_sentences=options.window_sentences,
             progress=progress,
             cancel=cancel,
+            on_dropped=options.on_dropped,
         )
 
     def translate_texts(
@@ -240,7 +268,7 @@ def translate_documents(
     """
     from .translate import JobSettings, collect_jobs, load_jobs, run_jobs
 
-    jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual)
+    jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
     formats = {job.fmt for job in jobs}
     if options.fields and "jsonl" not in formats:
         raise OptionError("--field applies to JSONL input (use --format jsonl for other extensions)")
@@ -250,6 +278,7 @@ def translate_documents(
     settings = JobSettings(
         fields=options.fields, columns=options.columns, errors=options.errors, bilingual=options.bilingual,
         overwrite=options.overwrite, front_matter_keys=reading["front_matter_keys"], wrap=options.wrap,
+        force=options.force,
     )
     loaded = load_jobs(jobs, settings)
     counter = _Counter(progress)
@@ -260,4 +289,7 @@ def translate_documents(
     with Translation(options, sample) as translation:
         translator = translation.document_translator(counter.step, cancel)
         stats = run_jobs(loaded, translator, settings, stdout=stdout, on_planned=counter.start)
-        return DocumentsResult(stats, translator.dropped_values, translation.src, translation.tgt)
+        return DocumentsResult(
+            stats, translator.dropped_values, translation.src, translation.tgt,
+            translator.dropped_sentences, translator.already_target,
+        )

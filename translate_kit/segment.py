@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 
 import regex
-from indicnlp.tokenize.sentence_tokenize import is_acronym_abbvr
 from sacremoses import MosesTokenizer
 
 from .languages import ENGLISH, normalize_lang
@@ -176,7 +175,13 @@ def _dot_continues(text: str, dot: int, after: int, lang: str, sentence_start: i
 
 def _is_hindi_initial(word: str) -> bool:
     """A Devanagari letter name, single letter or honorific that IndicNLP knows takes a "."."""
-    return word in _EXTRA_HINDI or is_acronym_abbvr(word, "hi")
+    if word in _EXTRA_HINDI:
+        return True
+    # Imported here: IndicNLP's sentence module loads pandas (for its script tables), which only
+    # a Hindi word before a "." needs, not every process that imports this module.
+    from indicnlp.tokenize.sentence_tokenize import is_acronym_abbvr
+
+    return is_acronym_abbvr(word, "hi")
 
 
 def _word_start(text: str, end: int) -> int:

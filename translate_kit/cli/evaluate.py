@@ -1,6 +1,7 @@
 """`translate-kit eval` and `translate-kit compare`: scores with signatures, intervals and paired tests.
 
-Thin wrappers over `translate_kit.evaluate`: read and check the files, build a `Scorer`, render.
+Thin wrappers over `translate_kit.evaluate.workflow` (reading and checking the files, translating
+first with --model, named test sets, scoring): this module parses options, renders and writes.
 """
 
 from __future__ import annotations
@@ -13,19 +14,9 @@ import click
 
 from ..errors import TranslateKitError
 from ..evaluate import report
-from ..evaluate.inputs import (
-    TextFile,
-    check_references,
-    check_same_length,
-    empty_hypothesis_warning,
-    load_file,
-)
-from ..evaluate.metrics import DEFAULT_METRICS, DEFAULT_SEED, MetricOptions
+from ..evaluate.metrics import DEFAULT_METRICS, DEFAULT_SEED
 from ..evaluate.presets import PRESETS
-from ..evaluate.scorer import Scorer
-from ..evaluate.sentences import sentence_scores
-from ..evaluate.significance import compare_systems
-from ..languages import detect_lang
+from ..evaluate.workflow import EvalOptions, TranslateFirst, compare, evaluate, test_set_listing
 from ..textio import atomic_write
 from .options import apply, errors_option, language, writable
 
@@ -146,25 +137,15 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _target_lang(lang: str | None, refs: list[TextFile]) -> str:
-    if lang:
-        return lang
-    return detect_lang(" ".join(refs[0].lines[:100]), default="eng_Latn")
+def _notify(message: str) -> None:
+    click.echo(message, err=True)
 
 
-def _make_scorer(refs: list[TextFile], src: TextFile | None, lang: str, kw: dict[str, Any]) -> Scorer:
-    check_references(refs)
-    if src is not None:
-        check_same_length(refs[0], [src])
-    options = MetricOptions(tokenize=kw["tokenize"], lowercase=kw["lowercase"], spm_model=kw["spm_model"])
-    return Scorer(
-        [ref.lines for ref in refs],
-        lang=lang,
-        metrics=kw["metrics"],
-        preset=kw["preset"],
-        options=options,
-        sources=src.lines if src else None,
-        comet_model=kw["comet_model"],
+def _eval_options(kw: dict[str, Any], confidence: int) -> EvalOptions:
+    return EvalOptions(
+        metrics=kw["metrics"], lang=kw["lang"], preset=kw["preset"], tokenize=kw["tokenize"],
+        lowercase=kw["lowercase"], spm_model=kw["spm_model"], comet_model=kw["comet_model"],
+        seed=_seed(kw["seed"]), confidence=confidence, errors=kw["errors"],
     )
 
 
@@ -230,117 +211,18 @@ def eval_command(
     translate-kit eval --test-set flores200-devtest --model NAME
     """
     if list_test_sets:
-        _emit(_test_set_listing(data_dir), None)
+        _emit(test_set_listing(data_dir), None)
         return
-    if sentences and confidence:
-        raise TranslateKitError("--confidence applies to corpus scores, not to --sentences")
     fmt = _output_format(kw["fmt"], kw["output"], report.FORMATS)
-    errors = kw["errors"]
-    translator = None
-    if model:
-        from ..engine import Translator
-
-        translator = Translator.load(model, src=src_lang)
-        src_lang = translator.src
-    meta: dict[str, Any] = {}
-    src_file = load_file(src, errors) if src else None
-    if test_set:
-        if refs:
-            raise TranslateKitError("--test-set provides the references: drop --ref")
-        src_file, ref_files, test_lang = _test_set_files(test_set, data_dir, src_lang, src_file, errors, meta)
-        kw["lang"] = kw["lang"] or test_lang
+    translate = TranslateFirst(model, beam_size, src_lang, save_hyp) if model else None
+    result = evaluate(
+        hyp, refs, _eval_options(kw, confidence_n if confidence else 0), source=src, translate=translate,
+        test_set=test_set, data_dir=data_dir, sentences=sentences, sort_by=sort_by, notify=_notify,
+    )
+    if result.sentences is not None:
+        _emit(report.render_sentences(result.sentences, fmt, kw["width"]), kw["output"])
     else:
-        ref_files = [load_file(path, errors) for path in refs]
-    if not ref_files:
-        raise TranslateKitError("no reference: pass --ref FILE or --test-set NAME")
-    if translator is not None:
-        if hyp:
-            raise TranslateKitError("--model translates the source itself: drop --hyp")
-        if src_file is None:
-            raise TranslateKitError("--model needs the source sentences: pass --src FILE (or --test-set)")
-        check_same_length(src_file, ref_files)
-        hyp_file = _translate_with(translator, src_file, beam_size, save_hyp)
-        kw["lang"] = kw["lang"] or translator.tgt
-        meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint}
-    elif hyp:
-        hyp_file = load_file(hyp, errors)
-    else:
-        raise TranslateKitError("nothing to score: pass --hyp FILE, or --model NAME to translate the source")
-    check_same_length(hyp_file, ref_files)
-    warning = empty_hypothesis_warning(hyp_file)
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
-    lang = _target_lang(kw["lang"], ref_files)
-    _hint_hindi_preset(lang, kw["preset"])
-    scorer = _make_scorer(ref_files, src_file, lang, kw)
-    if sentences:
-        table = sentence_scores(scorer, hyp_file.lines, sort_by)
-        _emit(report.render_sentences(table, fmt, kw["width"]), kw["output"])
-        return
-    scores = scorer.corpus(
-        hyp_file.lines, confidence=confidence_n if confidence else 0, seed=_seed(kw["seed"])
-    )
-    meta.update(
-        hypothesis=hyp_file.path,
-        references=[r.path for r in ref_files],
-        source=src_file.path if src_file else None,
-        lines=len(hyp_file.lines),
-        lang=lang,
-        preset=kw["preset"],
-    )
-    _emit(report.render_evaluation(scores, fmt, kw["width"], meta), kw["output"])
-
-
-def _test_set_files(
-    name: str, data_dir: str | None, src_lang: str | None, src_file: TextFile | None, errors: str, meta: dict
-) -> tuple[TextFile, list[TextFile], str]:
-    """Source, reference and target language of a verified named test set; `meta` records it."""
-    from ..evaluate.testsets import locate
-
-    located = locate(name, src_lang or "hi", data_dir)
-    if located.first_use:
-        click.echo(f"{name}: checksums recorded on first use (the manifest has none)", err=True)
-    meta["test_set"] = {"name": name, "sha256": located.sha256, "lines": located.lines}
-    source = src_file or load_file(located.source, errors)
-    return source, [load_file(located.reference, errors)], located.tgt
-
-
-def _translate_with(translator, src: TextFile, beam_size: int, save_hyp: str | None) -> TextFile:
-    """The source lines translated (one line each), kept in `save_hyp` when given."""
-    from ..engine import DecodeOptions
-
-    translations = translator.translate(src.lines, DecodeOptions(beam_size=beam_size))
-    lines = [t.text.replace("\n", " ").rstrip() for t in translations]
-    if save_hyp:
-        with atomic_write(save_hyp) as handle:
-            handle.write("".join(line + "\n" for line in lines))
-    click.echo(
-        f"translated {len(lines)} lines with {translator.model.path} "
-        f"({translator.src} -> {translator.tgt}, fingerprint {translator.fingerprint[:12]})",
-        err=True,
-    )
-    return TextFile(save_hyp or f"<{translator.model.path.name} output>", lines)
-
-
-def _hint_hindi_preset(lang: str, preset: str) -> None:
-    if lang == "hin_Deva" and preset == "none":
-        click.echo(
-            "note: Hindi scored as given; --preset indictrans2 (IndicNLP normalisation) is "
-            "IndicTrans2's recipe, --preset nfc only unifies nukta forms",
-            err=True,
-        )
-
-
-def _test_set_listing(data_dir: str | None) -> str:
-    from ..evaluate.testsets import default_data_dir, load_manifest
-
-    folder = Path(data_dir) if data_dir else default_data_dir()
-    lines = [f"test sets (data folder: {folder})"]
-    for name, spec in load_manifest().items():
-        present = all((folder / side.path).is_file() for side in spec.files.values())
-        count = spec.lines if spec.lines is not None else "unknown"
-        lines.append(f"  {name:<18} {'present' if present else 'missing':<8} lines: {count:<8} {spec.title}")
-    return "\n".join(lines) + "\n"
+        _emit(report.render_evaluation(result.scores, fmt, kw["width"], result.meta), kw["output"])
 
 
 @click.command("compare")
@@ -376,31 +258,9 @@ def compare_command(systems, refs, src, test, samples, confidence_n, names, **kw
     translate-kit compare --ref ref.en --src src.hi base.en new.en --paired-ar -o report.html
     """
     fmt = _output_format(kw["fmt"], kw["output"], (*report.FORMATS, "html"))
-    if not refs:
-        raise TranslateKitError("no reference: pass --ref FILE")
-    if names and len(names) != len(systems):
-        raise TranslateKitError(f"{len(names)} --name given for {len(systems)} systems")
-    errors = kw["errors"]
-    files = [load_file(path, errors) for path in systems]
-    ref_files = [load_file(path, errors) for path in refs]
-    check_same_length(files[0], files[1:])
-    check_same_length(files[0], ref_files)
-    for file in files:
-        warning = empty_hypothesis_warning(file)
-        if warning:
-            click.echo(f"warning: {warning}", err=True)
-    src_file = load_file(src, errors) if src else None
-    lang = _target_lang(kw["lang"], ref_files)
-    _hint_hindi_preset(lang, kw["preset"])
-    scorer = _make_scorer(ref_files, src_file, lang, kw)
-    labels = list(names) or [file.path for file in files]
-    comparison = compare_systems(
-        scorer,
-        list(zip(labels, [file.lines for file in files], strict=True)),
-        test=test,
-        n_samples=samples,
-        confidence=confidence_n,
-        seed=_seed(kw["seed"]),
+    comparison = compare(
+        systems, refs, _eval_options(kw, confidence_n), source=src, test=test, samples=samples,
+        names=names, notify=_notify,
     )
     if fmt == "html":
         _emit(report.html_report(comparison, kw["width"]), kw["output"])

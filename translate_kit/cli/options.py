@@ -25,6 +25,42 @@ def language(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
         raise click.BadParameter(str(exc)) from None
 
 
+class Aliased(click.Option):
+    """An option whose first name is the one shown in --help; later names are old spellings that
+    keep working (``--src-lang`` shown, ``--src`` accepted), so scripts written for them do not break."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        shown, self.opts = self.opts, self.opts[:1]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = shown
+
+
+LANGUAGE_CODES = "hi or en (also hin_Deva, eng_Latn, hindi, english)"
+
+
+def src_lang_option(help_text: str = "default: detected from the script", **kwargs) -> _Decorator:
+    """--src-lang (old spelling --src): the source language."""
+    return click.option(
+        "--src-lang", "--src", "src", cls=Aliased, callback=language, metavar="LANG",
+        help=f"Source language: {LANGUAGE_CODES}; {help_text}.", **kwargs,
+    )
+
+
+def tgt_lang_option(help_text: str = "default: the other one", **kwargs) -> _Decorator:
+    """--tgt-lang (old spelling --tgt): the target language."""
+    return click.option(
+        "--tgt-lang", "--tgt", "tgt", cls=Aliased, callback=language, metavar="LANG",
+        help=f"Target language: {LANGUAGE_CODES}; {help_text}.", **kwargs,
+    )
+
+
+def quiet_option(what: str) -> _Decorator:
+    """-q/--quiet: `what` is what it silences (warnings and errors always show)."""
+    return click.option("-q", "--quiet", is_flag=True, help=f"No {what} on stderr.")
+
+
 def writable(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Click callback for an output path: its folder (the path itself for a folder option) is
     created now, so that a path that cannot be written fails in one line before any work."""

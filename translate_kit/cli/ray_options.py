@@ -105,8 +105,8 @@ def translate_on_ray(
     documents and stats."""
     from ..scale import RayOptions, translate_documents_on_ray
 
-    if output is None:
-        raise click.UsageError("--ray writes files: give -o OUTPUT")
+    if output in (None, "-"):
+        raise click.UsageError("--ray writes files: give -o OUTPUT (a file, folder or URI)")
     bars: list = []
 
     def progress(done: int, total: int, sentences: int) -> None:

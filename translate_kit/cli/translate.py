@@ -11,28 +11,40 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
-from tqdm import tqdm
 
 from ..api import TranslateOptions, translate_documents
-from ..documents import FORMATS
+from ..documents import DEFAULT_FRONT_MATTER_KEYS, FORMATS, WRAP_MODES
 from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions
 from ..errors import OptionError
 from ..glossary import read_glossary
+from ..languages import ENGLISH
 from ..textio import atomic_write
-from ..translate import DEFAULT_WINDOW
-from .options import errors_option, language
+from ..translate import DEFAULT_WINDOW, MANIFEST_NAME, ON_DROPPED, DroppedPlaceholders
+from .options import errors_option, quiet_option, src_lang_option, tgt_lang_option
+from .progress import Progress
 from .ray_options import ray_options
 
+SHOWN_WARNINGS = 20
+"""Dropped-placeholder warnings printed one per line; the rest are counted (all in --stats-json)."""
 
-def _warn_dropped(values: list[str]) -> None:
-    shown = ", ".join(repr(value) for value in values[:5]) + (", ..." if len(values) > 5 else "")
-    click.echo(
-        f"warning: the model dropped {len(values)} placeholder value(s) from its output "
-        f"({shown}); check those sentences",
-        err=True,
-    )
+
+def _warn_dropped(reports: list[DroppedPlaceholders]) -> None:
+    for report in reports[:SHOWN_WARNINGS]:
+        click.echo(f"warning: {report}", err=True)
+    if len(reports) > SHOWN_WARNINGS:
+        click.echo(f"warning: ... and {len(reports) - SHOWN_WARNINGS} more sentence(s) that lost "
+                   "placeholders (all of them in --stats-json)", err=True)
+
+
+def _note_already_target(paths: list[str], tgt: str | None) -> None:
+    language = "English" if tgt == ENGLISH else "Hindi"
+    for path in paths[:SHOWN_WARNINGS]:
+        click.echo(f"note: {path} is already in {language}: copied unchanged", err=True)
+    if len(paths) > SHOWN_WARNINGS:
+        click.echo(f"note: ... and {len(paths) - SHOWN_WARNINGS} more already in {language}", err=True)
 
 
 @click.command("translate")
@@ -40,19 +52,20 @@ def _warn_dropped(values: list[str]) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(),
-    help="Output file, or folder for a folder of inputs (default: standard output). A hidden "
-    ".translate-kit-manifest.jsonl beside the outputs records finished documents, so a rerun skips them.",
+    type=click.Path(allow_dash=True),
+    help="Output file, '-' for standard output (the default for one input), or a folder for a folder "
+    "of inputs (language tags in file names are renamed: article.hi.md -> article.en.md). Never the "
+    "input itself, even with --overwrite.",
 )
 @click.option(
     "--model",
     "model_name",
     metavar="NAME_OR_PATH",
     help="Model folder or registry name (default: $TRANSLATE_KIT_MODEL, else the "
-    "IndicTrans2 dist-200M model for the direction, fetched on first use).",
+    "IndicTrans2 dist-200M model for the direction, fetched on first use; HF_TOKEN for gated ones).",
 )
-@click.option("--src", callback=language, help="Source language (default: detected from the script).")
-@click.option("--tgt", callback=language, help="Target language (default: the other one).")
+@src_lang_option()
+@tgt_lang_option()
 @click.option(
     "--format",
     "fmt",
@@ -121,15 +134,44 @@ def _warn_dropped(values: list[str]) -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the translation memory.")
 @click.option(
+    "--front-matter-keys",
+    metavar="KEY,KEY",
+    default=",".join(DEFAULT_FRONT_MATTER_KEYS),
+    show_default=True,
+    help="Markdown/HTML front matter fields to translate (lang/language always becomes the target's code).",
+)
+@click.option(
+    "--wrap",
+    type=click.Choice(WRAP_MODES),
+    default="join",
+    show_default=True,
+    help="A Markdown paragraph wrapped over several lines: written on one line (join), or re-wrapped "
+    "to the source's line count and width (keep).",
+)
+@click.option(
+    "--on-dropped",
+    type=click.Choice(ON_DROPPED),
+    default="warn",
+    show_default=True,
+    help="A sentence whose translation lost a number, URL or link: keep it and warn with file:line, "
+    "write that sentence untranslated (keep-source), or stop before writing the document (fail).",
+)
+@click.option(
     "--overwrite",
     is_flag=True,
     help="Replace existing outputs (outputs of an interrupted run of the same job are resumed anyway).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Translate again what the output folder's manifest (.translate-kit-manifest.jsonl) says is done.",
+)
+@quiet_option("progress or summary")
 @click.option(
     "--stats-json",
     type=click.Path(dir_okay=False),
-    help="Write the run's counts (sentences, cached, translated, dropped placeholders, time) here.",
+    help="Write the run's counts (sentences, cached, translated, time) and every sentence that lost "
+    "placeholders (file, line, sentence, values) here.",
 )
 @errors_option
 @ray_options
@@ -152,7 +194,11 @@ def translate_command(
     glossary: str | None,
     cache_path: str | None,
     no_cache: bool,
+    front_matter_keys: str,
+    wrap: str,
+    on_dropped: str,
     overwrite: bool,
+    force: bool,
     quiet: bool,
     stats_json: str | None,
     errors: str,
@@ -165,16 +211,26 @@ def translate_command(
     """Translate FILE_OR_FOLDER ('-' for stdin) between Hindi and English, structure kept.
 
     Plain text: each line keeps its place (blank lines, headings, indentation); Markdown: headings,
-    lists, tables, emphasis and links kept, code untouched; HTML: tags and attributes kept, script,
-    style, pre and code untouched; JSONL: the --field values; TSV/CSV: the --column cells. Blocks
-    already in the target language are copied unchanged. A folder is translated into the -o folder
-    with sentences batched across documents; rerunning an interrupted run resumes it.
+    lists, tables, emphasis, links, front matter and HTML blocks kept, code untouched, in-page links
+    follow translated headings; HTML: tags and attributes kept (alt, title, placeholder and the
+    description translated), script, style, pre, code and translate="no" untouched; JSONL: the
+    --field values; TSV/CSV: the --column cells. Sentences already in the target language are
+    copied unchanged. A folder is translated into the -o folder with sentences batched across
+    documents; a rerun skips finished outputs (the manifest) and an interrupted run resumes.
+
+    \b
+    Examples:
+      translate-kit translate article.hi.md -o article.en.md
+      echo "मॉस्को में बैठक हुई।" | translate-kit translate - --src-lang hi --tgt-lang en -o -
+      translate-kit translate site/hi/ -o site/en/ --beam 1 --on-dropped keep-source
     """
     options = TranslateOptions(
         model=model_name, src=src, tgt=tgt, beam_size=beam, batch_tokens=batch_tokens,
         window_sentences=window_sentences, threads=threads, device=device, compute_type=compute_type,
         glossary=read_glossary(glossary) if glossary else None, memory=cache_path, use_memory=not no_cache,
         fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite,
+        front_matter_keys=tuple(k.strip() for k in front_matter_keys.split(",") if k.strip()),
+        wrap=wrap, on_dropped=on_dropped, force=force,
     )
     if ray is not None:
         from .ray_options import translate_on_ray
@@ -182,39 +238,52 @@ def translate_command(
         return translate_on_ray(source, output, options, fmt, ray, shard_kib=shard_size,
                                 shard_records=shard_records, workers=workers, ship_model=ship_model,
                                 quiet=quiet, stats_json=stats_json)
-    bars: list[tqdm] = []
-
-    def progress(done: int, total: int) -> None:
-        """A tqdm bar on stderr (sentences, sentences/s, ETA) once the total is known."""
-        if not bars and total and not quiet:
-            bars.append(tqdm(total=total, unit="sent", file=sys.stderr, dynamic_ncols=True, desc="translate"))
-        if bars and done > bars[0].n:
-            bars[0].update(done - bars[0].n)
-
     try:
-        result = translate_documents(
-            source, output, options, fmt=fmt, progress=progress,
-            stdout=lambda text: click.echo(text, nl=False),
-        )
+        with Progress("translate", "sentences", quiet=quiet) as progress:
+            result = translate_documents(
+                source, output, options, fmt=fmt, progress=progress.update,
+                stdout=lambda text: click.echo(text, nl=False),
+            )
     except OptionError as exc:
         raise click.UsageError(str(exc)) from None
-    finally:
-        for bar in bars:
-            bar.close()
+    except KeyboardInterrupt:
+        _interrupted(output, no_cache)
     stats = result.stats
     if stats_json:
         with atomic_write(stats_json) as handle:
-            json.dump(stats.to_dict(), handle, indent=2)
+            json.dump(stats.to_dict(), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
-    if result.dropped:
-        _warn_dropped(result.dropped)
-    if not quiet and output is not None:
+    _warn_dropped(result.dropped_sentences)
+    _note_already_target(result.already_target, result.tgt)
+    if quiet or output in (None, "-"):
+        return
+    if stats.documents == 0 and stats.documents_skipped:
         click.echo(
-            f"{stats.documents} document(s) translated, {stats.documents_skipped} already done; "
-            f"{stats.sentences} sentences: {stats.translated} translated, {stats.cached} from memory, "
-            f"{stats.duplicates} repeated, {stats.passthrough} kept; {stats.seconds:.1f} s",
+            f"all {stats.documents_skipped} document(s) were finished by an identical earlier run "
+            f"(recorded in {MANIFEST_NAME} in the output folder); nothing to do. "
+            "--force translates them again.",
             err=True,
         )
+        return
+    click.echo(
+        f"{stats.documents} document(s) translated, {stats.documents_skipped} already done, "
+        f"{stats.already_target} already in the target language; {stats.sentences} sentences: "
+        f"{stats.translated} translated, {stats.cached} from memory, {stats.duplicates} repeated, "
+        f"{stats.passthrough} kept, {stats.kept_source} left untranslated (--on-dropped); "
+        f"{stats.seconds:.1f} s",
+        err=True,
+    )
+
+
+def _interrupted(output: str | None, no_cache: bool) -> NoReturn:
+    """Ctrl-C: say what is saved and how to resume, exit 130 (the shell's code for SIGINT)."""
+    saved = "documents finished so far are written" if output not in (None, "-") else "nothing is written"
+    memory = (
+        "translated sentences are not kept (--no-cache)" if no_cache
+        else "translated sentences are in the translation memory"
+    )
+    click.echo(f"\ninterrupted: {saved}; {memory}; run the same command again to resume.", err=True)
+    sys.exit(130)
 
 
 COMMANDS: list[click.Command] = [translate_command]

@@ -2,18 +2,21 @@
 
 One module per format (`text`, `markdown`, `html`, `jsonl`, `table` for TSV/CSV), each with
 ``read(source, path, ...) -> Document``, ``write(doc, rendered) -> str`` and ``escape(text)``. The
-format comes from ``--format`` or the file extension (unknown extensions are plain text).
+format comes from ``--format`` or the file extension (unknown extensions are plain text). A format's
+module is imported when a document of that format is first read or written, so translating plain
+text never loads the Markdown, HTML or table parsers (nor pandas).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
 from ..errors import InputError
 from ..textio import read_text
-from . import html, jsonl, markdown, table, text
 from .frontmatter import DEFAULT_KEYS as DEFAULT_FRONT_MATTER_KEYS
 from .model import Block, BlockKind, Document, InlineSpan, render_inline
 from .splice import WRAP_MODES
@@ -34,7 +37,10 @@ __all__ = [
     "write_document",
 ]
 
-_MODULES = {"text": text, "markdown": markdown, "html": html, "jsonl": jsonl, "tsv": table, "csv": table}
+# format -> the module (in this package) that reads and writes it
+_MODULES = {
+    "text": "text", "markdown": "markdown", "html": "html", "jsonl": "jsonl", "tsv": "table", "csv": "table",
+}
 FORMATS = tuple(_MODULES)
 EXTENSIONS = {
     ".txt": "text",
@@ -49,6 +55,11 @@ EXTENSIONS = {
     ".tsv": "tsv",
     ".csv": "csv",
 }
+
+
+def format_module(fmt: str) -> ModuleType:
+    """The reader/writer module of format `fmt`, imported on first use."""
+    return importlib.import_module(f".{_MODULES[fmt]}", __name__)
 
 
 def detect_format(path: str | os.PathLike[str], explicit: str | None = None) -> str:
@@ -73,13 +84,14 @@ def parse_document(
 
     `front_matter_keys`: the Markdown front matter fields people read (translated).
     """
+    module = format_module(fmt)
     if fmt in ("tsv", "csv"):
-        return table.read(source, path, columns, fmt)
+        return module.read(source, path, columns, fmt)
     if fmt == "jsonl":
-        return jsonl.read(source, path, fields)
+        return module.read(source, path, fields)
     if fmt == "markdown":
-        return markdown.read(source, path, front_matter_keys)
-    return _MODULES[fmt].read(source, path)
+        return module.read(source, path, front_matter_keys)
+    return module.read(source, path)
 
 
 def read_document(
@@ -106,7 +118,7 @@ def render_block(doc: Document, block: Block, text: str, inner: Mapping[str, str
     """
     if block in doc.properties:
         return text
-    return render_inline(text, block.spans, inner, _MODULES[doc.format].escape)
+    return render_inline(text, block.spans, inner, format_module(doc.format).escape)
 
 
 def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "join") -> str:
@@ -116,5 +128,5 @@ def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "j
     wrapped over several source lines.
     """
     if doc.format == "markdown":
-        return markdown.write(doc, dict(rendered), wrap)
-    return _MODULES[doc.format].write(doc, dict(rendered))
+        return format_module("markdown").write(doc, dict(rendered), wrap)
+    return format_module(doc.format).write(doc, dict(rendered))

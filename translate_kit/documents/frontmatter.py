@@ -20,17 +20,16 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import tomlkit
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
-from tomlkit.exceptions import ParseError
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .model import BlockKind
 from .splice import DocumentBuilder
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+# ruamel.yaml and tomlkit are imported where front matter is parsed, never by documents without it.
 
 DEFAULT_KEYS = ("title", "description", "summary", "excerpt")
 LANGUAGE_KEYS = ("lang", "language")
@@ -99,6 +98,8 @@ _Field = tuple[str, str, int, int, Callable[[str], str]]
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML()  # round-trip mode: keeps quoting styles
     yaml.width = 1_000_000  # never fold a long value over lines
     yaml.allow_unicode = True
@@ -106,6 +107,9 @@ def _yaml() -> YAML:
 
 
 def _read_yaml(body: str, path: str, offset: int, source: str) -> list[_Field] | None:
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
     try:
         node = _yaml().compose(body)
     except MarkedYAMLError as exc:
@@ -132,6 +136,8 @@ def _read_yaml(body: str, path: str, offset: int, source: str) -> list[_Field] |
 def _yaml_encoder(style: str | None) -> Callable[[str], str]:
     """Writes a translated value as a YAML scalar in the source's quoting style where possible."""
 
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
     def encode(text: str) -> str:
         value: str = text
         if style == "'":
@@ -148,6 +154,9 @@ def _yaml_encoder(style: str | None) -> Callable[[str], str]:
 
 
 def _read_toml(body: str, path: str, offset: int, source: str) -> list[_Field] | None:
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
     try:
         document = tomlkit.parse(body)
     except ParseError as exc:
@@ -171,4 +180,6 @@ def _read_toml(body: str, path: str, offset: int, source: str) -> list[_Field] |
 
 
 def _toml_encode(text: str) -> str:
+    import tomlkit
+
     return tomlkit.string(text).as_string()

@@ -52,8 +52,7 @@ from .stages import (
 
 WORK_DIR = ".translate-kit-shards"
 ERRORS_NAME = ".translate-kit-errors.jsonl"
-_SUMMED = ("documents", "blocks", "blocks_kept", "sentences", "passthrough", "cached", "translated",
-           "duplicates", "dropped_placeholders")
+_NOT_SUMMED = frozenset({"seconds", "sentences_per_second", "documents_skipped"})
 
 
 def translate_documents_on_ray(
@@ -281,8 +280,9 @@ def _summary(shards: list[Shard], records: dict[str, dict], done: set[str], seco
     stats = RunStats(seconds=seconds).to_dict()
     fresh = {name: r for name, r in records.items() if name not in done}
     for record in fresh.values():
-        for key in _SUMMED:
-            stats[key] += record["stats"][key]
+        for key, value in record["stats"].items():
+            if key not in _NOT_SUMMED and isinstance(value, int):
+                stats[key] = stats.get(key, 0) + value
     stats["documents_skipped"] = sum(records[name]["documents"] for name in done)
     stats["sentences_per_second"] = round(stats["sentences"] / seconds, 2) if seconds else None
     stats["shards"] = len(shards)

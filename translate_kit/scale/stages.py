@@ -149,7 +149,7 @@ class ShardTranslator:
         options = self.spec.options
         translator = DocumentTranslator(
             self.engine, self.spec.decode, memory=memory, glossary=options.glossary,
-            window_sentences=options.window_sentences,
+            window_sentences=options.window_sentences, on_dropped=options.on_dropped,
         )
         planned = []
         for item, doc in documents:

@@ -153,6 +153,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def bad_encoding(_request: Request, exc: library.BadEncoding) -> JSONResponse:
         return _error(400, str(exc))
 
+    @app.exception_handler(library.OptionError)
+    async def option_error(_request: Request, exc: library.OptionError) -> JSONResponse:
+        return _error(400, str(exc))
+
     @app.exception_handler(library.ModelError)
     async def model_error(_request: Request, exc: library.ModelError) -> JSONResponse:
         return _error(503, f"model not available: {exc}")

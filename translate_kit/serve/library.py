@@ -20,7 +20,7 @@ from typing import Any
 from ..documents import EXTENSIONS, FORMATS, Document, parse_document, write_document
 from ..documents.model import TOKEN_PATTERN
 from ..engine import MAX_POSITIONS, DecodeOptions, Translation, Translator
-from ..errors import InputError, ModelError, TranslateKitError
+from ..errors import InputError, ModelError, OptionError, TranslateKitError
 from ..indictrans import Prepared
 from ..languages import ENGLISH, HINDI, SUPPORTED, detect_lang, devanagari_share, normalize_lang, other
 from ..memory import TranslationMemory, default_path
@@ -38,6 +38,7 @@ __all__ = [
     "DocumentPlan",
     "InputError",
     "ModelError",
+    "OptionError",
     "Prepared",
     "SentenceEngine",
     "TranslateKitError",
@@ -139,11 +140,12 @@ def translate_documents(
     *,
     admit: Callable[[list[DocumentPlan]], AbstractContextManager],
     progress: Callable[[int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> DocumentRun:
     """Plan the documents (sentences, preprocessing, memory keys), then translate them through the
     memory and `engine` inside `admit(plans)` (limits, the queue), as `translate-kit translate`."""
     translator = DocumentTranslator(
-        engine, options, memory=memory, progress=progress, window_sentences=1 << 30
+        engine, options, memory=memory, progress=progress, cancel=cancel, window_sentences=1 << 30
     )
     plans = [translator.plan(doc) for doc in documents]
     with admit(plans):

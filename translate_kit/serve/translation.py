@@ -34,6 +34,7 @@ class _RequestEngine:
         self.family = model.translator.family
 
     def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
+        """The engine owns preparation: the model's own; only decoding goes through the batcher."""
         return self.model.translator.prepare(sentences, glossary)
 
     def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
@@ -107,6 +108,7 @@ class TranslationService:
             library.thread_memory(self.settings.memory),
             admit=lambda plans: self._admit(model, plans, control),
             progress=control.advance,
+            cancel=lambda: control.cancelled,
         )
         self.metrics.count_run(model.direction, run.stats)
         return Translated(

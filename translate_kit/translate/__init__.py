@@ -10,7 +10,10 @@
 from .documents import (
     DEFAULT_CHUNK,
     DEFAULT_WINDOW,
+    ON_DROPPED,
     DocumentTranslator,
+    DroppedPlaceholderError,
+    DroppedPlaceholders,
     RunStats,
     SentenceEngine,
     SentenceResult,
@@ -21,8 +24,8 @@ from .jobs import MANIFEST_NAME, Job, JobSettings, LoadedJob, Manifest, collect_
 from .plan import HARD_NEWLINE_FORMATS, DocumentPlan, Sentence, Unit, plan_document
 
 __all__ = [
-    "DEFAULT_CHUNK", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "DocumentPlan",
-    "DocumentTranslator", "Job", "JobSettings", "LoadedJob", "Manifest", "RunStats", "Sentence",
-    "SentenceEngine", "SentenceResult", "TranslatedDocument", "Unit", "bilingual_jsonl", "collect_jobs",
-    "load_jobs", "plan_document", "run_jobs",
+    "DEFAULT_CHUNK", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "DocumentPlan",
+    "DocumentTranslator", "DroppedPlaceholderError", "DroppedPlaceholders", "Job", "JobSettings", "LoadedJob",
+    "Manifest", "RunStats", "Sentence", "SentenceEngine", "SentenceResult", "TranslatedDocument", "Unit",
+    "bilingual_jsonl", "collect_jobs", "load_jobs", "plan_document", "run_jobs",
 ]

@@ -14,24 +14,34 @@
 
 Blocks already in the target language, or without letters, are kept as they are (a Hindi article
 quoting an English paragraph keeps that paragraph); so are single sentences in the target language
-inside a block. Protected spans travel through the model as glossary placeholders; a span whose
-placeholder the model dropped is counted in `dropped_placeholders`.
+inside a block. Protected spans travel through the model as glossary placeholders. A sentence whose
+placeholders the model dropped is reported (`DroppedPlaceholders`: file, line, the sentence and the
+values as the source has them) and handled by `on_dropped` (`ON_DROPPED`): "warn" keeps the
+translation (lost markup is put back at the end of its block), "keep-source" writes that sentence
+untranslated, "fail" stops the run before the document is written.
+
+Engine calls are sized by time: the first takes `FIRST_CHUNK` sentences, later ones as many as the
+measured rate translates in about `CHUNK_SECONDS` (sentences sorted by length, so each call still
+fills its batches), so progress moves and finished sentences reach the translation memory every
+second or two, whatever the speed of the machine, and an interrupted run loses seconds of work.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from ..documents import Block, Document, render_block
+from ..documents.model import TOKEN_PATTERN, render_inline
 from ..engine import DecodeOptions, Translation
-from ..errors import Cancelled
+from ..errors import Cancelled, TranslateKitError
 from ..families import Family, Prepared
 from ..languages import code_like
 from ..memory import Entry, TranslationMemory, context_key
-from .plan import DocumentPlan, Sentence, plan_document
+from .plan import DocumentPlan, Sentence, Unit, plan_document
 
 
 class SentenceEngine(Protocol):
@@ -71,6 +81,33 @@ class TranslatedDocument:
     dropped: list[str] = field(default_factory=list)  # values the model lost, as the user wrote them
 
 
+ON_DROPPED = ("warn", "keep-source", "fail")
+
+
+@dataclass(frozen=True)
+class DroppedPlaceholders:
+    """A sentence whose translation lost values the source had (numbers, URLs, links, markup)."""
+
+    path: str
+    line: int | None
+    sentence: str  # as the source has it, markup included
+    values: tuple[str, ...]  # as the source has them
+    action: str  # "warned", "kept source"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        values = ", ".join(repr(v) for v in self.values)
+        return f"{where}: the model dropped {values} from {self.sentence!r}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.path, "line": self.line, "sentence": self.sentence, "values": list(self.values),
+                "action": self.action}
+
+
+class DroppedPlaceholderError(TranslateKitError):
+    """--on-dropped fail: a translation lost values of its source."""
+
+
 @dataclass
 class RunStats:
     """Counts of one run; sentences = passthrough + cached + translated + duplicates.
@@ -88,7 +125,10 @@ class RunStats:
     translated: int = 0
     duplicates: int = 0
     dropped_placeholders: int = 0
+    kept_source: int = 0  # sentences written untranslated because the model dropped placeholders
+    already_target: int = 0  # documents with text but nothing in the source language
     seconds: float = 0.0
+    dropped: list[dict[str, Any]] = field(default_factory=list)  # DroppedPlaceholders.to_dict() of each
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -103,14 +143,24 @@ def _describe(value: str, block: Block) -> str:
     return f"{span.open}{span.text}{span.close}" if span else value
 
 
+def _source_text(sentence: str, block: Block) -> str:
+    """A sentence as its source has it: span tokens shown as their markup (none appended)."""
+    tokens = (m.group(0) for m in TOKEN_PATTERN.finditer(sentence))
+    spans = {t: block.spans[t] for t in tokens if t in block.spans}
+    return render_inline(sentence, spans, {}, lambda text: text)
+
+
 DEFAULT_WINDOW = 256
 """Sentences gathered across documents before they are translated together and their documents
 written. eval/bench_documents.py measures ~2-3x over document-by-document calls; windows of 64, 256
 and 1024 were within the noise of a shared 2-core machine (eval/results/bench_documents.md), so the
 smaller window is the default: outputs and memory checkpoints come four times as often as at 1024."""
 DEFAULT_CHUNK = 512
-"""Most sentences per engine call: a default window's new sentences go in one call (the engine sorts
-them by length into token batches); each finished call is stored in the memory at once."""
+"""Most sentences per engine call (the engine sorts them by length into token batches); each finished
+call is stored in the memory at once."""
+FIRST_CHUNK = 16
+CHUNK_SECONDS = 1.0
+"""Engine calls are sized to take about this long at the rate measured so far (see the docstring)."""
 
 
 class DocumentTranslator:
@@ -131,7 +181,11 @@ class DocumentTranslator:
         chunk_sentences: int = DEFAULT_CHUNK,
         progress: Callable[[int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        on_dropped: str = "warn",
     ):
+        if on_dropped not in ON_DROPPED:
+            raise ValueError(f"on_dropped must be one of {', '.join(ON_DROPPED)}")
+        self.on_dropped = on_dropped
         self.engine = engine
         self.options = options or DecodeOptions()
         self.memory = memory
@@ -145,7 +199,10 @@ class DocumentTranslator:
         )
         self.stats = RunStats()
         self.dropped_values: list[str] = []
+        self.dropped_sentences: list[DroppedPlaceholders] = []
+        self.already_target: list[str] = []  # paths of documents with nothing in the source language
         self._resolved: dict[str, tuple[Entry, bool]] = {}
+        self._rate: float | None = None  # sentences per second of the engine calls so far
 
     def plan(self, doc: Document) -> DocumentPlan:
         return plan_document(doc, self.engine, self.engine.src, self.engine.tgt, self.context, self.glossary)
@@ -177,6 +234,9 @@ class DocumentTranslator:
             self.stats.documents += 1
             self.stats.blocks += len(plan.document.blocks)
             self.stats.blocks_kept += plan.kept_blocks
+            if plan.kept_blocks and not any(s.key for unit in plan.units for s in unit.sentences):
+                self.stats.already_target += 1
+                self.already_target.append(plan.document.path)
             for unit in plan.units:
                 for sentence in unit.sentences:
                     self.stats.sentences += 1
@@ -198,12 +258,16 @@ class DocumentTranslator:
             - sum(occurrences[k] for k in new)
             + sum(occurrences[k] for k in remembered)
         )
-        missing = [key for key in new if key not in remembered]
-        for start in range(0, len(missing), self.chunk_sentences):
+        missing = sorted((key for key in new if key not in remembered), key=lambda k: len(prepared[k].text))
+        start = 0
+        while start < len(missing):
             if self.cancel():
                 raise Cancelled("translation cancelled")
-            chunk = missing[start : start + self.chunk_sentences]
+            chunk = missing[start : start + self._chunk_size()]
+            start += len(chunk)
+            began = time.perf_counter()
             translations = self.engine.translate_prepared([prepared[k] for k in chunk], self.options)
+            self._measure(len(chunk), time.perf_counter() - began)
             entries = {
                 k: Entry(t.text, t.score, tuple(t.dropped)) for k, t in zip(chunk, translations, strict=True)
             }
@@ -213,6 +277,15 @@ class DocumentTranslator:
                 self._resolved[key] = (entry, False)
             self.stats.translated += len(chunk)
             self.progress(sum(occurrences[k] for k in chunk))
+
+    def _chunk_size(self) -> int:
+        if self._rate is None:
+            return min(FIRST_CHUNK, self.chunk_sentences)
+        return max(1, min(self.chunk_sentences, int(self._rate * CHUNK_SECONDS)))
+
+    def _measure(self, count: int, seconds: float) -> None:
+        rate = count / max(seconds, 1e-3)
+        self._rate = rate if self._rate is None else 0.5 * (self._rate + rate)
 
     def _assemble(self, plan: DocumentPlan) -> TranslatedDocument:
         texts: dict[str, dict[str, str]] = {}
@@ -224,8 +297,10 @@ class DocumentTranslator:
             for sentence in unit.sentences:
                 pieces.append(unit.text[last : sentence.start])
                 result = self._sentence_result(sentence)
-                self.stats.dropped_placeholders += len(result.dropped)
-                dropped.extend(_describe(v, unit.block) for v in result.dropped)
+                if result.dropped:
+                    result = self._dropped(plan.document, unit, sentence, result)
+                    if self.on_dropped == "warn":  # lost from the output (markup is put back at the end)
+                        dropped.extend(_describe(v, unit.block) for v in result.dropped)
                 pieces.append(result.translation)
                 details.setdefault(unit.block.id, []).append(result)
                 last = sentence.end
@@ -240,6 +315,29 @@ class DocumentTranslator:
             rendered[code.id] = code_like(code.text, self.engine.tgt)
         self.dropped_values.extend(dropped)
         return TranslatedDocument(plan.document, rendered, details, dropped)
+
+    def _dropped(
+        self, doc: Document, unit: Unit, sentence: Sentence, result: SentenceResult
+    ) -> SentenceResult:
+        """Report a sentence that lost placeholders and apply `on_dropped` to it."""
+        block = unit.block
+        line = block.meta.get("line")
+        if line is not None and unit.key == "":
+            line += unit.text.count("\n", 0, sentence.start)
+        action = "kept source" if self.on_dropped == "keep-source" else "warned"
+        report = DroppedPlaceholders(
+            doc.path, line, _source_text(sentence.source, block),
+            tuple(_describe(v, block) for v in result.dropped), action,
+        )
+        if self.on_dropped == "fail":
+            raise DroppedPlaceholderError(f"{report} (--on-dropped fail: nothing written for this document)")
+        self.dropped_sentences.append(report)
+        self.stats.dropped_placeholders += len(result.dropped)
+        self.stats.dropped.append(report.to_dict())
+        if self.on_dropped == "keep-source":
+            self.stats.kept_source += 1
+            return SentenceResult(result.source, sentence.source, result.score, result.cached, result.dropped)
+        return result
 
     def _sentence_result(self, sentence: Sentence) -> SentenceResult:
         if sentence.key is None:

@@ -3,6 +3,16 @@ are written atomically and recorded in a manifest, so an interrupted run resumes
 
 Document translation itself (planning, memory, engine, reassembly) is `translate.documents`; this
 module only decides what to read, what is already done, and how each result is written.
+
+Output names: `-o -` is standard output. An output folder mirrors the input folder, and a language
+tag in a file name is renamed to the target's (``article.hi.md`` -> ``article.en.md``,
+``post.hin_Deva.html`` -> ``post.eng_Latn.html``). An output that resolves to its input is refused,
+``--overwrite`` or not: a translation never replaces its source.
+
+The manifest (``.translate-kit-manifest.jsonl`` in the output folder) has one JSON line per finished
+output: ``{"output": name relative to the folder, "input": sha256 of the input bytes, "job": the
+settings and model key, "sha256": of the output bytes}``. A rerun skips an output whose entry
+matches its input, settings and bytes; `force` translates everything again.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from ..documents import (
     write_document,
 )
 from ..errors import InputError
+from ..languages import code_like, normalize_lang, other
 from ..textio import atomic_write, decode, display_name, read_bytes
 from .documents import DocumentTranslator, RunStats, TranslatedDocument, bilingual_jsonl
 
@@ -48,10 +59,23 @@ class Job:
         return root, output.relative_to(root).as_posix()
 
 
-def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual: bool = False) -> list[Job]:
+def collect_jobs(
+    source: str,
+    output: str | None,
+    fmt: str | None,
+    *,
+    bilingual: bool = False,
+    src: str | None = None,
+    tgt: str | None = None,
+) -> list[Job]:
     """A file gives one job; a folder gives one per file in it (recursively, sorted, hidden files
     skipped; without --format only known extensions), written under `output` with the same
-    relative path (bilingual output: the same path with a .jsonl suffix)."""
+    relative path, language tags in names renamed for `tgt` (bilingual output: a .jsonl suffix).
+
+    `output` "-" (or None) is standard output, for a single input. InputError for an output that
+    would replace its input.
+    """
+    output = None if output == "-" else output
     path = Path(source)
     if source != "-" and path.is_dir():
         if output is None:
@@ -59,6 +83,8 @@ def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual:
         out_dir = Path(output)
         if out_dir.exists() and not out_dir.is_dir():
             raise InputError("output for a folder must be a folder", output)
+        if out_dir.exists() and out_dir.resolve() == path.resolve():
+            raise InputError("the output folder is the input folder: it would replace the inputs", output)
         files = [
             f
             for f in sorted(path.rglob("*"))
@@ -67,20 +93,61 @@ def collect_jobs(source: str, output: str | None, fmt: str | None, *, bilingual:
             and not _inside(f, out_dir)
             and (fmt is not None or f.suffix.lower() in EXTENSIONS)
         ]
-        return [
+        jobs = [
             Job(
                 str(f),
-                str(_output_name(out_dir / f.relative_to(path), bilingual)),
+                str(_output_name(out_dir / retag(f.relative_to(path), src, tgt), bilingual)),
                 detect_format(f, fmt),
                 str(out_dir),
             )
             for f in files
         ]
-    if source != "-" and not path.exists():
-        raise InputError("no such file or folder", source)
-    if output is not None and Path(output).is_dir():
-        output = str(_output_name(Path(output) / path.name, bilingual))
-    return [Job(source, output, detect_format(source, fmt))]
+    else:
+        if source != "-" and not path.exists():
+            raise InputError("no such file or folder", source)
+        if output is not None and Path(output).is_dir():
+            output = str(_output_name(Path(output) / retag(Path(path.name), src, tgt), bilingual))
+        jobs = [Job(source, output, detect_format(source, fmt))]
+    for job in jobs:
+        if job.source != "-" and job.output is not None and _same_file(job.source, job.output):
+            message = "would replace the input: choose another output (--overwrite never does)"
+            raise InputError(message, job.output)
+    return jobs
+
+
+def retag(relative: Path, src: str | None, tgt: str | None) -> Path:
+    """`relative` with a language tag in its file name renamed for the target language.
+
+    A tag is a dot-separated part of the name after its first part and before its extension
+    (``article.hi.md``, ``notes.hin_Deva.txt``); the target is `tgt`, else the other language of
+    the tag's. A tag already naming the target, or not naming `src` when it is given, stays.
+    """
+    parts = relative.name.split(".")
+    for index in range(len(parts) - 2, 0, -1):
+        tag = _tag_language(parts[index])
+        if tag is None:
+            continue
+        target = normalize_lang(tgt) if tgt else other(tag)
+        if tag == target or (src and normalize_lang(src) != tag):
+            return relative
+        parts[index] = code_like(parts[index], target)
+        return relative.with_name(".".join(parts))
+    return relative
+
+
+def _tag_language(part: str) -> str | None:
+    """The language a file-name part names ("hi", "hin_Deva", "hi-IN"), if any."""
+    for candidate in (part, part.split("-")[0], part.split("_")[0]):
+        try:
+            return normalize_lang(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _same_file(source: str, output: str) -> bool:
+    out = Path(output)
+    return out.resolve() == Path(source).resolve() or (out.exists() and os.path.samefile(source, out))
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -151,6 +218,7 @@ class JobSettings:
     overwrite: bool = False
     front_matter_keys: tuple[str, ...] = DEFAULT_FRONT_MATTER_KEYS
     wrap: str = "join"
+    force: bool = False  # translate again what the manifest says is done
 
     def key(self, translator: DocumentTranslator) -> str:
         payload = json.dumps(
@@ -234,7 +302,7 @@ def run_jobs(
     todo: list[LoadedJob] = []
     for item in loaded:
         output = item.job.output
-        if item.manifest and item.manifest.is_done(
+        if not settings.force and item.manifest and item.manifest.is_done(
             item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), Path(output)
         ):
             stats.documents_skipped += 1

@@ -113,7 +113,7 @@ def plan_document(
                     sentences.append(Sentence(start, end, source, None))
                     continue
                 if source not in seen:
-                    tokens = {t: t for t in TOKEN_PATTERN.findall(source)}
+                    tokens = {m.group(0): m.group(0) for m in TOKEN_PATTERN.finditer(source)}
                     [prepared] = engine.prepare([engine_text(source)], {**(glossary or {}), **tokens})
                     seen[source] = (sentence_key(context, prepared.text, prepared.placeholders), prepared)
                 sentences.append(Sentence(start, end, source, *seen[source]))
