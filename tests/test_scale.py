@@ -15,7 +15,7 @@ import pytest
 import scale_helpers
 from scale_helpers import TEST_DATA, CrashOnce, local_reference, translate, tree, write_documents
 
-from translate_kit.api import TranslateOptions
+from translate_kit.api import TranslateOptions, translate_documents
 from translate_kit.errors import TranslateKitError
 from translate_kit.scale import RayOptions, translate_documents_on_ray
 from translate_kit.scale.cluster import probe
@@ -96,8 +96,12 @@ def test_rerun_after_a_killed_driver_and_a_killed_worker_redoes_only_unfinished_
     with pytest.raises(KeyboardInterrupt):
         _run(documents, tmp_path / "out", tiny_model_hi_en, progress=die_after_two)
     recorded = len(list((tmp_path / "out" / ".translate-kit-shards").glob("shard-*.json")))
-    # The rerun's first engine batch kills its worker: the actor is restarted, the shard redone.
-    result = _run(documents, tmp_path / "out", tiny_model_hi_en, engine_factory=CrashOnce(tmp_path / "died"))
+    # The rerun (through the library API) has its first engine batch kill its worker: the actor is
+    # restarted, the shard redone.
+    options = TranslateOptions(model=str(tiny_model_hi_en), threads=2, fields=("text",), columns=("text",),
+                               memory=str(tmp_path / "out") + ".memory.sqlite3")
+    result = translate_documents(str(documents), str(tmp_path / "out"), options, engine="ray",
+                                 ray=RayOptions(shard_bytes=1, engine_factory=CrashOnce(tmp_path / "died")))
     stats = result.stats
     assert (tmp_path / "died").exists() and stats["worker_failures"] >= 1 and not result.errors
     assert 2 <= recorded == stats["shards_skipped"] < stats["shards"] == 16
