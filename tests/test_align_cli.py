@@ -194,13 +194,22 @@ def test_align_real_news_with_a_deletion_and_a_join(shared_data, tmp_path):
 
 def test_model_adds_mt_evidence(tiny_model_hi_en, tmp_path):
     """The tiny model's output is noise: this checks the plumbing, not the quality."""
+    from collections import Counter
+
+    from copy_model import copy_translator
+
     from translate_kit.align.features import make_sources
     from translate_kit.align.mt import MTSource
     from translate_kit.engine import Translator
 
+    # A model that copies its input: the bag is exactly that of the English words it carries over.
+    copying = copy_translator(tiny_model_hi_en)
+    bags = MTSource(copying).hindi(["जयशंकर ने Moscow में Lavrov से बात की।", "बारिश हुई।"])
+    assert bags == [MTSource(copying).english(["Moscow Lavrov"])[0], Counter()]
+    assert bags[0]["c:mos"] == 1 and bags[0]["c:lav"] == 1 and len(bags[0]) == 14
     translator = Translator.load(str(tiny_model_hi_en), src="hin_Deva", tgt="eng_Latn")
     bags = MTSource(translator).hindi(["सरकार ने किसानों को 6000 रुपये दिए।", "बारिश हुई।"])
-    assert len(bags) == 2 and all(any(k.startswith("c:") for k in bag) for bag in bags if bag)
+    assert len(bags) == 2 and all(any(k.startswith("c:") for k in bag) for bag in bags)  # none empty
     assert [s.name for s in make_sources(freedict=False, model=str(tiny_model_hi_en))] == ["anchors", "mt"]
     hi = write(tmp_path / "a.hi", HI_PRESPLIT)
     en = write(tmp_path / "a.en", EN_PRESPLIT)

@@ -326,7 +326,7 @@ def test_a_missing_model_is_one_clear_line(test_files, tmp_path):
 
 def test_bench_without_model_or_source_is_a_usage_error():
     result = CliRunner().invoke(cli, ["bench", "--grid", "beam=1"])
-    assert result.exit_code == 2 and "--model and --src are needed" in result.output
+    assert result.exit_code == 2 and "--model and --source are needed" in result.output
 
 
 # --------------------------------------------------------------------------- the PyTorch baseline script

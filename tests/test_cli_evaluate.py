@@ -120,20 +120,21 @@ def test_eval_json_records_inputs_and_confidence(files: dict[str, str]) -> None:
     assert "bs:200|seed:3|" in bleu["signature"]
 
 
-def test_seed_none_is_unseeded(files: dict[str, str]) -> None:
-    out = ok(
-        "eval",
-        "--hyp",
-        files["hyp"],
-        "--ref",
-        files["ref"],
-        "--confidence",
-        "--confidence-n",
-        "50",
-        "--seed",
-        "none",
-    ).stdout
-    assert "seed:none" in out
+def test_seed_none_is_unseeded_and_a_seed_repeats(tmp_path: Path) -> None:
+    hyp = write(tmp_path / "hyp.en", (SYSTEM + WORSE) * 4)  # 40 lines: many distinct resamples
+    ref = write(tmp_path / "ref.en", REFERENCE * 8)
+
+    def interval(seed: str) -> tuple[float, float, str]:
+        out = ok("eval", "--hyp", hyp, "--ref", ref, "--confidence", "--confidence-n", "200",
+                 "--seed", seed, "-f", "json").stdout
+        bleu = json.loads(out)["scores"][0]
+        return bleu["ci95_low"], bleu["ci95_high"], bleu["signature"]
+
+    seeded = interval("3")
+    assert interval("3") == seeded and "|seed:3|" in seeded[2]
+    unseeded = [interval("none") for _ in range(3)]
+    assert all("|seed:none|" in signature for _, _, signature in unseeded)
+    assert len({(low, high) for low, high, _ in unseeded}) > 1  # each run draws its own resamples
 
 
 def test_sentences_csv_worst_first_with_source(files: dict[str, str], tmp_path: Path) -> None:
@@ -368,7 +369,8 @@ def test_named_test_set_from_data_dir(shared_data: Path, tmp_path: Path) -> None
         ).stdout
     )
     assert document["test_set"]["lines"] == 520 and document["references"][0].endswith("newsdev2014.en")
-    assert 0 < document["scores"][0]["score"] < 100
+    expected = sacrebleu.corpus_bleu([line.replace(" the ", " a ") for line in reference], [reference])
+    assert document["scores"][0]["score"] == pytest.approx(expected.score, abs=0.005)
 
 
 def test_missing_test_set_says_how_to_get_it(tmp_path: Path, files: dict[str, str]) -> None:

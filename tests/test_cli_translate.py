@@ -3,8 +3,11 @@ these tests check structure, options and errors; other formats are tested with t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
+from copy_model import CopyTranslator, patched_ctranslate2
 
 from translate_kit.cli import cli
 
@@ -38,11 +41,66 @@ def test_file_to_output_keeps_lines_and_blank_lines(run, tiny_model_hi_en, tmp_p
     assert not any("\u0900" <= ch <= "\u097f" for ch in out)  # Hindi in, English pieces out
 
 
-def test_stdin_to_stdout_with_explicit_languages(run, tiny_model_en_hi):
-    result = run("-", "--model", str(tiny_model_en_hi), "--src", "en", "--tgt", "hi", "--beam", "2",
-                 "--batch-tokens", "64", stdin="The court fixed the next hearing for January 15.\n")
+def test_stdin_to_stdout_with_explicit_languages_beam_and_batch_tokens(run, tiny_model_en_hi):
+    text = ("The court fixed the next hearing for January 15. The police said two people died.\n"
+            "Both sides agreed to raise bilateral trade to 100 billion dollars by 2030.\n")
+    with patched_ctranslate2():  # a model that copies its input: the output is known exactly
+        result = run("-", "--model", str(tiny_model_en_hi), "--src", "en", "--tgt", "hi", "--beam", "2",
+                     "--batch-tokens", "64", "--no-cache", stdin=text)
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("\n") == 1 and result.stdout.strip()
+    assert result.stdout == text
+    calls = CopyTranslator.instances[-1].calls
+    assert {call["beam_size"] for call in calls} == {2}
+    assert all(call["source"][0][:2] == ["eng_Latn", "hin_Deva"] for call in calls)  # the target tag
+    batches = [call["source"] for call in calls]
+    assert len(batches) == 3  # three sentences, ~20 tokens each: one per 64-token batch
+    assert all(len(batch) * max(map(len, batch)) <= 64 for batch in batches)
+
+
+def test_default_decoding_is_beam_five_with_both_repetition_guards(run, tiny_model_hi_en):
+    with patched_ctranslate2():
+        result = run("-", "--model", str(tiny_model_hi_en), "--no-cache", stdin="क्या यह सच है?\n")
+    assert result.exit_code == 0 and result.stdout == "क्या यह सच है?\n"
+    [call] = CopyTranslator.instances[-1].calls
+    assert (call["beam_size"], call["no_repeat_ngram_size"], call["max_input_length"]) == (5, 4, 0)
+    assert call["max_decoding_length"] == 2 * 16 + 10  # the decode cap of a short sentence
+
+
+def test_device_reaches_ctranslate2_and_an_unknown_one_is_one_clear_line(run, tiny_model_hi_en):
+    with patched_ctranslate2():
+        result = run("-", "--model", str(tiny_model_hi_en), "--device", "cpu", "--compute-type", "float32",
+                     "--no-cache", stdin="क्या यह सच है?\n")
+    assert result.exit_code == 0, result.output
+    assert CopyTranslator.instances[-1].options["device"] == "cpu"
+    assert CopyTranslator.instances[-1].options["compute_type"] == "float32"
+    result = run("-", "--model", str(tiny_model_hi_en), "--device", "tpu", stdin="क्या यह सच है?\n")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: cannot run ") and " on tpu as int8" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_csv_columns_and_nested_jsonl_fields_translate_only_what_is_named(run, tiny_model_hi_en, tmp_path):
+    # With a copy model and a glossary, "भारत" becomes "India" exactly where text went through the model.
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("भारत\tIndia\n", encoding="utf-8")
+    table = tmp_path / "news.csv"
+    table.write_text('id,title,note\n1,"भारत ने, आज, समझौता किया.",भारत पहला\n2,भारत जीता.,भारत दूसरा\n',
+                     encoding="utf-8")
+    records = tmp_path / "news.jsonl"
+    records.write_text('{"id": 1, "meta": {"title": "भारत जीता.", "tag": "भारत"}, "body": "भारत हारा."}\n',
+                       encoding="utf-8")
+    with patched_ctranslate2():
+        csv_out = run(str(table), "--model", str(tiny_model_hi_en), "--column", "title", "--no-cache",
+                      "--glossary", str(terms))
+        jsonl_out = run(str(records), "--model", str(tiny_model_hi_en), "--field", "meta.title", "--no-cache",
+                        "--glossary", str(terms))
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.stdout == (
+        'id,title,note\n1,"India ने, आज, समझौता किया.",भारत पहला\n2,India जीता.,भारत दूसरा\n'
+    )
+    assert jsonl_out.exit_code == 0, jsonl_out.output
+    assert json.loads(jsonl_out.stdout) == {"id": 1, "meta": {"title": "India जीता.", "tag": "भारत"},
+                                            "body": "भारत हारा."}
 
 
 def test_empty_input_gives_empty_output_without_a_model(run, tmp_path):

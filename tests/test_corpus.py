@@ -137,7 +137,8 @@ def test_bad_pair_lists_and_bad_documents(tmp_path, pairs_tsv):
     result = build([str(pairs_tsv), "-o", str(tmp_path / "out"), "--errors", "replace"])
     assert result.exit_code == 0 and "failed" not in result.stderr, result.output
     report = pd.read_csv(tmp_path / "out" / "report.csv")
-    assert report["error"].isna().all() and report["pairs"].sum() > 0
+    # story-1 keeps the 4 pairs of the clean build; the replaced two.en holds only "broken": no pair.
+    assert report["error"].isna().all() and list(report["pairs"]) == [4, 0]
 
 
 def test_filters_explain_each_removal():

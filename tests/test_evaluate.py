@@ -364,13 +364,16 @@ def test_comet_offline_model_is_one_clear_message(monkeypatch) -> None:
 
 @pytest.fixture
 def fake_comet(monkeypatch, tmp_path: Path) -> dict:
-    """A stand-in COMET package with a local checkpoint; `seen` records what predict() was given."""
+    """A stand-in for the `comet` package (unbabel-comet: not installed here, and its checkpoints
+    cannot be downloaded) with a local checkpoint. Its model scores each segment by how much of the
+    reference's length the hypothesis has, so the expected scores follow from the data the scorer
+    hands over; `seen` records what predict() was given."""
     seen: dict = {"model": str(tmp_path / "wmt22")}
 
     class Model:
         def predict(self, data, batch_size, gpus, progress_bar):
             seen["data"] = data
-            scores = [0.5 + 0.01 * i for i in range(len(data))]
+            scores = [min(1.0, len(item["mt"]) / len(item["ref"])) for item in data]
             return types.SimpleNamespace(scores=scores, system_score=sum(scores) / len(scores))
 
     checkpoint = tmp_path / "wmt22" / "checkpoints" / "model.ckpt"
@@ -383,18 +386,27 @@ def fake_comet(monkeypatch, tmp_path: Path) -> dict:
     return seen
 
 
-def test_comet_scores_through_the_installed_package(fake_comet: dict) -> None:
-    """With a COMET package and a local checkpoint, scores come from its predict()."""
+LENGTH_RATIOS = [min(1.0, len(h) / len(r)) for h, r in zip(SYSTEM_EN, REFERENCE_EN, strict=True)]
+
+
+def test_comet_metric_hands_source_mt_reference_to_the_comet_api_and_reports_its_scores(
+    fake_comet: dict,
+) -> None:
+    """The COMET metric loads the local checkpoint through the `comet` package's API, gives it
+    (source, hypothesis, reference) triples in line order, and reports its system and sentence scores."""
     sources = [f"वाक्य {i}" for i in range(len(REFERENCE_EN))]
     scorer = Scorer(
         REFERENCE_EN, lang="en", metrics="chrf,comet", sources=sources, comet_model=fake_comet["model"]
     )
     chrf, comet = scorer.corpus(SYSTEM_EN)
-    assert comet.name == "COMET" and comet.score == pytest.approx(0.525)
-    assert fake_comet["data"][1] == {"src": sources[1], "mt": SYSTEM_EN[1], "ref": REFERENCE_EN[1]}
+    assert comet.name == "COMET" and comet.score == pytest.approx(sum(LENGTH_RATIOS) / len(LENGTH_RATIOS))
+    assert fake_comet["data"] == [
+        {"src": s, "mt": h, "ref": r} for s, h, r in zip(sources, SYSTEM_EN, REFERENCE_EN, strict=True)
+    ]
     assert comet.signature.startswith(f"model:{fake_comet['model']}|nrefs:1|comet:")
     table = sentence_scores(scorer, SYSTEM_EN, sort_by="comet")
-    assert list(table["line"]) == [1, 2, 3, 4, 5, 6]
+    worst_first = sorted(range(len(LENGTH_RATIOS)), key=LENGTH_RATIOS.__getitem__)
+    assert list(table["line"]) == [i + 1 for i in worst_first] != [1, 2, 3, 4, 5, 6]
 
 
 def test_compare_reports_comet_without_a_p_value(fake_comet: dict) -> None:
@@ -404,5 +416,7 @@ def test_compare_reports_comet_without_a_p_value(fake_comet: dict) -> None:
     comparison = compare_systems(scorer, _systems(), test="bs", n_samples=50)
     assert comparison.metric_keys == ["chrf", "comet"]
     assert set(comparison.systems[2].p_values) == {"chrf"}
-    assert comparison.systems[2].scores["comet"].score == pytest.approx(0.525)
+    worse = _systems()[2][1]
+    ratios = [min(1.0, len(h) / len(r)) for h, r in zip(worse, REFERENCE_EN, strict=True)]
+    assert comparison.systems[2].scores["comet"].score == pytest.approx(sum(ratios) / len(ratios))
     assert "COMET: model:" in report.render_comparison(comparison, "text")

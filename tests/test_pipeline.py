@@ -151,6 +151,40 @@ def test_glossary_terms_travel_as_placeholders_and_come_back(engine, copy_engine
     assert lossy.dropped_values == ["Surya"] and lossy.stats.dropped_placeholders == 1
 
 
+def test_span_tokens_travel_whole_and_come_back_in_place(copy_engine):
+    source = "भारत ने `x_1` और **रूस** पर [बयान](https://mea.gov.in/1) दिया.\n"
+    doc = parse_document(source, "a.md", "markdown")
+    translator = DocumentTranslator(copy_engine, FAST)
+    plan = translator.plan(doc)
+    (sentence,) = plan.units[0].sentences
+    tokens = ("⟦1⟧", "⟦2⟧", "⟦3⟧")  # each span token is one placeholder, never its digit alone
+    assert sentence.prepared.placeholders == tuple((f"<ID{i}>", t) for i, t in enumerate(tokens, 1))
+    (result,) = translator.translate([plan])
+    assert write_document(doc, result.rendered) == source and translator.stats.dropped_placeholders == 0
+
+
+@pytest.mark.parametrize(("name", "fmt", "source"), [
+    ("a.html", "html", "<p><b><code>x_1</code> भारत</b> ने<br>चर्चा की.</p>\n"),
+    ("a.md", "markdown", "भारत ने **`x` रूस**की चर्चा\\\nकी.\n"),
+])
+def test_markup_touching_a_word_still_touches_it_after_translation(copy_engine, name, fmt, source):
+    doc = parse_document(source, name, fmt)
+    translator = DocumentTranslator(copy_engine, FAST)
+    (result,) = _translate(translator, [doc])
+    assert write_document(doc, result.rendered) == source
+
+
+@pytest.mark.parametrize("source", [
+    "भारत ने \\* चर्चा \\_ की \\[ बात \\\\ हुई.\n",
+    "भारत &amp; रूस ने &nbsp; &copy; &#8377; चर्चा की.\n",
+])
+def test_markdown_escapes_and_entities_are_kept_byte_for_byte(copy_engine, source):
+    doc = parse_document(source, "a.md", "markdown")
+    translator = DocumentTranslator(copy_engine, FAST)
+    (result,) = _translate(translator, [doc])
+    assert write_document(doc, result.rendered) == source and translator.stats.dropped_placeholders == 0
+
+
 def test_long_paragraph_without_punctuation_is_chunked_and_rejoined(copy_engine):
     text = " ".join(["भारत रूस व्यापार सहयोग"] * 1500) + "\n"  # one 35,000-character sentence
     doc = parse_document(text, "long.txt", "text")

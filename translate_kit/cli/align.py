@@ -15,7 +15,7 @@ from ..align.output import LEVELS, records_at, write_records
 from ..errors import InputError, TranslateKitError
 from ..languages import ENGLISH, HINDI, detect_lang
 from ..textio import atomic_write
-from .options import aligner_options, build_aligner, min_score_option, writable
+from .options import aligner_options, build_aligner, min_score_option, quiet_option, writable
 
 
 @click.command("align")
@@ -57,6 +57,7 @@ from .options import aligner_options, build_aligner, min_score_option, writable
     "--high-precision", is_flag=True, help="Only confident 1-1, 2-1 and 1-2 beads (for corpus building)."
 )
 @aligner_options
+@quiet_option("summary")
 def align_command(
     hi_file,
     en_file,
@@ -68,6 +69,7 @@ def align_command(
     high_precision,
     presplit,
     errors,
+    quiet,
     **aligner,
 ):
     """Align a Hindi article with its English version: headings and paragraphs, then sentences.
@@ -78,6 +80,12 @@ def align_command(
     from; block pairs (--level block or both) with block indices, ids, kinds, texts, type, score
     and whether they pair headings. Every sentence is in exactly one bead and every block in
     exactly one block pair unless --min-score or --high-precision leaves sentence beads out.
+
+    \b
+    Examples:
+      translate-kit align article.hi.md article.en.md -o pairs.jsonl
+      translate-kit align hi.html en.md --level block
+      translate-kit align --pairs pairs.tsv -o beads.jsonl
     """
     jobs = _jobs(hi_file, en_file, pairs_file)
     aligner = build_aligner(**aligner)
@@ -101,11 +109,12 @@ def align_command(
         with atomic_write(output) as handle:
             write_records(records, handle, fmt)
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary.items(), key=lambda kv: -kv[1]))
-    click.echo(
-        f"{len(jobs) - failed} pair(s) aligned, {len(records)} records ({kinds or 'none'}); "
-        f"evidence: {', '.join(aligner.backends)}" + (f"; {failed} pair(s) skipped" if failed else ""),
-        err=True,
-    )
+    if not quiet:
+        click.echo(
+            f"{len(jobs) - failed} pair(s) aligned, {len(records)} records ({kinds or 'none'}); "
+            f"evidence: {', '.join(aligner.backends)}" + (f"; {failed} pair(s) skipped" if failed else ""),
+            err=True,
+        )
     if failed:
         sys.exit(1)
 
@@ -161,6 +170,11 @@ def align_eval_command(test_file, gold_file, level, as_json):
 
     Both are JSON Lines with `hi` and `en` index lists; an optional `doc` field groups beads into
     documents. Gold indices beyond the sentences the test alignment covers are an error.
+
+    \b
+    Examples:
+      translate-kit align-eval pairs.jsonl gold.jsonl
+      translate-kit align-eval blocks.jsonl gold-blocks.jsonl --level block --json
     """
     test, gold = read_beads(test_file, level), read_beads(gold_file, level)
     if set(test.docs) != set(gold.docs):

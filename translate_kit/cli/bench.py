@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import TranslateKitError
+from .options import Aliased, quiet_option
 
 GRID_HELP = (
     "KEY=V1,V2,... (repeatable); the cross product of all --grid options is measured. Keys: "
@@ -17,10 +18,10 @@ GRID_HELP = (
 
 @click.command("bench")
 @click.option("--model", "model", metavar="NAME_OR_PATH", help="Model folder or registry name.")
-@click.option("--src", "source", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--source", "--src", "source", cls=Aliased, type=click.Path(dir_okay=False, path_type=Path),
               help="Source sentences, one per line (blank lines are skipped and counted).")
 @click.option("--ref", "reference", type=click.Path(dir_okay=False, path_type=Path),
-              help="References aligned with --src: adds BLEU and chrF++ with signatures.")
+              help="References aligned with --source: adds BLEU and chrF++ with signatures.")
 @click.option("--grid", "grid", multiple=True, metavar="KEY=V1,V2", help=GRID_HELP)
 @click.option("--repeat", default=3, show_default=True, help="Timed passes over the test set per setting.")
 @click.option("--warmup", default=32, show_default=True, help="Sentences translated before timing.")
@@ -39,15 +40,16 @@ GRID_HELP = (
               help="Reuse settings already measured in --output with the same inputs.")
 @click.option("--compare", "compare", nargs=2, type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="A.csv B.csv", help="Print two recorded results.csv side by side instead of measuring.")
+@quiet_option("progress log")
 def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin_length, max_memory, timeout,
-          output, resume, compare) -> None:
+          output, resume, compare, quiet) -> None:
     """Measure quality, speed, latency and memory of a model under several settings.
 
     Each setting runs in a fresh process: load, warm up, translate the test set --repeat times
     through the full pipeline, then one sentence at a time for latency.
 
     \b
-      translate-kit bench --model PATH --src test.hi --ref test.en \\
+      translate-kit bench --model PATH --source test.hi --ref test.en \\
           --grid compute_type=int8,float32 --grid beam=1,5 --grid threads=1,2 -o results/
       translate-kit bench --compare old/results.csv new/results.csv
     """
@@ -58,15 +60,16 @@ def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin
         click.echo(report.render_markdown(report.compare(first, second), floatfmt=".2f"))
         return
     if not model or not source:
-        raise click.UsageError("--model and --src are needed (or --compare A.csv B.csv)")
+        raise click.UsageError("--model and --source are needed (or --compare A.csv B.csv)")
     from ..bench.grid import parse_grid
     from ..bench.runner import Plan, run_bench
 
     plan = Plan(repeat=repeat, warmup=warmup, latency_sentences=latency_sentences, pin_length=pin_length,
                 max_memory_mb=max_memory, timeout_s=timeout)
+    log = (lambda _message: None) if quiet else (lambda message: click.echo(message, err=True))
     records, _ = run_bench(
         model, source, parse_grid(grid), output, reference=reference, plan=plan, resume=resume,
-        log=lambda message: click.echo(message, err=True), argv=["translate-kit", *sys.argv[1:]],
+        log=log, argv=["translate-kit", *sys.argv[1:]],
     )
     click.echo((output / "results.md").read_text(encoding="utf-8"))
     if not any(record["status"] == "ok" for record in records):

@@ -8,7 +8,7 @@ import click
 
 from ..align.aligner import HIGH_PRECISION_SCORE
 from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
-from .options import aligner_options, build_aligner, min_score_option, writable
+from .options import aligner_options, build_aligner, min_score_option, quiet_option, writable
 from .pair import pairing_options, run_pairing
 from .ray_options import ray_address, ray_option
 
@@ -62,6 +62,7 @@ def corpus_group():
 )
 @pairing_options
 @aligner_options
+@quiet_option("progress bar or summary")
 @ray_option
 def build_command(
     pairs,
@@ -79,6 +80,7 @@ def build_command(
     matching,
     presplit,
     errors,
+    quiet,
     ray,
     **aligner,
 ):
@@ -86,7 +88,16 @@ def build_command(
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
     corpus.en, corpus.jsonl and a report. With --pair-documents the two folders are paired by
     content first (OUTPUT/pairs.tsv, OUTPUT/pairs.unpaired.tsv). Rerunning skips documents already done.
+<<<<<<< HEAD
     With --ray each pair is aligned as a Ray task (the files and OUTPUT on storage every node sees).
+=======
+
+    \b
+    Examples:
+      translate-kit corpus build pairs.tsv -o corpus/
+      translate-kit corpus build crawl/hi/ crawl/en/ --pair-documents -o corpus/
+      translate-kit corpus build hi/ en/ -o corpus/ --level paragraph -q
+>>>>>>> main
     """
     unmatched: list[str] = []
     if pair_documents:
@@ -119,6 +130,7 @@ def build_command(
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
+    progress = False if quiet else progress
     builder = CorpusBuilder(aligner, filters, output, presplit, errors, level)
     if ray is None:
         summary = builder.build(jobs, progress)
@@ -133,6 +145,8 @@ def build_command(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
             err=True,
         )
+    if quiet:
+        return
     click.echo(
         f"{summary['documents']} documents ({summary['reused']} already done), {summary['pairs']} pairs "
         f"-> {output}/corpus.hi, corpus.en, corpus.jsonl, report.md"

@@ -18,7 +18,16 @@ from ..evaluate.metrics import DEFAULT_METRICS, DEFAULT_SEED
 from ..evaluate.presets import PRESETS
 from ..evaluate.workflow import EvalOptions, TranslateFirst, compare, evaluate, test_set_listing
 from ..textio import atomic_write
-from .options import apply, errors_option, language, writable
+from .options import (
+    LANGUAGE_CODES,
+    Aliased,
+    apply,
+    errors_option,
+    language,
+    quiet_option,
+    src_lang_option,
+    writable,
+)
 
 _SUFFIX_FORMATS = {
     ".json": "json",
@@ -50,8 +59,10 @@ def scoring_options(command: Callable) -> Callable:
             help="Reference file (repeat for several references).",
         ),
         click.option(
+            "--source",
             "--src",
             "src",
+            cls=Aliased,
             type=click.Path(dir_okay=False),
             help="Source file, line-aligned (sentence table, COMET, --model).",
         ),
@@ -63,10 +74,14 @@ def scoring_options(command: Callable) -> Callable:
             help="Comma-separated: bleu, chrf, chrf++, ter, comet.",
         ),
         click.option(
+            "--tgt-lang",
             "--lang",
             "lang",
+            cls=Aliased,
             callback=language,
-            help="Language of hypotheses and references (hi/en); detected from the references if omitted.",
+            metavar="LANG",
+            help=f"Language of hypotheses and references: {LANGUAGE_CODES}; default: detected from the "
+            "references.",
         ),
         click.option(
             "--preset",
@@ -111,6 +126,7 @@ def scoring_options(command: Callable) -> Callable:
             callback=writable,
             help="Write here instead of stdout.",
         ),
+        quiet_option("notes"),
         click.option(
             "--width", "-w", default=1, show_default=True, type=click.IntRange(0, 10), help="Decimals shown."
         ),
@@ -128,17 +144,24 @@ def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]
     return fmt
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, quiet: bool = False) -> None:
     if output:
         with atomic_write(output) as handle:
             handle.write(text)
-        click.echo(f"wrote {output}", err=True)
+        if not quiet:
+            click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
 
 
-def _notify(message: str) -> None:
-    click.echo(message, err=True)
+def _notifier(quiet: bool) -> Callable[[str], None]:
+    """Messages to stderr; with -q only warnings."""
+
+    def notify(message: str) -> None:
+        if not quiet or message.startswith("warning:"):
+            click.echo(message, err=True)
+
+    return notify
 
 
 def _eval_options(kw: dict[str, Any], confidence: int) -> EvalOptions:
@@ -152,21 +175,18 @@ def _eval_options(kw: dict[str, Any], confidence: int) -> EvalOptions:
 @click.command("eval")
 @click.option("--hyp", type=click.Path(dir_okay=False), help="Hypothesis file (system output).")
 @scoring_options
-@click.option("--model", help="Translate --src (or the test set) with this model, then score.")
+@click.option("--model", help="Translate --source (or the test set) with this model, then score.")
 @click.option("--test-set", help="A named test set from the manifest (see --list-test-sets).")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
     help="Folder holding test sets [$TRANSLATE_KIT_HOME/data].",
 )
-@click.option(
-    "--src-lang",
-    callback=language,
-    help="Source language of a test set (default: the model's, else hi).",
-)
+@src_lang_option("of a test set; default: the model's, else hi", old_spelling=False)
 @click.option("--list-test-sets", is_flag=True, help="List the named test sets and whether they are present.")
 @click.option(
-    "--beam-size", default=5, show_default=True, type=click.IntRange(1, 64), help="Beam size with --model."
+    "--beam", "--beam-size", "beam_size", cls=Aliased, default=5, show_default=True,
+    type=click.IntRange(1, 64), help="Beam size with --model: 5 reproduces IndicTrans2, 1 is faster.",
 )
 @click.option(
     "--save-hyp",
@@ -205,9 +225,9 @@ def eval_command(
 
     \b
     translate-kit eval --hyp out.en --ref ref.en [--ref ref2.en] --metrics bleu,chrf,chrf++,ter
-    translate-kit eval --hyp out.hi --ref ref.hi --lang hi --preset indictrans2
+    translate-kit eval --hyp out.hi --ref ref.hi --tgt-lang hi --preset indictrans2
     translate-kit eval --hyp out.en --ref ref.en --sentences -o sentences.csv
-    translate-kit eval --model NAME --src test.hi --ref test.en
+    translate-kit eval --model NAME --source test.hi --ref test.en --beam 1
     translate-kit eval --test-set flores200-devtest --model NAME
     """
     if list_test_sets:
@@ -217,12 +237,14 @@ def eval_command(
     translate = TranslateFirst(model, beam_size, src_lang, save_hyp) if model else None
     result = evaluate(
         hyp, refs, _eval_options(kw, confidence_n if confidence else 0), source=src, translate=translate,
-        test_set=test_set, data_dir=data_dir, sentences=sentences, sort_by=sort_by, notify=_notify,
+        test_set=test_set, data_dir=data_dir, sentences=sentences, sort_by=sort_by,
+        notify=_notifier(kw["quiet"]),
     )
     if result.sentences is not None:
-        _emit(report.render_sentences(result.sentences, fmt, kw["width"]), kw["output"])
+        text = report.render_sentences(result.sentences, fmt, kw["width"])
     else:
-        _emit(report.render_evaluation(result.scores, fmt, kw["width"], result.meta), kw["output"])
+        text = report.render_evaluation(result.scores, fmt, kw["width"], result.meta)
+    _emit(text, kw["output"], kw["quiet"])
 
 
 @click.command("compare")
@@ -255,17 +277,17 @@ def compare_command(systems, refs, src, test, samples, confidence_n, names, **kw
 
     \b
     translate-kit compare --ref ref.en baseline.en systemB.en systemC.en --paired-bs
-    translate-kit compare --ref ref.en --src src.hi base.en new.en --paired-ar -o report.html
+    translate-kit compare --ref ref.en --source src.hi base.en new.en --paired-ar -o report.html
     """
     fmt = _output_format(kw["fmt"], kw["output"], (*report.FORMATS, "html"))
     comparison = compare(
         systems, refs, _eval_options(kw, confidence_n), source=src, test=test, samples=samples,
-        names=names, notify=_notify,
+        names=names, notify=_notifier(kw["quiet"]),
     )
     if fmt == "html":
-        _emit(report.html_report(comparison, kw["width"]), kw["output"])
+        _emit(report.html_report(comparison, kw["width"]), kw["output"], kw["quiet"])
     else:
-        _emit(report.render_comparison(comparison, fmt, kw["width"]), kw["output"])
+        _emit(report.render_comparison(comparison, fmt, kw["width"]), kw["output"], kw["quiet"])
 
 
 COMMANDS = [eval_command, compare_command]

@@ -40,10 +40,13 @@ class Aliased(click.Option):
 LANGUAGE_CODES = "hi or en (also hin_Deva, eng_Latn, hindi, english)"
 
 
-def src_lang_option(help_text: str = "default: detected from the script", **kwargs) -> _Decorator:
-    """--src-lang (old spelling --src): the source language."""
+def src_lang_option(
+    help_text: str = "default: detected from the script", *, old_spelling: bool = True, **kwargs
+) -> _Decorator:
+    """--src-lang (old spelling --src, where --src never named a file): the source language."""
+    names = ("--src-lang", "--src", "src") if old_spelling else ("--src-lang", "src_lang")
     return click.option(
-        "--src-lang", "--src", "src", cls=Aliased, callback=language, metavar="LANG",
+        *names, cls=Aliased, callback=language, metavar="LANG",
         help=f"Source language: {LANGUAGE_CODES}; {help_text}.", **kwargs,
     )
 

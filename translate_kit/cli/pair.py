@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..align.pairing import DEFAULT_MIN_SCORE
-from .options import errors_option, writable
+from .options import errors_option, quiet_option, writable
 
 
 def pairing_options(command):
@@ -38,7 +38,8 @@ def pairing_options(command):
 
 
 def run_pairing(
-    hi_source, en_source, output, *, pair_min_score, url_hints, matching, no_freedict, errors, fmt=None
+    hi_source, en_source, output, *, pair_min_score, url_hints, matching, no_freedict, errors, fmt=None,
+    quiet=False,
 ):
     """Read both heaps, pair them, write the pairs and the unpaired list; print a summary line."""
     from ..align.pairing import DocumentPairer, PairingSettings
@@ -51,6 +52,8 @@ def run_pairing(
     pairs_path, unpaired_path = write_pairs(result, hi, en, output, fmt)
     unpaired = {side: sum(1 for u in result.unpaired if u.side == side) for side in ("hi", "en")}
     skipped = len(hi.skipped) + len(en.skipped)
+    if quiet:
+        return pairs_path, len(result.pairs)
     click.echo(
         f"{len(hi.documents)} Hindi / {len(en.documents)} English documents: {len(result.pairs)} pairs, "
         f"{unpaired['hi']} Hindi and {unpaired['en']} English unpaired"
@@ -82,6 +85,7 @@ def run_pairing(
 @pairing_options
 @click.option("--no-freedict", is_flag=True, help="Do not use the installed dict-freedict-eng-hin.")
 @errors_option
+@quiet_option("summary")
 def pair_documents_command(hi_source, en_source, output, fmt, **options):
     """Find which Hindi document translates which English one, from content alone.
 
@@ -90,6 +94,11 @@ def pair_documents_command(hi_source, en_source, output, fmt, **options):
     lexicon words, length and block structure decide; each pair gets a 0-1 score. Every document
     is either in one pair or in the unpaired list with a reason (binary and duplicate files
     included). The TSV is what `corpus build` and `align --pairs` read.
+
+    \b
+    Examples:
+      translate-kit pair-documents crawl/hi/ crawl/en/ -o pairs.tsv
+      translate-kit pair-documents hi.jsonl en.jsonl -o pairs.jsonl --url-hints
     """
     run_pairing(hi_source, en_source, output, fmt=fmt, **options)
 

@@ -8,13 +8,13 @@ from .. import indictrans
 from ..glossary import read_glossary
 from ..languages import other
 from ..textio import read_lines
-from .options import errors_option, language
+from .options import errors_option, src_lang_option, tgt_lang_option
 
 
 @click.command("preprocess")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--src", required=True, callback=language, help="Source language: hin_Deva or eng_Latn.")
-@click.option("--tgt", callback=language, help="Target language (default: the other one).")
+@src_lang_option("required", required=True)
+@tgt_lang_option()
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False),
               help="TSV of source terms and the strings they must become (one column: keep as is).")
 @click.option("--placeholders", is_flag=True, help="Append each line's placeholder map after a TAB.")
@@ -26,10 +26,15 @@ def preprocess_command(
 
     One output line per input line, empty lines included: the language tags, then the normalised,
     tokenised text with <IDn> placeholders, in the form of IndicTransToolkit's preprocess_batch.
+
+    \b
+    Examples:
+      translate-kit preprocess --src-lang hi article.hi.txt
+      echo "Visit www.example.com on 5 May." | translate-kit preprocess --src-lang en - --placeholders
     """
     tgt = tgt or other(src)
     if tgt == src:
-        raise click.BadParameter(f"the target must differ from the source ({src})", param_hint="'--tgt'")
+        raise click.BadParameter(f"the target must differ from the source ({src})", param_hint="'--tgt-lang'")
     terms = read_glossary(glossary) if glossary else None
     lines = read_lines(file, errors=errors)
     for prepared in indictrans.preprocess_batch(lines, src, tgt, terms):

@@ -126,6 +126,7 @@ _LIMITS = apply(
 @click.option(
     "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True
 )
+@click.option("-q", "--quiet", is_flag=True, help="Log warnings and errors only (--log-level warning).")
 def serve_command(
     models,
     host,
@@ -149,11 +150,17 @@ def serve_command(
     compute_type,
     pin_output_length,
     log_level,
+    quiet,
 ):
     """Serve the HTTP API and the web page: translate, translate files, align, evaluate.
 
     Sentences of concurrent requests are batched together; the API is described at /docs
     (OpenAPI at /openapi.json) and speaks LibreTranslate's /translate, /languages and /detect.
+
+    \b
+    Examples:
+      translate-kit serve --model indictrans2-indic-en-dist-200M --model indictrans2-en-indic-dist-200M
+      translate-kit serve --model ./my-model --host 0.0.0.0 --port 8080 --api-key SECRET --beam 1 -q
     """
     try:
         import uvicorn
@@ -185,7 +192,9 @@ def serve_command(
         cors_origins=tuple(cors_origins),
         pinned_length=pin_output_length,
     )
-    click.echo(f"translate-kit serving on http://{host}:{port}/ (API docs: /docs)", err=True)
+    log_level = "warning" if quiet and log_level == "info" else log_level
+    if not quiet:
+        click.echo(f"translate-kit serving on http://{host}:{port}/ (API docs: /docs)", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
 
 

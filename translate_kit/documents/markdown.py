@@ -45,7 +45,7 @@ from . import anchors, frontmatter, html
 from .model import BlockKind, Document, InlineBuilder, InlineValue
 from .splice import DocumentBuilder, LineRange, splice
 
-_ATOM_RULES = frozenset({"backticks", "image", "autolink", "html_inline", "linkify"})
+_ATOM_RULES = frozenset({"backticks", "image", "autolink", "html_inline", "linkify", "escape", "entity"})
 _DELIMITER_RULES = frozenset({"emphasis", "strikethrough"})
 _PAIRED = {"strong_open", "strong_close", "em_open", "em_close", "s_open", "s_close"}
 _RECORDS = "translate_kit_ranges"

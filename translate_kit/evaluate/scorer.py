@@ -124,7 +124,7 @@ class Scorer:
             from .comet import CometScorer
 
             if self.sources is None:
-                raise TranslateKitError("COMET needs the source sentences: pass --src")
+                raise TranslateKitError("COMET needs the source sentences: pass --source FILE")
             self._comet = CometScorer(comet_model)
 
     def __len__(self) -> int:

@@ -184,7 +184,7 @@ def evaluate(
         if hypotheses:
             raise OptionError("--model translates the source itself: drop --hyp")
         if src_file is None:
-            raise OptionError("--model needs the source sentences: pass --src FILE (or --test-set)")
+            raise OptionError("--model needs the source sentences: pass --source FILE (or --test-set)")
         check_same_length(src_file, ref_files)
         hyp_file = translate_source(
             translator, src_file, translate.beam_size, translate.save_hypotheses, notify

@@ -41,7 +41,7 @@ from ..errors import Cancelled, TranslateKitError
 from ..families import Family, Prepared
 from ..languages import code_like
 from ..memory import Entry, TranslationMemory, context_key
-from .plan import DocumentPlan, Sentence, Unit, plan_document
+from .plan import DocumentPlan, Sentence, Unit, close_up_tokens, plan_document
 
 
 class SentenceEngine(Protocol):
@@ -301,7 +301,7 @@ class DocumentTranslator:
                     result = self._dropped(plan.document, unit, sentence, result)
                     if self.on_dropped == "warn":  # lost from the output (markup is put back at the end)
                         dropped.extend(_describe(v, unit.block) for v in result.dropped)
-                pieces.append(result.translation)
+                pieces.append(close_up_tokens(sentence.source, result.translation))
                 details.setdefault(unit.block.id, []).append(result)
                 last = sentence.end
             pieces.append(unit.text[last:])

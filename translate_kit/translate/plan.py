@@ -75,6 +75,22 @@ def engine_text(sentence: str) -> str:
     return _TOKEN_TOUCHING_WORD.sub(lambda m: f" {m.group(1) or m.group(2)} ", text)
 
 
+def close_up_tokens(source: str, translation: str) -> str:
+    """Span tokens that touch the text beside them in the source touch it in the translation too.
+
+    The model sees tokens set apart by spaces (`engine_text`) and its tokenisers split them off
+    punctuation, so a translation has spaces around them; where the source had none ("भारत</b>",
+    "word<br>next"), they are closed up again, so markup keeps hugging the words it hugged.
+    """
+    for match in TOKEN_PATTERN.finditer(source):
+        token = re.escape(match.group(0))
+        if match.start() > 0 and not source[match.start() - 1].isspace():
+            translation = re.sub(rf"\s+(?={token})", "", translation)
+        if match.end() < len(source) and not source[match.end()].isspace():
+            translation = re.sub(rf"(?<={token})\s+", "", translation)
+    return translation
+
+
 def split_sentences(text: str, lang: str, hard_newlines: bool) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`; with `hard_newlines` no sentence runs over a line break."""
     if not hard_newlines:
