@@ -16,8 +16,9 @@ Sets (one seed, fixed):
 
 Timing (`--scale 1000 10000`): documents of 2-40 sentences drawn at random from all the real
 sentence pairs above (resampled, so sentences repeat across documents), 30% unpaired per side.
-Baseline in the same run: scoring all N x M document pairs (the full weighted-bag product) instead
-of the anchor index, on the 1,000 heap.
+Baseline in the same run, on the 1,000 heap: the same pairing with every N x M document pair as a
+candidate instead of the anchor index's few. Times are CPU seconds of this process (the machine is
+shared, so wall-clock times are also shown but vary with load).
 
     flock /work/bench.lock python eval/pairing_quality.py --opus-testsets DIR \
         [--scale 1000 10000] [--out eval/results/pairing.md]
@@ -26,6 +27,7 @@ of the anchor index, on the 1,000 heap.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import sys
 import tempfile
@@ -36,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from translate_kit.align.pairing import DocumentPairer, PairingSettings, assignment_matching
+from translate_kit.align.pairing import DocumentPairer, PairingSettings
 from translate_kit.align.pairing_io import read_heap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,11 +213,11 @@ def run_set(name: str, streams, pairer: DocumentPairer, seed: int) -> dict:
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
         heaps = write_heaps(cut(streams, rng), Path(tmp), rng)
-        start = time.perf_counter()
+        cpu = time.process_time()
         hi, en = read_heap(Path(tmp) / "hi", "hi"), read_heap(Path(tmp) / "en", "en")
         result = pairer.pair(hi.documents, en.documents)
-        seconds = time.perf_counter() - start
-    return {"set": name, **score(result, heaps), "seconds": round(seconds, 2)}
+        seconds = time.process_time() - cpu
+    return {"set": name, "seed": seed, **score(result, heaps), "read+pair s (cpu)": round(seconds, 2)}
 
 
 def resampled_heaps(streams, size: int, folder: Path, rng: random.Random) -> Heaps:
@@ -242,44 +244,43 @@ def resampled_heaps(streams, size: int, folder: Path, rng: random.Random) -> Hea
     return heaps
 
 
-def all_pairs_seconds(pairer: DocumentPairer, hi_docs, en_docs, rows_limit: int | None = None) -> float:
-    """Baseline: every Hindi row scored against every English row, then the same matching."""
-    from translate_kit.align.pairing import FeatureSpace
-
-    start = time.perf_counter()
-    hi_bags = [pairer.hindi_bag(d) for d in hi_docs]
-    en_bags = [pairer.english_bag(d) for d in en_docs]
-    space = FeatureSpace(hi_bags, en_bags)
-    hi_matrix, en_matrix = space.weighted(hi_bags, "hi"), space.weighted(en_bags, "en")
-    product = (hi_matrix[:rows_limit] @ en_matrix.T).tocoo()
-    assignment_matching(product.row, product.col, product.data, hi_matrix.shape[0], en_matrix.shape[0])
-    return time.perf_counter() - start
+def timed(pairer: DocumentPairer, hi, en, hi_bags, en_bags):
+    """The pairing of prepared bags with its wall-clock and CPU seconds."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = pairer.pair_bags(hi.documents, en.documents, hi_bags, en_bags)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run_scale(streams, size: int, pairer: DocumentPairer, seed: int) -> dict:
+def run_scale(streams, size: int, pairer: DocumentPairer, seed: int, baseline: bool) -> dict:
+    """Heaps of `size` resampled documents a side; with `baseline`, also every N x M pair scored."""
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
         heaps = resampled_heaps(streams, size, Path(tmp), rng)
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         hi, en = read_heap(Path(tmp) / "hi", "hi"), read_heap(Path(tmp) / "en", "en")
-        read = time.perf_counter() - start
+        read = (time.perf_counter() - wall, time.process_time() - cpu)
+        wall, cpu = time.perf_counter(), time.process_time()
         hi_bags = [pairer.hindi_bag(d) for d in hi.documents]
         en_bags = [pairer.english_bag(d) for d in en.documents]
-        features = time.perf_counter() - start - read
-        result = pairer.pair_bags(hi.documents, en.documents, hi_bags, en_bags)
-        total = time.perf_counter() - start
+        features = (time.perf_counter() - wall, time.process_time() - cpu)
+        result, pair_wall, pair_cpu = timed(pairer, hi, en, hi_bags, en_bags)
         row = {
             "documents a side": size,
             **score(result, heaps),
-            "read s": round(read, 2),
-            "features s": round(features, 2),
-            "index+score+match s": round(total - read - features, 2),
-            "total s": round(total, 2),
+            "read s (cpu)": round(read[1], 1),
+            "features s (cpu)": round(features[1], 1),
+            "pairing s (cpu)": round(pair_cpu, 1),
+            "pairing s (wall)": round(pair_wall, 1),
         }
-        if size <= 1000:
-            baseline = all_pairs_seconds(pairer, hi.documents, en.documents)
-            row["all-pairs baseline s (features+score+match)"] = round(baseline, 2)
-            row["index / all-pairs"] = round((total - read) / baseline, 3)
+        if baseline:
+            everything = len(hi.documents) * len(en.documents)
+            full = dataclasses.replace(pairer.settings, candidates=everything, index_features=everything)
+            full = dataclasses.replace(full, max_postings=everything)
+            all_pairs = DocumentPairer(pairer.lexicon, full)
+            base, base_wall, base_cpu = timed(all_pairs, hi, en, hi_bags, en_bags)
+            row["all N x M pairs: F1"] = score(base, heaps)["F1"]
+            row["all N x M pairs: pairing s (cpu)"] = round(base_cpu, 1)
+            row["index / all pairs (cpu)"] = round(pair_cpu / base_cpu, 3)
     return row
 
 
@@ -289,39 +290,39 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--opus-testsets", type=Path, help="a checkout of Helsinki-NLP/OPUS-MT-testsets")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11, 23])
     parser.add_argument("--scale", type=int, nargs="*", default=[])
     parser.add_argument("--matching", choices=("hungarian", "greedy"), default="hungarian")
-    parser.add_argument("--min-score", type=float, default=None)
     parser.add_argument("--no-freedict", action="store_true")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     settings = PairingSettings(matching=args.matching)
-    if args.min_score is not None:
-        settings = PairingSettings(matching=args.matching, min_score=args.min_score)
     pairer = DocumentPairer(None, settings) if args.no_freedict else DocumentPairer.with_freedict(settings)
-    rows = [run_set("dev: newsdev2014 + tico19", dev_streams(args.data), pairer, args.seed)]
+    sets = [("dev: newsdev2014 + tico19", dev_streams(args.data))]
     if args.opus_testsets:
-        held = heldout_streams(args.opus_testsets)
-        rows.append(run_set("held-out: newstest2014 + NTREX-128", held, pairer, args.seed))
+        sets.append(("held-out: newstest2014 + NTREX-128", heldout_streams(args.opus_testsets)))
+    rows = [run_set(name, streams, pairer, seed) for name, streams in sets for seed in args.seeds]
     quality = pd.DataFrame(rows)
-    print(quality.to_markdown(index=False))
+    means = quality.groupby("set", sort=False)[["precision", "recall", "F1"]].mean().round(4).reset_index()
+    print(quality.to_markdown(index=False), means.to_markdown(index=False), sep="\n\n")
     scale_rows = []
     if args.scale:
-        everything = dev_streams(args.data) + (
-            heldout_streams(args.opus_testsets) if args.opus_testsets else []
-        )
+        everything = [streams for _, streams in sets]
+        everything = [stream for streams in everything for stream in streams]
         for size in args.scale:
-            scale_rows.append(run_scale(everything, size, pairer, args.seed))
+            scale_rows.append(run_scale(everything, size, pairer, args.seeds[0], baseline=size <= 1000))
             print(pd.DataFrame(scale_rows[-1:]).to_markdown(index=False))
     if args.out:
+        command = " ".join(["python", Path(sys.argv[0]).as_posix(), *(argv or sys.argv[1:])])
         text = [
             "# Document pairing on real news\n",
-            "```\npython "
-            + " ".join([str(Path(sys.argv[0]).as_posix()), *(argv or sys.argv[1:])])
-            + "\n```\n",
+            f"```\n{command}\n```\n",
             f"Settings: `{settings}`; lexicon: {'none' if args.no_freedict else 'FreeDict eng-hin'}\n",
+            "## Quality per seed (documents cut and distractors drawn by the seed)\n",
             quality.to_markdown(index=False),
+            "",
+            "## Mean over seeds\n",
+            means.to_markdown(index=False),
             "",
         ]
         if scale_rows:

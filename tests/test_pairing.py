@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from project_scripts import load_script
 
+from translate_kit.align.features import english_stem, hindi_key
 from translate_kit.align.pairing import DocumentPairer, PairDocument, PairingSettings, hint_features
+from translate_kit.align.pairing_index import hindi_words, learn_translations
 from translate_kit.align.pairing_io import read_heap, write_pairs
 from translate_kit.cli import cli
 from translate_kit.corpus import read_pair_list
@@ -123,8 +126,6 @@ def test_url_hints_are_used_only_when_asked_for():
     assert DocumentPairer(None).pair([hi], [en]).pairs == []
     hinted = DocumentPairer(None, PairingSettings(url_hints=True)).pair([hi], [en])
     assert [(p.hi, p.en) for p in hinted.pairs] == [("hi", "en")]
-
-
 
 
 @st.composite
@@ -342,3 +343,30 @@ def test_pairs_real_news_documents_with_distractors(shared_data):
     row = quality.run_set("dev", quality.dev_streams(shared_data), DocumentPairer.with_freedict(), seed=5)
     assert row["pairs (gold)"] >= 100
     assert row["precision"] >= 0.9 and row["recall"] >= 0.9
+
+
+def test_translations_are_learned_from_confident_document_pairs():
+    """hunalign-style bootstrapping at document level: a word seen with its translation in several
+    pairs is learned; a word seen once, or with many different words, is not."""
+    hindi = ["मरीजों में संक्रमण फैला", "संक्रमण की जांच हुई", "संक्रमण रोकने के उपाय", "बाजार बंद रहा"]
+    english = [
+        "infection spread among patients",
+        "tests for infection",
+        "ways to stop infection",
+        "market closed",
+    ]
+    learned = learn_translations(
+        [hindi_words([h]) for h in hindi],
+        [Counter({f"w:{english_stem(w)}": 1 for w in e.split()}) for e in english],
+    )
+    assert learned[f"k:{hindi_key('संक्रमण')}"] == {"w:infec": 1.0}
+    assert f"k:{hindi_key('बाजार')}" not in learned
+
+
+def test_front_matter_is_never_document_text(tmp_path):
+    """A page of front matter only has no body: its keys (`lang: hi`) must not become evidence."""
+    folder = write_folder(tmp_path / "hi", {"only.md": "---\ntitle: मुंबई में बारिश\nlang: hi\n---\n"})
+    heap = read_heap(folder, "hi")
+    texts = [" ".join(d.blocks) for d in heap.documents]
+    assert not any("lang:" in t or "title:" in t for t in texts)
+    assert len(heap.documents) + len(heap.skipped) == 1
