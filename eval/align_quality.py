@@ -18,6 +18,7 @@ FreeDict + a lexicon learned from the documents being aligned (two passes); with
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from collections import Counter
@@ -140,6 +141,10 @@ def report(name: str, docs: list[DevDoc], chosen: dict[str, Aligner]) -> str:
     return f"{header}\n\n{table.to_markdown()}\n"
 
 
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -158,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         held_out = build_held_out_set(args.extra_data, args.seed)
         sections.append(report("Held out: NTREX-128 articles (never tuned on)", held_out, chosen))
     text = "\n".join(sections)
+    if args.extra_data is not None:
+        digests = [
+            f"`{path.name}` {sha256(path)}" for path in sorted(args.extra_data.iterdir()) if path.is_file()
+        ]
+        text += "\nExtra data (sha256): " + ", ".join(digests) + "\n"
     print(text)
     if args.out:
         command = "python eval/align_quality.py " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -112,3 +112,25 @@ def test_evaluate_and_compare_take_paths_and_options_and_report_through_notify(t
     assert [s.name for s in comparison.systems] == ["poor", "good"]
     with pytest.raises(OptionError, match="drop --hyp"):
         api.evaluate(str(poor), [str(ref)], translate=api.TranslateFirst(model=str(tiny_model_hi_en)))
+
+
+def test_align_documents_gives_the_records_of_each_pair_and_an_error_for_an_unreadable_one(tmp_path):
+    hindi = tmp_path / "a.hi.txt"
+    hindi.write_text("मॉस्को में बैठक\nजयशंकर ने 12 मार्च को लावरोव से मुलाकात की। व्यापार पर चर्चा हुई।\n",
+                     encoding="utf-8")
+    english = tmp_path / "a.en.txt"
+    english.write_text("Meeting in Moscow\nJaishankar met Lavrov on 12 March. Trade was discussed.\n",
+                       encoding="utf-8")
+    binary = tmp_path / "b.hi.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    pairs, evidence = api.align_documents([(str(hindi), str(english)), (str(binary), str(english))],
+                                          api.AlignOptions(freedict=False, level="both"))
+    good, bad = pairs
+    assert (good.hi_sentences, good.en_sentences) == (3, 3) and not good.error
+    beads = [r for r in good.records if r.get("level") == "sentence"]
+    assert sorted(i for r in beads for i in r["hi"]) == [0, 1, 2]  # every sentence in one bead
+    assert any(r.get("level") == "block" for r in good.records)
+    assert bad.error and "binary" in bad.error and bad.records == []
+    assert evidence
+    with pytest.raises(OptionError):
+        api.align_documents([(str(hindi), str(english))], api.AlignOptions(beads="3-7"))

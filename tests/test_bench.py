@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from project_scripts import load_script
 
@@ -153,6 +153,7 @@ def test_results_csv_that_is_not_ours_is_refused(tmp_path):
         report.read_results(other)
 
 
+@settings(deadline=None)  # quadratic in the points drawn: no per-example time limit on a shared machine
 @given(st.lists(st.tuples(st.floats(0, 1e4), st.floats(0, 1e4)), max_size=30))
 def test_pareto_front_is_exactly_the_undominated_points(points):
     cost = [c for c, _ in points]
@@ -306,7 +307,14 @@ def test_bench_command_end_to_end_on_a_tiny_model(tiny_model_hi_en, test_files, 
     assert {row[header.index("RSS MB b/a")] for row in body} == {"0.50"}
 
 
+@pytest.mark.memory_cap
+@pytest.mark.skipif(sys.platform != "linux", reason="--max-memory caps RLIMIT_AS, which only Linux enforces")
 def test_a_memory_cap_too_small_marks_the_setting_out_of_memory(tiny_model_hi_en, test_files, tmp_path):
+    """150 MB of address space is below what the child maps before it translates anything
+    (importing the interpreter, numpy and CTranslate2 alone maps about 250 MB of virtual memory,
+    measured with CPython 3.11 on Linux x86-64; the model and thread arenas come on top), so the
+    child always fails while loading, whatever the machine's RAM: the test checks how that failure
+    is classified and reported, not a memory figure. A build that maps less at import could pass."""
     src, _ = test_files
     result = CliRunner().invoke(cli, [
         "bench", "--model", str(tiny_model_hi_en), "--src", str(src), "--repeat", "1",
@@ -315,6 +323,24 @@ def test_a_memory_cap_too_small_marks_the_setting_out_of_memory(tiny_model_hi_en
     assert result.exit_code == 1
     assert "out of memory" in result.output
     assert result.output.strip().splitlines()[-1].startswith("Error: no setting could be measured")
+
+
+def test_timeout_and_resume_from_the_command_line(tiny_model_hi_en, test_files, tmp_path):
+    src, _ = test_files
+    out = tmp_path / "out"
+    common = ["bench", "--model", str(tiny_model_hi_en), "--source", str(src), "--repeat", "1",
+              "--warmup", "0", "--latency-sentences", "1", "--grid", "beam=1", "-o", str(out)]
+    # 10 ms is far less than the child needs to import CTranslate2: it is always given up on.
+    timed_out = CliRunner().invoke(cli, [*common, "--timeout", "0.01"])
+    assert timed_out.exit_code == 1 and "timeout" in timed_out.output
+    assert list(pd.read_csv(out / "results.csv")["status"]) == ["timeout"]
+    measured = CliRunner().invoke(cli, [*common, "--resume"])  # the failed setting is measured again
+    assert measured.exit_code == 0, measured.output
+    first = pd.read_csv(out / "results.csv")
+    assert list(first["status"]) == ["ok"] and "measuring" in measured.output
+    reused = CliRunner().invoke(cli, [*common, "--resume"])
+    assert reused.exit_code == 0 and "reused" in reused.output and "measuring" not in reused.output
+    pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), first)
 
 
 def test_a_missing_model_is_one_clear_line(test_files, tmp_path):
@@ -335,6 +361,7 @@ def test_bench_without_model_or_source_is_a_usage_error():
 bench_vs_pytorch = load_script("eval/bench_vs_pytorch.py")
 
 
+@settings(deadline=None)  # up to 60 x 40 ids per example: no per-example time limit on a shared machine
 @given(st.lists(st.lists(st.integers(4, 100), min_size=1, max_size=40), min_size=1, max_size=60),
        st.integers(1, 200))
 def test_baseline_batches_cover_every_sentence_once_longest_first_within_budget(ids, budget):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from project_scripts import load_script
 
+from translate_kit.indictrans import preprocess_batch
+
 pytestmark = pytest.mark.parity
 parity = load_script("eval/parity.py")
 
@@ -35,10 +37,40 @@ def test_parity_with_the_reference_logic(reference_python, shared_data):
 
 
 def test_parity_with_the_shipped_reference(reference_python, shared_data):
-    """As shipped, every difference comes from a known bug of the reference or its indic-nlp fork."""
+    """As shipped, IndicTransToolkit's fork of indic-nlp-library changes Hindi lines (raw agreement
+    on newsdev2014.hi about 0.87): no gate on that rate, but every difference must be one of the
+    fork's or the reference's own bugs, each shown on a minimal example below; English agrees fully."""
+    reference_bugs = {"fork-nukta", "fork-visarga", "fork-no-visarga", "ref-set-order"}
     for side in parity.parity(reference_python, shared_data, indicnlp="shipped"):
-        assert "other" not in side.classes, (side.file, side.examples["other"][:3])
-        assert side.rate_without_reference_bugs >= 0.995, (side.file, dict(side.classes))
+        assert set(side.classes) <= reference_bugs | {"postprocess"}, (side.file, side.examples.get("other"))
         assert side.post_rate >= 0.995, (side.file, side.examples["postprocess"][:3])
         if side.src == "eng_Latn":
             assert side.rate == 1.0, (side.file, dict(side.classes))
+
+
+# One minimal line per difference class, and the reference runs in which it must differ from ours:
+# a fork-* difference must vanish when the fork is replaced by indic-nlp-library (upstream), which
+# proves it is the fork's; the split number is indic-nlp-library's; the set-order bug is the
+# reference's own (it depends on the hash seed, which run_reference fixes at 0).
+CLASS_EXAMPLES = {
+    "upstream-split-number": ("8,866 मामले दर्ज हुए", {"upstream"}),
+    "ref-set-order": ("दर 106.72 और 106.720 रही", {"shipped", "upstream"}),
+    "fork-nukta": ("खिला\u095cी मैदान में है", {"shipped"}),
+    "fork-visarga": ("सुबह 8:00 बजे बैठक हुई", {"shipped"}),
+    "fork-no-visarga": ("आगरा: शहर में बारिश", {"shipped"}),
+}
+
+
+def test_every_difference_class_is_shown_on_a_minimal_example_through_the_reference(reference_python):
+    assert set(CLASS_EXAMPLES) == {name for name, _, _ in parity.DIFFERENCE_CLASSES}
+    lines = [line for line, _ in CLASS_EXAMPLES.values()]
+    ours = [parity.canonical(p.tagged) for p in preprocess_batch(lines, "hin_Deva", "eng_Latn")]
+    for mode in ("shipped", "upstream"):
+        [reference] = parity.run_reference(
+            reference_python, [{"lines": lines, "src": "hin_Deva", "tgt": "eng_Latn"}], mode)
+        theirs = [parity.canonical(t) for t in reference["pre"]]
+        for (name, (line, modes)), mine, ref in zip(CLASS_EXAMPLES.items(), ours, theirs, strict=True):
+            if mode in modes:
+                assert parity.classify(mine, ref, line) == name, (mode, line, mine, ref)
+            else:
+                assert mine == ref, (mode, name, line, mine, ref)

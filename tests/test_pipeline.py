@@ -278,12 +278,21 @@ def test_huge_line_and_control_characters_do_not_break_plain_text(engine):
     assert "\x00" not in out and "\x07" not in out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    lines=st.lists(st.sampled_from(["", "  ", *HINDI_NEWS, "Already English.", "42", "  " + HINDI_NEWS[1]]),
-                   max_size=8),
-    final_newline=st.booleans(),
+_WORDS = st.sampled_from(["भारत", "रूस", "ने", "व्यापार", "पर", "चर्चा", "की", "मंत्री", "दिल्ली", "में",
+                          "बैठक", "हुई", "Moscow", "2024", "12.5%", "www.mea.gov.in", "ISRO"])
+_SENTENCE = st.builds(lambda words, end: " ".join(words) + end, st.lists(_WORDS, min_size=1, max_size=12),
+                      st.sampled_from([".", "?", "!", "।", ""]))
+_LINE = st.one_of(
+    st.just(""),
+    st.text(alphabet=" \t", min_size=1, max_size=3),  # whitespace only
+    st.builds(lambda indent, sentences: indent + " ".join(sentences),
+              st.text(alphabet=" \t", max_size=3), st.lists(_SENTENCE, min_size=1, max_size=3)),
+    st.sampled_from(["Already English.", "42", "— 12.5% —"]),
 )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINE, max_size=8), final_newline=st.booleans())
 def test_plain_text_never_loses_or_adds_a_line(engine, lines, final_newline):
     text = "\n".join(lines) + ("\n" if final_newline else "")
     out = plain(engine, text, DecodeOptions(beam_size=1, max_decoding_length=6))

@@ -101,3 +101,54 @@ def test_ensure_synthetic_model_builds_once_under_the_home(tmp_path, monkeypatch
     built = (first / "model.bin").stat().st_mtime_ns
     assert ensure_synthetic_model("tiny", "indic-en", data) == first
     assert (first / "model.bin").stat().st_mtime_ns == built
+
+
+@pytest.mark.parametrize("variant", ["dist-200M", "1B"])
+@pytest.mark.parametrize("direction", ["indic-en", "en-indic"])
+def test_synthetic_shapes_are_the_registrys_published_shapes(variant, direction):
+    """The benchmarks' random-weight stand-ins must have the real models' dimensions, or their
+    speed and memory say nothing about the real ones."""
+    from translate_kit.models import REGISTRY
+
+    published = REGISTRY[f"indictrans2-{direction}-{variant}"].shape
+    shape = SHAPES[variant]
+    assert (shape.encoder_layers, shape.decoder_layers, shape.d_model, shape.ffn, shape.heads) == (
+        published.layers, published.layers, published.d_model, published.ffn, published.heads)
+    assert shape.vocab_sizes[direction] == (published.source_vocab, published.target_vocab)
+    assert shape.layernorm_embedding is (variant == "dist-200M")  # DESIGN.md: only dist-200M has it
+
+
+def test_built_model_bin_has_exactly_the_requested_shape(tiny_model_hi_en):
+    """What build_synthetic_model writes follows its Shape (read back from model.bin's header), so a
+    dist-200M build has the registry's dimensions (test above) without building 200M weights here."""
+    from translate_kit.models.header import read_model_bin
+
+    info = read_model_bin(tiny_model_hi_en / "model.bin")
+    tiny = SHAPES["tiny"]
+    assert (info.layers("encoder"), info.layers("decoder")) == (tiny.encoder_layers, tiny.decoder_layers)
+    assert (info.d_model, info.ffn, info.heads) == (tiny.d_model, tiny.ffn, tiny.heads)
+    assert (info.source_vocab, info.target_vocab) == tiny.vocab_sizes["indic-en"]
+    assert info.weight_dtype == "int8"
+
+
+def test_build_synthetic_model_script_writes_a_valid_model(tmp_path, capsys):
+    from project_scripts import load_script
+
+    from translate_kit.models import validate_model_dir
+    from translate_kit.models.header import read_model_bin
+
+    script = load_script("scripts/build_synthetic_model.py")
+    data = Path(__file__).resolve().parent / "data"
+    out = tmp_path / "synthetic-en-indic-tiny"
+    argv = ["--shape", "tiny", "--direction", "en-indic", "--data", str(data), "-o", str(out)]
+    assert script.main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out} (tiny, en-indic, model.bin ")
+    model = validate_model_dir(out)
+    assert (model.src, model.tgt) == ("eng_Latn", "hin_Deva")
+    info = read_model_bin(out / "model.bin")
+    assert (info.source_vocab, info.target_vocab) == SHAPES["tiny"].vocab_sizes["en-indic"]
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    with pytest.raises(SystemExit) as stopped:
+        script.main(["--shape", "tiny", "--data", str(empty), "-o", str(tmp_path / "x")])
+    assert stopped.value.code == 2 and "no *.hi / *.en training lines found" in capsys.readouterr().err

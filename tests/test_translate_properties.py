@@ -232,3 +232,32 @@ def test_html_through_the_document_translator_is_byte_identical(translator, sour
     # The page's language changes to the target's, as a translated page must declare.
     expected = source.replace('<html lang="hi">', '<html lang="en">', 1)
     assert _translate(translator, source, "g.html", "html") == expected
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+@st.composite
+def text_documents(draw) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["sentences", "sentences", "heading", "blank", "spaces", "english"]))
+        indent = draw(st.text(alphabet=" \t", max_size=3))
+        if kind == "sentences":
+            count = draw(st.integers(1, 3))
+            lines.append(indent + " ".join(f"{draw(phrase)} {draw(ending)}{draw(END)}" for _ in range(count)))
+        elif kind == "heading":
+            lines.append(indent + draw(ending))
+        elif kind == "blank":
+            lines.append("")
+        elif kind == "spaces":
+            lines.append(draw(st.text(alphabet=" \t", min_size=1, max_size=3)))
+        else:
+            lines.append(indent + "The ministers met the press in Moscow.")
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+@SETTINGS
+@given(source=text_documents())
+def test_plain_text_through_the_document_translator_is_byte_identical(translator, source):
+    assert _translate(translator, source, "g.txt", "text") == source

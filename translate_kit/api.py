@@ -9,6 +9,8 @@ calls one of these and presents the result:
 - `Translation(options)`: a model and translation memory loaded once, then
   `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times (the
   HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both;
+- `align_documents([(hindi_path, english_path), ...], AlignOptions(...))`: block pairs and sentence
+  beads of article pairs, as the records `translate-kit align` writes;
 - `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
   scores with signatures, translate-then-score (`TranslateFirst`) and named test sets
   (translate_kit.evaluate.workflow, re-exported here).
@@ -51,9 +53,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Cancel", "Cancelled", "DocumentsResult", "EvalOptions", "Evaluation", "OptionError", "Progress",
-    "TextResult", "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "compare", "evaluate",
-    "translate_documents", "translate_texts",
+    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "DocumentsResult", "EvalOptions", "Evaluation",
+    "OptionError", "Progress", "TextResult", "TextsResult", "TranslateFirst", "TranslateOptions",
+    "Translation", "align_documents", "compare", "evaluate", "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
@@ -306,3 +308,62 @@ def translate_documents(
             stats, translator.dropped_values, translation.src, translation.tgt,
             translator.dropped_sentences, translator.already_target,
         )
+
+
+@dataclass(frozen=True)
+class AlignOptions:
+    """How article pairs are read and aligned; the defaults are `translate-kit align`'s."""
+
+    level: str = "sentence"  # records: "sentence" beads, "block" pairs, or "both"
+    min_score: float = 0.0  # leave out sentence beads scored below this
+    high_precision: bool = False  # only confident 1-1, 2-1 and 1-2 beads
+    presplit: bool = False  # inputs are one sentence a line, blank line between paragraphs
+    errors: str = "strict"
+    lexicon: str | None = None  # extra Hindi<TAB>English word lexicon
+    freedict: bool = True  # use the installed dict-freedict-eng-hin
+    model: str | None = None  # add MT similarity with this translation model
+    beads: str = "1-1,1-0,0-1,2-1,1-2,2-2"  # sentence bead types allowed
+    blocks: bool = True  # align headings and paragraphs first
+    learn: bool = True  # learn a lexicon from the confident beads of all pairs
+
+
+@dataclass
+class AlignedPair:
+    """One article pair: its records (or the one-line error that kept it from being read)."""
+
+    hi_path: str
+    en_path: str
+    records: list[dict] = field(default_factory=list)
+    error: str = ""
+    hi_sentences: int = 0
+    en_sentences: int = 0
+
+
+def align_documents(
+    pairs: Sequence[tuple[str, str]], options: AlignOptions = AlignOptions()
+) -> tuple[list[AlignedPair], list[str]]:
+    """Align each (Hindi path, English path) pair in one process (evidence sources built once);
+    returns one AlignedPair each, in order, and the evidence the aligner used."""
+    from .align import Aligner, parse_inventory
+    from .align.aligner import select_beads
+    from .align.batch import align_pairs
+    from .align.features import make_sources
+    from .align.output import records_at
+
+    try:
+        inventory = parse_inventory(options.beads)
+    except ValueError as exc:
+        raise OptionError(str(exc)) from None
+    sources = make_sources(lexicon=options.lexicon, freedict=options.freedict, model=options.model)
+    aligner = Aligner(sources=sources, inventory=inventory, use_blocks=options.blocks, learn=options.learn)
+    jobs = [(str(i), hi, en) for i, (hi, en) in enumerate(pairs)]
+    aligned = []
+    for result in align_pairs(jobs, aligner, options.presplit, options.errors):
+        pair = AlignedPair(result.hi_path, result.en_path, error=result.error)
+        if not result.error:
+            alignment = result.alignment
+            alignment.beads = select_beads(alignment.beads, options.min_score, options.high_precision)
+            pair.records = records_at(options.level, alignment, result.hi, result.en)
+            pair.hi_sentences, pair.en_sentences = len(result.hi.sentences), len(result.en.sentences)
+        aligned.append(pair)
+    return aligned, list(aligner.backends)

@@ -53,6 +53,9 @@ HIGH_PRECISION_SCORE = 0.5
 LEARN_SCORE = 0.5
 #: A lexicon is learned from at least this many confident sentence pairs (about ten articles).
 MIN_LEARN_PAIRS = 100
+#: The cost of an unaligned sentence once a learned lexicon sharpens the evidence (7.0 without):
+#: on the development gold, 1-0/0-1 recall 0.78/0.79 -> 0.85/0.84, strict F1 0.9817 -> 0.9831.
+LEARNED_SKIP = 6.5
 
 
 @dataclass
@@ -120,7 +123,8 @@ class Aligner:
             return self
         from .lexicon import learn_lexicon
 
-        return replace(self, sources=[*self.sources, learn_lexicon(confident)], learn=False)
+        params = replace(self.params, skip=LEARNED_SKIP)
+        return replace(self, sources=[*self.sources, learn_lexicon(confident)], params=params, learn=False)
 
     def _align(self, hi: Article, en: Article, evidence: Evidence) -> Alignment:
         hi_sentences, en_sentences = hi.sentences, en.sentences

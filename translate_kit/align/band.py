@@ -11,7 +11,6 @@ import bisect
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 MAX_DRIFT = 64
 
@@ -77,12 +76,17 @@ def rectangles_band(
     for (h0, h1), (e0, e1) in rectangles:
         lo[h0 : h1 + 1] = np.minimum(lo[h0 : h1 + 1], e0)
         hi[h0 : h1 + 1] = np.maximum(hi[h0 : h1 + 1], e1)
-    size = 2 * margin + 1
-    lo_wide = minimum_filter1d(lo, size, mode="nearest") - margin
-    hi_wide = maximum_filter1d(hi, size, mode="nearest") + margin
+    lo_wide = _window(lo, margin).min(axis=1) - margin
+    hi_wide = _window(hi, margin).max(axis=1) + margin
     lo, hi = np.clip(lo_wide, 0, n_en), np.clip(hi_wide, 0, n_en)
     lo[0], hi[-1] = 0, n_en
     return lo, hi
+
+
+def _window(values: np.ndarray, margin: int) -> np.ndarray:
+    """Each position's neighbours within `margin` (edges repeated), one row per position."""
+    padded = np.pad(values, margin, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, 2 * margin + 1)
 
 
 def longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

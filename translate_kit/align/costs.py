@@ -19,6 +19,9 @@ from scipy.special import log_ndtr
 from .band import consistent_anchors, longest_chain
 from .features import FeatureSource, normalize
 
+#: Matrices up to this many cells are multiplied densely (a news article's are far below it).
+DENSE_CELLS = 1_000_000
+
 
 @dataclass(frozen=True)
 class CostParams:
@@ -248,14 +251,22 @@ def _cumulative(values) -> np.ndarray:
 
 
 def _self_dots(vectors: sp.csr_matrix, max_merge: int) -> list[np.ndarray]:
-    """[|v_a|^2, v_a.v_(a+1), v_a.v_(a+2), ...] for offsets below max_merge."""
-    result = [np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()]
+    """[|v_a|^2, v_a.v_(a+1), v_a.v_(a+2), ...] for offsets below max_merge.
+
+    A news article's matrix is small enough to multiply densely, which skips scipy's per-call
+    overhead (most of the time of aligning a short article); long documents stay sparse.
+    """
+    rows, columns = vectors.shape
+    small = rows * columns <= DENSE_CELLS
+    matrix = vectors.toarray() if small else vectors
+
+    def row_dots(a, b) -> np.ndarray:
+        return (a * b).sum(axis=1) if small else np.asarray(a.multiply(b).sum(axis=1)).ravel()
+
+    result = [row_dots(matrix, matrix)]
     for k in range(1, max_merge):
-        if vectors.shape[0] > k:
-            dots = np.asarray(vectors[:-k].multiply(vectors[k:]).sum(axis=1)).ravel()
-        else:
-            dots = np.zeros(0)
-        result.append(np.concatenate([dots, np.zeros(min(k, vectors.shape[0]))]))
+        dots = row_dots(matrix[:-k], matrix[k:]) if rows > k else np.zeros(0)
+        result.append(np.concatenate([dots, np.zeros(min(k, rows))]))
     return result
 
 
