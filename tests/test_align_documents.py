@@ -209,3 +209,17 @@ def test_front_matter_fields_pair_as_headings_and_codes_and_attributes_are_left_
         ("p1", "heading", ("किसानों के लिए नई योजना",)),
         ("b1", "paragraph", ("सरकार ने योजना शुरू की।", "मंत्री ने घोषणा की।")),
     ]
+
+
+def test_presplit_markdown_takes_each_line_of_a_block_as_a_sentence(tmp_path):
+    text = (
+        "# किसानों के लिए योजना\n\n"
+        "सरकार ने योजना शुरू की। यह पहली पंक्ति है।\nमंत्री ने घोषणा की।\n\n"
+        "- सूची का वाक्य।\n"
+    )
+    article = read_article(write(tmp_path / "a.md", text), "hin_Deva", presplit=True)
+    assert [b.sentences for b in article.blocks] == [
+        ("किसानों के लिए योजना",),
+        ("सरकार ने योजना शुरू की। यह पहली पंक्ति है।", "मंत्री ने घोषणा की।"),
+        ("सूची का वाक्य।",),
+    ]

@@ -116,6 +116,46 @@ def test_libretranslate_clients_get_their_shape(client):
     assert many["translatedText"][0] == single["translatedText"]
 
 
+def test_libretranslate_html_keeps_its_markup(client):
+    html = f"<p>{ARTICLE_HI[14]} <b>{ARTICLE_HI[15][:20]}</b></p>"
+    answer = client.post("/translate", json={"q": html, "source": "hi", "target": "en", "format": "html"})
+    translated = answer.json()["translatedText"]
+    assert translated.startswith("<p>") and translated.endswith("</p>") and "<b>" in translated
+
+
+def test_the_serve_command_builds_the_app_it_runs(monkeypatch, tiny_model_hi_en, tmp_path):
+    import uvicorn
+
+    ran = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(app=app, **kwargs))
+    monkeypatch.setenv("TRANSLATE_KIT_API_KEY", "from-env")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "serve",
+            "--model",
+            str(tiny_model_hi_en),
+            "--port",
+            "8123",
+            "--max-queue",
+            "7",
+            "--beam",
+            "1",
+            "--cache",
+            str(tmp_path / "m.sqlite3"),
+            "--no-cross-request-batching",
+            "--cors-origin",
+            "http://a.example",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    settings = ran["app"].state.settings
+    assert (ran["host"], ran["port"]) == ("127.0.0.1", 8123)
+    assert settings.models == (str(tiny_model_hi_en),) and settings.max_queue == 7 and settings.beam == 1
+    assert settings.api_key == "from-env" and not settings.cross_request
+    assert settings.memory == str(tmp_path / "m.sqlite3") and settings.cors_origins == ("http://a.example",)
+
+
 def test_concurrent_requests_each_get_exactly_their_own_answer(client, server):
     """Sentences of 24 concurrent requests share batches; each answer is the one the request
     gets alone (a sentence's translation never depends on its batch companions)."""

@@ -4,9 +4,10 @@ Each served model has one `Batcher`. A request first `admit`s the number of sent
 (the bounded queue: `QueueFull` when admitted-but-unfinished sentences would pass `max_pending`,
 which the service answers with 503 and Retry-After), then submits prepared sentences from its own
 thread and waits on one future per sentence. A scheduler thread gathers queued sentences until a
-token budget is reached or `max_wait` has passed since a decode worker became free, and hands the
-batch to a decode worker; the engine sorts it by length into token batches. Results go back to
-each sentence's future, so every request gets exactly its own sentences back, in order.
+token budget is reached or no new sentence has come for `max_wait` (at most `GATHER_LIMIT` x
+`max_wait` after a decode worker became free), and hands the batch to that worker; the engine
+sorts it by length into token batches. Results go back to each sentence's future, so every
+request gets exactly its own sentences back, in order.
 
 Fairness: queued sentences are taken round-robin, one per request in turn, so a request with a
 long document shares every batch with the requests that arrive during it instead of making them
@@ -32,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item", bound=Hashable)
+GATHER_LIMIT = 10
+"""A free decoder waits at most this many times `max_wait` for a batch to fill."""
 Result = TypeVar("Result")
 
 
@@ -212,17 +215,22 @@ class Batcher(Generic[Item, Result]):
             self._executor.submit(self._run_batch, batch)
 
     def _next_batch(self) -> list[_Queued] | None:
-        """Wait for queued sentences, then up to `max_wait` for more unless the budget is full."""
+        """Wait for queued sentences, then gather more while they keep coming: until none has
+        arrived for `max_wait` (a burst of clients answered by the last batch sends its next
+        sentences over a few milliseconds), at most `GATHER_LIMIT` x `max_wait`, or the budget is full."""
         with self._cond:
             while True:
                 while not self._queues and not self._closed:
                     self._cond.wait()
-                deadline = time.monotonic() + self.max_wait
+                now, seen = time.monotonic(), self._queued
+                limit, quiet_until = now + GATHER_LIMIT * self.max_wait, now + self.max_wait
                 while self.cross_request and self._queued_tokens < self.batch_tokens and not self._closed:
-                    remaining = deadline - time.monotonic()
+                    remaining = min(quiet_until, limit) - time.monotonic()
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
+                    if self._queued > seen:
+                        seen, quiet_until = self._queued, time.monotonic() + self.max_wait
                 if self._closed:
                     return None
                 if self._queues:  # else everything was cancelled meanwhile: wait again
