@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="write the report (Markdown) here")
     parser.add_argument("--model", type=Path, help="model folder (default: a tiny model built now)")
     parser.add_argument("--code", type=Path, help="translate with the translate-kit package in this checkout")
+    parser.add_argument("--wrap", choices=("join", "keep"), help="translate with this --wrap")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temp:
         model = args.model or build_model(Path(temp))
@@ -217,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             "1",
             "--no-cache",
             "-q",
+            *(["--wrap", args.wrap] if args.wrap else []),
         ]
         env = {**os.environ, "PYTHONPATH": str(args.code.resolve())} if args.code else None
         subprocess.run(command, check=True, env=env, cwd=args.code or ROOT)
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     total_src, total_left = table["devanagari source"].sum(), table["devanagari left"].sum()
     buffer = io.StringIO()
     buffer.write("# Document fidelity, hi->en with a tiny English-vocabulary model\n\n")
-    code = f" --code {args.code}" if args.code else ""
+    code = (f" --code {args.code}" if args.code else "") + (f" --wrap {args.wrap}" if args.wrap else "")
     buffer.write(f"Command: `python eval/document_fidelity.py {args.folder}{code}`\n\n")
     buffer.write(table.to_markdown(index=False) + "\n\n")
     buffer.write(

@@ -7,7 +7,7 @@ import pytest
 
 from translate_kit import api
 from translate_kit.errors import Cancelled, OptionError
-from translate_kit.languages import ENGLISH, HINDI, detect_source
+from translate_kit.languages import ENGLISH, HINDI
 from translate_kit.translate import MANIFEST_NAME
 
 ARTICLE = "मॉस्को में जयशंकर ने लावरोव से मुलाकात की। दोनों नेताओं ने व्यापार पर चर्चा की।\n\nद्विपक्षीय संबंध\n"
@@ -85,13 +85,6 @@ def test_options_that_do_not_fit_the_input_are_an_option_error(tmp_path):
         api.translate_documents(str(source), None, api.TranslateOptions(fields=("title",)))
     with pytest.raises(OptionError, match="--column applies to TSV/CSV input"):
         api.translate_documents(str(source), None, api.TranslateOptions(columns=("text",)))
-
-
-def test_detect_source_reads_the_script_of_the_first_texts():
-    assert detect_source(["The ministers met.", "मॉस्को में बैठक हुई और दोनों पक्षों ने बात की।"]) == HINDI
-    assert detect_source(["The ministers met in Moscow.", "Trade was discussed."]) == ENGLISH
-    assert detect_source(["The ministers met in Moscow. " * 1000, "मॉस्को में बैठक हुई।"]) == ENGLISH
-    assert detect_source([]) == HINDI  # nothing to read: the default
 
 
 def test_evaluate_and_compare_take_paths_and_options_and_report_through_notify(tmp_path, tiny_model_hi_en):

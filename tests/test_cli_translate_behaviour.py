@@ -158,3 +158,22 @@ def test_engine_calls_are_small_at_first_so_progress_moves_per_sentence(tiny_mod
         t.translate_texts(["\n".join(sentences)], progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (0, 60) and seen[-1] == (60, 60)
     assert seen[1][0] <= 16  # the first engine call is small: progress moves at once
+
+
+def test_front_matter_keys_and_language_code_from_the_command_line(run, tmp_path):
+    source = tmp_path / "page.hi.md"
+    source.write_text("---\nlang: hi\ntitle: कानूनी पक्ष\ndescription: लाइसेंस का विवरण\n---\n\n"
+                      + HINDI, encoding="utf-8")
+    result = run(str(source), "-o", "-")
+    assert result.exit_code == 0, result.output
+    head = result.stdout.split("---")[1]
+    assert "lang: en" in head and not any("\u0900" <= c <= "\u097f" for c in head)
+    result = run(str(source), "-o", "-", "--front-matter-keys", "description")
+    assert "title: कानूनी पक्ष" in result.stdout and "लाइसेंस" not in result.stdout
+
+
+def test_numbers_only_document_gets_no_language_notice(run):
+    result = run("-", "--src-lang", "hi", stdin="2024 — 15.5%\n")
+    assert result.exit_code == 0 and "note:" not in result.stderr
+    result = run("-", "--src-lang", "hi", stdin="Already English text.\n")
+    assert "<stdin> is already in English: copied unchanged" in result.stderr

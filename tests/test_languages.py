@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from translate_kit.languages import needs_translation
+from translate_kit.languages import (
+    ENGLISH,
+    HINDI,
+    detect_lang,
+    detect_source,
+    needs_translation,
+    normalize_lang,
+    other,
+)
 
 CODE_MIXED_HINDI = [
     "इस फ़ीचर को GitHub पर security advisory कहा जाता है।",
@@ -60,3 +68,30 @@ def test_labelled_set_recall_and_no_false_copies():
     assert by_direction.loc["hi->en", "recall %"] >= 99.5
     assert by_direction.loc["hi->en", "false copies"] == 0
     assert by_direction.loc["en->hi", "recall %"] >= 99.5
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("मॉस्को में जयशंकर ने लावरोव से मुलाकात की।", HINDI),
+        ("BRICS सम्मेलन में भारत और रूस", HINDI),
+        ("Jaishankar met Lavrov in Moscow.", ENGLISH),
+        ("2024-11-28", HINDI),
+    ],
+)
+def test_detect_lang(text, lang):
+    assert detect_lang(text) == lang
+
+
+def test_language_codes():
+    assert normalize_lang("hi") == HINDI and normalize_lang("eng_Latn") == ENGLISH
+    assert other(HINDI) == ENGLISH
+    with pytest.raises(ValueError, match="unsupported language"):
+        normalize_lang("tam_Taml")
+
+
+def test_detect_source_reads_the_script_of_the_first_texts():
+    assert detect_source(["The ministers met.", "मॉस्को में बैठक हुई और दोनों पक्षों ने बात की।"]) == HINDI
+    assert detect_source(["The ministers met in Moscow.", "Trade was discussed."]) == ENGLISH
+    assert detect_source(["The ministers met in Moscow. " * 1000, "मॉस्को में बैठक हुई।"]) == ENGLISH
+    assert detect_source([]) == HINDI  # nothing to read: the default

@@ -1,4 +1,4 @@
-"""Reading user text with clear errors, writing atomically, and language detection."""
+"""Reading user text with clear errors, and writing atomically."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import stat
 import pytest
 
 from translate_kit.errors import InputError
-from translate_kit.languages import ENGLISH, HINDI, detect_lang, normalize_lang, other
 from translate_kit.textio import atomic_write, read_lines, read_text
 
 
@@ -64,26 +63,6 @@ def test_atomic_write_gives_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "out.en").stat().st_mode) == 0o644
-
-
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("मॉस्को में जयशंकर ने लावरोव से मुलाकात की।", HINDI),
-        ("BRICS सम्मेलन में भारत और रूस", HINDI),
-        ("Jaishankar met Lavrov in Moscow.", ENGLISH),
-        ("2024-11-28", HINDI),
-    ],
-)
-def test_detect_lang(text, lang):
-    assert detect_lang(text) == lang
-
-
-def test_language_codes():
-    assert normalize_lang("hi") == HINDI and normalize_lang("eng_Latn") == ENGLISH
-    assert other(HINDI) == ENGLISH
-    with pytest.raises(ValueError, match="unsupported language"):
-        normalize_lang("tam_Taml")
 
 
 def test_cli_turns_os_errors_into_one_line(tmp_path):

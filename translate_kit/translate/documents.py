@@ -143,6 +143,11 @@ def _describe(value: str, block: Block) -> str:
     return f"{span.open}{span.text}{span.close}" if span else value
 
 
+def _has_words(doc: Document) -> bool:
+    """Whether a document has any letters to translate (a document of numbers or code has none)."""
+    return any(ch.isalpha() for block in doc.translatable() for ch in block.plain_text())
+
+
 def _source_text(sentence: str, block: Block) -> str:
     """A sentence as its source has it: span tokens shown as their markup (none appended)."""
     tokens = (m.group(0) for m in TOKEN_PATTERN.finditer(sentence))
@@ -234,7 +239,7 @@ class DocumentTranslator:
             self.stats.documents += 1
             self.stats.blocks += len(plan.document.blocks)
             self.stats.blocks_kept += plan.kept_blocks
-            if plan.kept_blocks and not any(s.key for unit in plan.units for s in unit.sentences):
+            if not any(s.key for unit in plan.units for s in unit.sentences) and _has_words(plan.document):
                 self.stats.already_target += 1
                 self.already_target.append(plan.document.path)
             for unit in plan.units:
