@@ -31,6 +31,7 @@ from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
     from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
+    from .scale import RayOptions, RayResult
     from .translate import (
         DocumentTranslator,
         DroppedPlaceholders,
@@ -260,14 +261,26 @@ def translate_documents(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     stdout: Callable[[str], None] | None = None,
-) -> DocumentsResult:
+    engine: str = "local",
+    ray: RayOptions | None = None,
+) -> DocumentsResult | RayResult:
     """Translate a file, '-' (standard input) or a folder into `output` (None: `stdout`).
+
+    `engine="ray"` runs it on Ray instead (translate_kit.scale; `ray` says where and how, default
+    a local Ray instance; inputs and `output` may be filesystem URIs) and returns its RayResult:
+    the same output files, shards recorded for resuming, failed documents listed, not raised.
 
     Every input is read and parsed before the model is loaded, so bad input stops the run before
     any work (InputError with file and line); the model is loaded only if something needs
     translating. Outputs are written atomically, each recorded in the output folder's manifest,
     so a rerun skips what an identical earlier run finished.
     """
+    if engine == "ray":
+        from .scale import translate_documents_on_ray
+
+        return translate_documents_on_ray(inputs, output, options, fmt=fmt, ray_options=ray)
+    if engine != "local":
+        raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")
     from .translate import JobSettings, collect_jobs, load_jobs, run_jobs
 
     jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
