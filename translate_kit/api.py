@@ -337,15 +337,22 @@ class AlignedPair:
     error: str = ""
     hi_sentences: int = 0
     en_sentences: int = 0
+    doc: str = ""  # the pair's document id: the third item of its tuple, else its position
+    warnings: list[str] = field(default_factory=list)  # a side with no text or in the wrong script
 
 
 def align_documents(
-    pairs: Sequence[tuple[str, str]], options: AlignOptions = AlignOptions()
+    pairs: Sequence[tuple[str, str] | tuple[str, str, str]], options: AlignOptions = AlignOptions()
 ) -> tuple[list[AlignedPair], list[str]]:
-    """Align each (Hindi path, English path) pair in one process (evidence sources built once);
-    returns one AlignedPair each, in order, and the evidence the aligner used."""
+    """Align each (Hindi path, English path[, doc id]) pair in one process (evidence sources built
+    once); returns one AlignedPair each, in order, and the evidence the aligner used.
+
+    A pair given the wrong way round (English first, Hindi second) is refused with a
+    TranslateKitError; a side with no text or in the wrong script gives a warning.
+    """
     from .align import Aligner, parse_inventory
     from .align.aligner import select_beads
+    from .align.article import check_pair
     from .align.batch import align_pairs
     from .align.features import make_sources
     from .align.output import records_at
@@ -356,11 +363,12 @@ def align_documents(
         raise OptionError(str(exc)) from None
     sources = make_sources(lexicon=options.lexicon, freedict=options.freedict, model=options.model)
     aligner = Aligner(sources=sources, inventory=inventory, use_blocks=options.blocks, learn=options.learn)
-    jobs = [(str(i), hi, en) for i, (hi, en) in enumerate(pairs)]
+    jobs = [(pair[2] if len(pair) > 2 else str(i), pair[0], pair[1]) for i, pair in enumerate(pairs)]
     aligned = []
     for result in align_pairs(jobs, aligner, options.presplit, options.errors):
-        pair = AlignedPair(result.hi_path, result.en_path, error=result.error)
+        pair = AlignedPair(result.hi_path, result.en_path, error=result.error, doc=result.doc)
         if not result.error:
+            pair.warnings = check_pair(result.hi, result.en, result.hi_path, result.en_path)
             alignment = result.alignment
             alignment.beads = select_beads(alignment.beads, options.min_score, options.high_precision)
             pair.records = records_at(options.level, alignment, result.hi, result.en)
