@@ -208,15 +208,3 @@ def test_chunks_cover_every_piece_within_the_limit(tiny_model_hi_en, words, limi
     chunks = codec.encode(text, limit)
     assert all(1 <= len(chunk) <= limit for chunk in chunks)
     assert [p for chunk in chunks for p in chunk] == codec.source.encode(text, out_type=str)
-
-
-def test_steady_allocator_fixes_glibc_mmap_threshold_unless_the_user_set_one(monkeypatch):
-    import platform
-
-    from translate_kit.engine import steady_allocator
-
-    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")
-    assert steady_allocator() is False
-    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
-    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        assert steady_allocator() is True

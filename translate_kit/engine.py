@@ -30,10 +30,6 @@ eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, news
   at 201 tokens/s with a 961 MiB peak, 768 at 220 (1226 MiB), 1024 at 268 (1381 MiB) on 160
   sentences; 512 keeps the whole-set peak under a third of IndicTrans2's call (4 GiB) while
   still beating its speed, and one worker with 1024-4096 tokens was slower still (59-153).
-- allocator: glibc raises its mmap threshold (up to 32 MiB) each time a large mmapped buffer is
-  freed; from then on CTranslate2's per-batch buffers come from the heap, which fragments and keeps
-  the memory. A fixed 256 KiB threshold (`steady_allocator`) keeps them mmapped and returned when
-  freed: at beam 5 on 160 sentences the peak went from 1016 to 743 MiB, at beam 1 from 542 to 497.
 - repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and
   a decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of
   filling 256 positions.
@@ -41,7 +37,6 @@ eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, news
 
 from __future__ import annotations
 
-import ctypes
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -134,25 +129,6 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-MMAP_THRESHOLD = 256 << 10
-"""Allocations from this size up are mmapped and returned to the system when freed (glibc)."""
-
-
-def steady_allocator() -> bool:
-    """Fix glibc's mmap threshold at MMAP_THRESHOLD (see the module docstring); True if it was set.
-
-    Left alone when $MALLOC_MMAP_THRESHOLD_ is set (the user's choice, read by glibc itself) and
-    where the C library has no `mallopt` (not glibc).
-    """
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    return bool(mallopt(-3, MMAP_THRESHOLD))  # -3: M_MMAP_THRESHOLD
-
-
 def _supported_types(device: str) -> str:
     """The compute types `device` offers, as a hint after an error (empty for an unknown device)."""
     try:
@@ -184,7 +160,6 @@ class Translator:
         self.compute_type = compute_type
         self.inter_threads = inter_threads or thread_layout(threads)[0]
         self.intra_threads = intra_threads or max(1, (threads or available_cores()) // self.inter_threads)
-        steady_allocator()
         try:
             self.ct2 = ctranslate2.Translator(
                 str(model.path), device=device, compute_type=compute_type,
