@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Build a random-weight CTranslate2 model with the exact shape and layout of an IndicTrans2 model.
+"""Build a random-weight CTranslate2 model with the exact shape and layout of a published model.
+
+Shapes: IndicTrans2 (tiny, dist-200M, 1B), NLLB-200 (nllb-tiny, nllb-600M) and OPUS-MT
+(opus-mt-tiny, opus-mt), each in the folder layout its CTranslate2 converter writes.
 
 Its SentencePiece models are trained on real Hindi and English lines (by default the hi-en sets in
 ../shared/data beside the checkout), so tokenisation, vocabularies and sequence lengths are
@@ -18,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from translate_kit.bench import synthetic_families
 from translate_kit.bench.synthetic import DIRECTIONS, SHAPES, build_synthetic_model
 from translate_kit.textio import read_lines
 
@@ -33,7 +37,7 @@ def corpus(paths: list[Path]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="dist-200M")
+    parser.add_argument("--shape", choices=sorted([*SHAPES, *synthetic_families.SHAPES]), default="dist-200M")
     parser.add_argument("--direction", choices=sorted(DIRECTIONS), default="indic-en")
     parser.add_argument("-o", "--output", required=True, type=Path, help="model folder to write (replaced)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
@@ -49,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no *.hi / *.en training lines found in {args.data}")
     source, target = (hindi, english) if args.direction == "indic-en" else (english, hindi)
     start = time.perf_counter()
-    path = build_synthetic_model(args.output, args.shape, args.direction, source, target,
-                                 seed=args.seed, quantization=args.quantization)
+    build = build_synthetic_model if args.shape in SHAPES else synthetic_families.build_family_model
+    path = build(args.output, args.shape, args.direction, source, target,
+                 seed=args.seed, quantization=args.quantization)
     size = (path / "model.bin").stat().st_size / 2**20
     elapsed = time.perf_counter() - start
     print(f"wrote {path} ({args.shape}, {args.direction}, model.bin {size:.0f} MiB, "

@@ -163,7 +163,7 @@ def test_each_family_translates_text_end_to_end(models, family):
     assert text.count("\n") == 2 and text.split("\n")[2].startswith("  ")
 
 
-@pytest.mark.parametrize("family", ["nllb", "marian"])
+@pytest.mark.parametrize("family", ["nllb", "m2m100", "marian"])
 def test_each_family_translates_markdown_through_the_cli(models, family, tmp_path):
     source = tmp_path / "news.md"
     source.write_text(MARKDOWN, encoding="utf-8")

@@ -377,6 +377,18 @@ def test_align_gives_block_pairs_and_sentence_beads(client):
     assert len(rows) == 1 + 4 + 7
 
 
+def test_align_refuses_swapped_sides_and_warns_like_the_cli(client):
+    hi, en = " ".join(ARTICLE_HI[:3]), " ".join(ARTICLE_EN[:3])
+    assert client.post("/align", json={"hi": hi, "en": en}).json()["warnings"] == []
+    swapped = client.post("/align", json={"hi": en, "en": hi})
+    assert swapped.status_code == 422
+    assert swapped.json()["error"] == (
+        "the Hindi side is English and the English side Hindi: give the Hindi file first"
+    )
+    both_english = client.post("/align", json={"hi": en, "en": en}).json()
+    assert both_english["warnings"] == ["the Hindi side does not look like Hindi text; aligning anyway"]
+
+
 def test_evaluate_gives_the_eval_commands_scores_and_signatures(client, tmp_path):
     hyps = [line.replace("the", "a") for line in ARTICLE_EN[:20]]
     (tmp_path / "hyp.en").write_text("\n".join(hyps) + "\n", encoding="utf-8")

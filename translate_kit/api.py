@@ -31,6 +31,7 @@ from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
     from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
+    from .scale import RayOptions, RayResult
     from .translate import (
         DocumentTranslator,
         DroppedPlaceholders,
@@ -260,14 +261,26 @@ def translate_documents(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     stdout: Callable[[str], None] | None = None,
-) -> DocumentsResult:
+    engine: str = "local",
+    ray: RayOptions | None = None,
+) -> DocumentsResult | RayResult:
     """Translate a file, '-' (standard input) or a folder into `output` (None: `stdout`).
+
+    `engine="ray"` runs it on Ray instead (translate_kit.scale; `ray` says where and how, default
+    a local Ray instance; inputs and `output` may be filesystem URIs) and returns its RayResult:
+    the same output files, shards recorded for resuming, failed documents listed, not raised.
 
     Every input is read and parsed before the model is loaded, so bad input stops the run before
     any work (InputError with file and line); the model is loaded only if something needs
     translating. Outputs are written atomically, each recorded in the output folder's manifest,
     so a rerun skips what an identical earlier run finished.
     """
+    if engine == "ray":
+        from .scale import translate_documents_on_ray
+
+        return translate_documents_on_ray(inputs, output, options, fmt=fmt, ray_options=ray)
+    if engine != "local":
+        raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")
     from .translate import JobSettings, collect_jobs, load_jobs, run_jobs
 
     jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
@@ -324,15 +337,22 @@ class AlignedPair:
     error: str = ""
     hi_sentences: int = 0
     en_sentences: int = 0
+    doc: str = ""  # the pair's document id: the third item of its tuple, else its position
+    warnings: list[str] = field(default_factory=list)  # a side with no text or in the wrong script
 
 
 def align_documents(
-    pairs: Sequence[tuple[str, str]], options: AlignOptions = AlignOptions()
+    pairs: Sequence[tuple[str, str] | tuple[str, str, str]], options: AlignOptions = AlignOptions()
 ) -> tuple[list[AlignedPair], list[str]]:
-    """Align each (Hindi path, English path) pair in one process (evidence sources built once);
-    returns one AlignedPair each, in order, and the evidence the aligner used."""
+    """Align each (Hindi path, English path[, doc id]) pair in one process (evidence sources built
+    once); returns one AlignedPair each, in order, and the evidence the aligner used.
+
+    A pair given the wrong way round (English first, Hindi second) is refused with a
+    TranslateKitError; a side with no text or in the wrong script gives a warning.
+    """
     from .align import Aligner, parse_inventory
     from .align.aligner import select_beads
+    from .align.article import check_pair
     from .align.batch import align_pairs
     from .align.features import make_sources
     from .align.output import records_at
@@ -343,11 +363,12 @@ def align_documents(
         raise OptionError(str(exc)) from None
     sources = make_sources(lexicon=options.lexicon, freedict=options.freedict, model=options.model)
     aligner = Aligner(sources=sources, inventory=inventory, use_blocks=options.blocks, learn=options.learn)
-    jobs = [(str(i), hi, en) for i, (hi, en) in enumerate(pairs)]
+    jobs = [(pair[2] if len(pair) > 2 else str(i), pair[0], pair[1]) for i, pair in enumerate(pairs)]
     aligned = []
     for result in align_pairs(jobs, aligner, options.presplit, options.errors):
-        pair = AlignedPair(result.hi_path, result.en_path, error=result.error)
+        pair = AlignedPair(result.hi_path, result.en_path, error=result.error, doc=result.doc)
         if not result.error:
+            pair.warnings = check_pair(result.hi, result.en, result.hi_path, result.en_path)
             alignment = result.alignment
             alignment.beads = select_beads(alignment.beads, options.min_score, options.high_precision)
             pair.records = records_at(options.level, alignment, result.hi, result.en)

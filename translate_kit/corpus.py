@@ -15,8 +15,9 @@ import json
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -114,6 +115,9 @@ def pair_folders(
     return [PairJob(name, hi_files[name], en_files[name]) for name in common], unmatched
 
 
+MapJobs = Callable[[Callable[[PairJob], tuple[dict, bool]], Sequence[PairJob]], Iterable[tuple[dict, bool]]]
+
+
 class CorpusBuilder:
     """Aligns, filters and assembles; resumable through per-document results."""
 
@@ -159,22 +163,27 @@ class CorpusBuilder:
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def build(self, jobs: Sequence[PairJob], progress: bool | None = None) -> dict:
+    def build(
+        self, jobs: Sequence[PairJob], progress: bool | None = None, map_jobs: MapJobs | None = None
+    ) -> dict:
         """Align every pair not finished before, then write the corpus and the report.
 
         With a learning aligner, a first pass (its results kept under .work too) collects every
         document's confident beads; the lexicon learned from them joins the evidence of the
         second pass, whose results are keyed by the first pass's output as well, so a resumed
-        build learns the same lexicon and reuses what was finished.
+        build learns the same lexicon and reuses what was finished. `map_jobs(work, jobs)` may
+        run each pass's per-pair work elsewhere (translate_kit.scale runs each pair as a Ray
+        task), yielding the results in the order of `jobs`.
         """
         quiet = None if progress is None else not progress
+        run = map_jobs or map
         aligner, settings = self.aligner, self.settings
         if aligner.learn:
             confident = []
-            for job in tqdm(jobs, desc="learning", unit="doc", disable=quiet):
-                confident += self._cached(job, ".first", self.settings, self._confident)[0].get(
-                    "confident", []
-                )
+            first = partial(self._cached, stage=".first", settings=self.settings, compute=self._confident)
+            bar = {"total": len(jobs), "desc": "learning", "unit": "doc", "disable": quiet}
+            for result, _ in tqdm(run(first, jobs), **bar):
+                confident += result.get("confident", [])
             aligner = aligner.with_lexicon_from([tuple(pair) for pair in confident])
             if aligner is not self.aligner:
                 words = len(aligner.sources[-1].entries)
@@ -183,8 +192,10 @@ class CorpusBuilder:
             settings += hashlib.sha256(learned).hexdigest()
         reused = 0
         results = []
-        for job in tqdm(jobs, desc="aligning", unit="doc", disable=quiet):
-            result, fresh = self._cached(job, "", settings, lambda job: self._align(job, aligner))
+        align = partial(self._align, aligner=aligner)
+        second = partial(self._cached, stage="", settings=settings, compute=align)
+        bar = {"total": len(jobs), "desc": "aligning", "unit": "doc", "disable": quiet}
+        for result, fresh in tqdm(run(second, jobs), **bar):
             reused += not fresh
             results.append(result)
         summary = self._assemble(results)

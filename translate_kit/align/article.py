@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
-from ..languages import ENGLISH, HINDI
+from ..errors import InputError, TranslateKitError
+from ..languages import ENGLISH, HINDI, detect_lang
 from ..textio import decode, read_text
 
 HEADING_MARK = "# "
@@ -160,3 +160,29 @@ def parse_presplit(lines: Sequence[str]) -> Article:
             paragraph.append(" ".join(text.split()))
     close()
     return Article(tuple(blocks))
+
+
+def check_pair(hi: Article, en: Article, hi_path: str, en_path: str) -> list[str]:
+    """Warnings about an article pair before it is aligned: a side with no text (every sentence of
+    the other is then unaligned) or in the wrong script. Swapped inputs (English given as the
+    Hindi side and Hindi as the English one) are refused with a TranslateKitError."""
+    warnings = [
+        f"{path} has no text to align; the other side is left unaligned"
+        for article, path in ((hi, hi_path), (en, en_path))
+        if not article.blocks
+    ]
+    return warnings + check_scripts(hi.sentences, en.sentences, hi_path, en_path)
+
+
+def check_scripts(hi: Sequence[str], en: Sequence[str], hi_path: str, en_path: str) -> list[str]:
+    """Refuse swapped inputs (Hindi must come first); a warning for each side in the wrong script."""
+    hi_lang = detect_lang(" ".join(hi[:200]), default=HINDI)
+    en_lang = detect_lang(" ".join(en[:200]), default=ENGLISH)
+    if hi_lang == ENGLISH and en_lang == HINDI:
+        raise TranslateKitError(f"{hi_path} is English and {en_path} Hindi: give the Hindi file first")
+    sides = ((hi_path, hi_lang, HINDI, "Hindi"), (en_path, en_lang, ENGLISH, "English"))
+    return [
+        f"{path} does not look like {name} text; aligning anyway"
+        for path, found, wanted, name in sides
+        if found != wanted
+    ]

@@ -163,3 +163,24 @@ def read_beads(path: str | os.PathLike[str], level: str = "sentence") -> BeadFil
     if not beads.docs:
         raise InputError(f"no {level} beads: expected one JSON object with 'hi' and 'en' a line", beads.path)
     return beads
+
+
+def evaluate_bead_files(
+    test_file: str | os.PathLike[str], gold_file: str | os.PathLike[str], level: str = "sentence"
+) -> AlignmentScores:
+    """Scores of the beads of `test_file` against those of `gold_file` at `level` (`align-eval`).
+
+    Both must name the same documents, and each document's gold and test indices must lie within
+    the sentences the test alignment covers and be used at most once (InputError otherwise).
+    """
+    test, gold = read_beads(test_file, level), read_beads(gold_file, level)
+    if set(test.docs) != set(gold.docs):
+        missing = sorted(set(gold.docs) ^ set(test.docs))[:3]
+        raise InputError(f"test and gold name different documents (e.g. {missing})", os.fspath(gold_file))
+    for doc, beads in test.docs.items():
+        n_hi = 1 + max((i for h, _ in beads for i in h), default=-1)
+        n_en = 1 + max((j for _, e in beads for j in e), default=-1)
+        test.check(doc, n_hi, n_en)
+        gold.check(doc, n_hi, n_en)
+    docs = sorted(test.docs)
+    return score_alignments([gold.docs[d] for d in docs], [test.docs[d] for d in docs])

@@ -1,5 +1,8 @@
 """The Pareto plot: what each setting gives (quality, or speed) against what it costs (memory, latency).
 
+With quality measured, the panels are quality against memory and against time per sentence;
+without it (synthetic models), speed against memory and latency. Several models share one plot.
+
 A setting is on the frontier when no other setting is at least as good on both axes and better
 on one; those are the only settings worth choosing between, and the plot joins them with a line.
 """
@@ -17,6 +20,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 COSTS = (("peak_rss_mb", "peak RSS (MB)"), ("latency_p90_ms", "latency p90, one sentence (ms)"))
+# With quality measured, speed becomes a cost too: batch time per sentence beside memory.
+QUALITY_COSTS = (("peak_rss_mb", "peak RSS (MB)"), ("ms_per_sentence", "batch time per sentence (ms)"))
 
 
 def pareto_front(cost: Sequence[float], gain: Sequence[float]) -> list[int]:
@@ -42,9 +47,11 @@ def gain_column(table: pd.DataFrame) -> tuple[str, str]:
 def pareto_png(table: pd.DataFrame, labels: Sequence[str]) -> bytes:
     """Two panels (gain vs memory, gain vs latency) as PNG bytes; failed settings are left out."""
     gain, gain_label = gain_column(table)
+    quality = gain != "tok_s"
+    table = table.assign(ms_per_sentence=1000.0 / table["sent_s"])
     ok = (table["status"] == "ok").to_numpy()
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
-    for axis, (cost, cost_label) in zip(axes, COSTS, strict=True):
+    for axis, (cost, cost_label) in zip(axes, QUALITY_COSTS if quality else COSTS, strict=True):
         x = table[cost].to_numpy(dtype=float)
         y = table[gain].to_numpy(dtype=float)
         x, y = np.where(ok, x, np.nan), np.where(ok, y, np.nan)
@@ -60,7 +67,8 @@ def pareto_png(table: pd.DataFrame, labels: Sequence[str]) -> bytes:
         axis.grid(alpha=0.3)
         if front:
             axis.legend(loc="best", fontsize=8)
-    figure.suptitle(f"{gain_label} against memory and latency (up and left is better)")
+    against = "memory and speed" if quality else "memory and latency"
+    figure.suptitle(f"{gain_label} against {against} (up and left is better)")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=120)
     plt.close(figure)

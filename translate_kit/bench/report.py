@@ -61,7 +61,8 @@ def median_and_spread(values: Sequence[float]) -> tuple[float, float]:
 
 def summarize_record(record: dict[str, Any]) -> dict[str, Any]:
     """One table row from one setting's record (the worker's raw runs plus the parent's facts)."""
-    row: dict[str, Any] = {key: record.get(key) for key in SETTING_COLUMNS}
+    row: dict[str, Any] = {"model": record.get("model", ""), "family": record.get("family", "")}
+    row.update({key: record.get(key) for key in SETTING_COLUMNS})
     row.update(status=record["status"], error=record.get("error") or "")
     runs = record.get("runs") or []
     seconds = [run["seconds"] for run in runs]
@@ -108,14 +109,28 @@ def signatures(records: Sequence[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
+def _several_models(table: pd.DataFrame) -> bool:
+    return "model" in table and table["model"].nunique() > 1
+
+
 def _setting_labels(table: pd.DataFrame, varied: Sequence[str]) -> list[str]:
-    keys = list(varied) or SETTING_COLUMNS
-    return [label(row, keys) for row in table[SETTING_COLUMNS].to_dict("records")]
+    """`beam=5 threads=2`, prefixed by the model's name when the table holds several models."""
+    keys = list(varied) or ([] if _several_models(table) else SETTING_COLUMNS)
+    labels = [label(row, keys) for row in table[SETTING_COLUMNS].to_dict("records")]
+    if _several_models(table):
+        labels = [f"{model} {text}".strip() for model, text in zip(table["model"], labels, strict=True)]
+    return labels
 
 
 def markdown_table(table: pd.DataFrame, varied: Sequence[str]) -> str:
     """The table ready to paste: the varied knobs as the setting, a failed row shows its status."""
-    shown = pd.DataFrame({"setting": _setting_labels(table, varied), "status": table["status"]})
+    keys = list(varied) or ([] if _several_models(table) else SETTING_COLUMNS)
+    settings = [label(row, keys) for row in table[SETTING_COLUMNS].to_dict("records")]
+    shown = pd.DataFrame({"setting": settings, "status": table["status"]})
+    if _several_models(table):
+        shown.insert(0, "model", [f"{m} ({f})" for m, f in zip(table["model"], table["family"], strict=True)])
+        if not keys:
+            shown = shown.drop(columns="setting")
     for column, header in SHOWN.items():
         if column in ("bleu", "chrf++") and table[column].isna().all():
             continue
@@ -127,16 +142,24 @@ def markdown_table(table: pd.DataFrame, varied: Sequence[str]) -> str:
     return render_markdown(shown)
 
 
+def _model_line(model: dict[str, Any], named: bool) -> str:
+    synthetic = " (synthetic: random weights, speed only)" if model["synthetic"] else ""
+    name = f" {model['name']}" if named else ""
+    return f"- model{name}: fingerprint {model['fingerprint']}, {model['disk_mb']} MB on disk{synthetic}"
+
+
 def markdown_report(
     table: pd.DataFrame, env: dict[str, Any], varied: Sequence[str], sigs: dict[str, str]
 ) -> str:
     """results.md: what was measured, on what, how, the table, and the failed rows explained."""
-    machine, model, test, plan = env["machine"], env["model"], env["test_set"], env["plan"]
+    machine, test, plan = env["machine"], env["test_set"], env["plan"]
+    models = env.get("models") or [env["model"]]
     software = ", ".join(f"{name} {version}" for name, version in env["software"].items())
     first = env["settings"][0] if env["settings"] else {}
     fixed = {key: first[key] for key in SETTING_COLUMNS if key not in varied and key in first}
+    title = " vs ".join(model["name"] for model in models)
     lines = [
-        f"# translate-kit bench: {model['name']} ({model['direction']})",
+        f"# translate-kit bench: {title} ({models[0]['direction']})",
         "",
         f"- date: {env['date']}",
         f"- command: `{env['command']}`",
@@ -144,8 +167,7 @@ def markdown_report(
         f"({', '.join(machine['cpu_flags']) or 'no AVX2'}), {machine['memory_total_mb']} MB RAM, "
         f"load average at start {machine['load_average']}, {machine['os']}",
         f"- software: {software}",
-        f"- model: fingerprint {model['fingerprint']}, {model['disk_mb']} MB on disk"
-        + (" (synthetic: random weights, speed only)" if model["synthetic"] else ""),
+        *(_model_line(model, len(models) > 1) for model in models),
         f"- test set: {test['source']} (sha256 {test['source_sha256'][:16]}...), "
         f"{test['sentences']} sentences"
         + (f", {test['skipped_empty_lines']} empty lines skipped" if test.get("skipped_empty_lines") else "")
@@ -208,11 +230,13 @@ COMPARED = {"tok_s": "tok/s", "latency_p50_ms": "p50 ms", "peak_rss_mb": "RSS MB
 
 
 def compare(first: pd.DataFrame, second: pd.DataFrame, names: tuple[str, str] = ("a", "b")) -> pd.DataFrame:
-    """Two runs side by side, matched on the setting; ratios b/a for speed, latency and memory,
-    differences b - a for quality. A setting present in only one run keeps its row."""
+    """Two runs side by side, matched on the setting (and the model, when both runs name several);
+    ratios b/a for speed, latency and memory, differences b - a for quality. A setting present in
+    only one run keeps its row."""
     a, b = names
-    keyed = [t.assign(**{k: t[k].astype(str) for k in SETTING_COLUMNS}) for t in (first, second)]
-    merged = keyed[0].merge(keyed[1], on=SETTING_COLUMNS, how="outer", suffixes=(f" {a}", f" {b}"))
+    keys = [*(["model"] if _several_models(first) and _several_models(second) else []), *SETTING_COLUMNS]
+    keyed = [t.assign(**{k: t[k].astype(str) for k in keys}) for t in (first, second)]
+    merged = keyed[0].merge(keyed[1], on=keys, how="outer", suffixes=(f" {a}", f" {b}"))
     varied = [k for k in SETTING_COLUMNS if merged[k].nunique() > 1]
     out = pd.DataFrame({"setting": _setting_labels(merged, varied)})
     out[f"status {a}"], out[f"status {b}"] = merged[f"status {a}"], merged[f"status {b}"]

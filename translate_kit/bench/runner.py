@@ -158,7 +158,9 @@ def is_synthetic(model: ModelDir) -> bool:
 
 
 class Bench:
-    """One benchmark run: a model, a test set, settings and a plan, written under `output`."""
+    """One benchmark run: a model, a test set, settings and a plan, written under `output`.
+
+    `src`/`tgt` fix the direction (a multilingual model takes it; a one-way model must match)."""
 
     def __init__(
         self,
@@ -170,8 +172,10 @@ class Bench:
         *,
         worker: Sequence[str] = WORKER,
         log: Callable[[str], None] = lambda message: None,
+        src: str | None = None,
+        tgt: str | None = None,
     ):
-        self.model = resolve_model(model)
+        self.model = resolve_model(model, src, tgt)
         self.test_set = test_set
         self.settings = settings
         self.plan = plan
@@ -198,27 +202,30 @@ class Bench:
 
     def run(self, resume: bool = False) -> list[dict[str, Any]]:
         """Measure every setting (reusing finished records when `resume`); one record each."""
-        self.runs.mkdir(parents=True, exist_ok=True)
+        return [self.run_setting(number, resume) for number in range(len(self.settings))]
+
+    def run_setting(self, number: int, resume: bool = False) -> dict[str, Any]:
+        """Measure setting `number` (or reuse its finished record when `resume`) and return its record."""
         source_file = self.runs / "source.txt"
-        with atomic_write(source_file) as handle:
-            handle.writelines(f"{line}\n" for line in self.test_set.sentences)
-        source_sha = environment.sha256_file(source_file)
-        records = []
-        for number, setting in enumerate(self.settings, 1):
-            key = job_key(self.fingerprint, source_sha, setting, self.plan)
-            record_path = self.runs / f"{slug(setting)}.json"
-            record = self._previous(record_path, key) if resume else None
-            if record is None:
-                self.log(f"[{number}/{len(self.settings)}] {label(setting)}: measuring")
-                record = self.measure(setting, source_file, key)
-                with atomic_write(record_path) as handle:
-                    json.dump(record, handle, indent=1)
-            else:
-                self.log(f"[{number}/{len(self.settings)}] {label(setting)}: reused {record_path}")
-            if record["status"] != "ok":
-                self.log(f"  {record['status']}: {record['error']}")
-            records.append(record)
-        return records
+        if not source_file.is_file():
+            self.runs.mkdir(parents=True, exist_ok=True)
+            with atomic_write(source_file) as handle:
+                handle.writelines(f"{line}\n" for line in self.test_set.sentences)
+        setting = self.settings[number]
+        key = job_key(self.fingerprint, environment.sha256_file(source_file), setting, self.plan)
+        record_path = self.runs / f"{slug(setting)}.json"
+        record = self._previous(record_path, key) if resume else None
+        where = f"[{number + 1}/{len(self.settings)}] {label(setting)}"
+        if record is None:
+            self.log(f"{where}: measuring")
+            record = self.measure(setting, source_file, key)
+            with atomic_write(record_path) as handle:
+                json.dump(record, handle, indent=1)
+        else:
+            self.log(f"{where}: reused {record_path}")
+        if record["status"] != "ok":
+            self.log(f"  {record['status']}: {record['error']}")
+        return record
 
     @staticmethod
     def _previous(path: Path, key: str) -> dict[str, Any] | None:
@@ -234,7 +241,8 @@ class Bench:
         paths = {kind: self.runs / f"{name}.{kind}" for kind in ("job.json", "result.json", "hyp.txt", "log")}
         paths["result.json"].unlink(missing_ok=True)
         job = {
-            **setting, "model": str(self.model.path), "source": str(source_file),
+            **setting, "model": str(self.model.path), "src": self.model.src, "tgt": self.model.tgt,
+            "source": str(source_file),
             "hypotheses": str(paths["hyp.txt"]), "repeat": self.plan.repeat, "warmup": self.plan.warmup,
             "latency_sentences": self.plan.latency_sentences, "pin_length": self.plan.pin_length,
             "max_memory_mb": self.plan.max_memory_mb,
@@ -249,7 +257,7 @@ class Bench:
             status, error = death_status(outcome, paths["log"], self.plan.max_memory_mb)
             result = {"status": status, "error": error, "runs": [], "latency_ms": []}
         record = {
-            "key": key, **setting, **result,
+            "key": key, **setting, **result, "model": self.model.name, "family": self.model.family,
             "sentences": len(self.test_set.sentences),
             "source_words": sum(len(s.split()) for s in self.test_set.sentences),
             "peak_rss_mb": (result.get("peak_rss_kb") or outcome.peak_rss_kb or math.nan) / 1024,
@@ -276,7 +284,7 @@ class Bench:
 
 
 def run_bench(
-    model: str | os.PathLike[str],
+    model: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     source: str | os.PathLike[str],
     grid: dict[str, list[object]],
     output: str | os.PathLike[str],
@@ -288,22 +296,68 @@ def run_bench(
     log: Callable[[str], None] = lambda message: None,
     argv: list[str] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Measure every setting of `grid` and write results.csv/.json/.md, pareto.png, environment.json.
+    """Measure every setting of `grid` for one model or several, and write results.csv/.json/.md,
+    pareto.png, environment.json (and significance.md when several real models meet references).
 
-    Returns the per-setting records and the environment; see translate_kit.bench.report for the
-    table built from them.
+    Several models run on the same test set and settings, one after the other, each setting in a
+    fresh process, into one table; the direction is the first model's (multilingual models take
+    it). Returns the per-setting records and the environment (translate_kit.bench.report).
     """
     from . import report
 
+    paths = [model] if isinstance(model, (str, os.PathLike)) else list(model)
+    if not paths:
+        raise TranslateKitError("no model to measure")
     settings = expand(grid)
-    bench = Bench(model, TestSet.load(source, reference), settings, plan or Plan(), output,
-                  worker=worker, log=log)
-    env = bench.environment(argv)
+    test_set = TestSet.load(source, reference)
     out = Path(output)
+    first = resolve_model(paths[0])
+    benches = [
+        Bench(path, test_set, settings, plan or Plan(), out if len(paths) == 1 else out / "models" / f"{n}",
+              worker=worker, log=log, src=first.src, tgt=first.tgt)
+        for n, path in enumerate(paths, 1)
+    ]
+    names = [bench.model.name for bench in benches]
+    if len(set(names)) < len(names):
+        raise TranslateKitError(f"--model given twice: {', '.join(names)} (each model is measured once)")
+    envs = [bench.environment(argv) for bench in benches]
+    env = {**envs[0], "models": [e["model"] for e in envs]}
     out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "environment.json") as handle:
         json.dump(env, handle, indent=1, ensure_ascii=False)
-    records = bench.run(resume=resume)
+    # Models take turns setting by setting, so a change in the machine's load hits them alike.
+    measured: list[list[dict[str, Any]]] = [[] for _ in benches]
+    for number in range(len(settings)):
+        for bench, done in zip(benches, measured, strict=True):
+            if len(benches) > 1:
+                log(f"model {bench.model.name} ({bench.model.family})")
+            done.append(bench.run_setting(number, resume))
+    records = [record for done in measured for record in done]
     varied = [key for key in KNOBS if len({str(s[key]) for s in settings}) > 1]
     report.write_all(records, env, out, varied)
+    if len(benches) > 1:
+        _write_significance(benches, records, out)
     return records, env
+
+
+def _write_significance(benches: list[Bench], records: list[dict[str, Any]], out: Path) -> None:
+    """significance.md: per setting, every model's hypotheses against the first model's with
+    `compare`'s paired bootstrap; written only when references exist and no model is synthetic."""
+    if benches[0].test_set.references is None or any(bench.synthetic for bench in benches):
+        return
+    from ..evaluate import Scorer, compare_systems
+    from ..evaluate.report import render_comparison
+
+    tgt = benches[0].model.tgt
+    scorer = Scorer(benches[0].test_set.references, lang=tgt, metrics="bleu,chrf++",
+                    preset="indictrans2" if tgt == "hin_Deva" else "none")
+    sections = ["# Paired significance between models", ""]
+    for setting in {slug(r): r for r in records}.values():
+        done = [r for r in records if slug(r) == slug(setting) and r["status"] == "ok"]
+        if len(done) < 2:
+            continue
+        systems = [(r["model"], read_lines(r["hypotheses"])) for r in done]
+        comparison = compare_systems(scorer, systems, test="bs")
+        sections += [f"## {label(setting)}", "", render_comparison(comparison, fmt="markdown"), ""]
+    with atomic_write(out / "significance.md") as handle:
+        handle.write("\n".join(sections))

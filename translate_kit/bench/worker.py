@@ -142,7 +142,8 @@ def measure(job: dict[str, Any], result: dict[str, Any]) -> None:
     result["import_s"] = time.perf_counter() - start
     start = time.perf_counter()
     translator = translator_class.load(
-        job["model"], compute_type=job["compute_type"], threads=job["threads"] or None,
+        job["model"], src=job.get("src"), tgt=job.get("tgt"),
+        compute_type=job["compute_type"], threads=job["threads"] or None,
         inter_threads=job["inter_threads"] or None, download=False,
     )
     result["load_s"] = time.perf_counter() - start

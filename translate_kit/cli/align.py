@@ -7,15 +7,12 @@ import sys
 
 import click
 
-from ..align.aligner import select_beads
-from ..align.article import Article
-from ..align.batch import align_pairs
-from ..align.evaluation import read_beads, score_alignments
-from ..align.output import LEVELS, records_at, write_records
-from ..errors import InputError, TranslateKitError
-from ..languages import ENGLISH, HINDI, detect_lang
+from ..align.evaluation import evaluate_bead_files
+from ..align.output import LEVELS, write_records
+from ..api import AlignOptions, align_documents
+from ..errors import OptionError, TranslateKitError
 from ..textio import atomic_write
-from .options import aligner_options, build_aligner, min_score_option, quiet_option, writable
+from .options import aligner_options, min_score_option, quiet_option, writable
 
 
 @click.command("align")
@@ -88,20 +85,27 @@ def align_command(
       translate-kit align --pairs pairs.tsv -o beads.jsonl
     """
     jobs = _jobs(hi_file, en_file, pairs_file)
-    aligner = build_aligner(**aligner)
+    options = AlignOptions(
+        level=level, min_score=min_score, high_precision=high_precision, presplit=presplit, errors=errors,
+        lexicon=aligner["lexicon"], freedict=not aligner["no_freedict"], model=aligner["model"],
+        beads=aligner["inventory"], blocks=not aligner["no_blocks"], learn=aligner["learn"],
+    )
+    try:
+        pairs, backends = align_documents(jobs, options)
+    except OptionError as exc:  # the only option align_documents checks is --beads
+        raise click.BadParameter(str(exc), param_hint="--beads") from None
     records, failed, summary = [], 0, {}
-    for result in align_pairs(jobs, aligner, presplit, errors):
-        if result.error:
+    for pair in pairs:
+        if pair.error:
             if not pairs_file:
-                raise TranslateKitError(result.error)
-            click.echo(f"warning: {result.doc}: skipped: {result.error}", err=True)
+                raise TranslateKitError(pair.error)
+            click.echo(f"warning: {pair.doc}: skipped: {pair.error}", err=True)
             failed += 1
             continue
-        _check_sides(result.hi, result.en, result.hi_path, result.en_path)
-        alignment = result.alignment
-        alignment.beads = select_beads(alignment.beads, min_score, high_precision)
-        for record in records_at(level, alignment, result.hi, result.en):
-            records.append({"doc": result.doc, **record} if pairs_file else record)
+        for warning in pair.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        for record in pair.records:
+            records.append({"doc": pair.doc, **record} if pairs_file else record)
             summary[record["type"]] = summary.get(record["type"], 0) + 1
     if output == "-":
         write_records(records, sys.stdout, fmt)
@@ -112,7 +116,7 @@ def align_command(
     if not quiet:
         click.echo(
             f"{len(jobs) - failed} pair(s) aligned, {len(records)} records ({kinds or 'none'}); "
-            f"evidence: {', '.join(aligner.backends)}" + (f"; {failed} pair(s) skipped" if failed else ""),
+            f"evidence: {', '.join(backends)}" + (f"; {failed} pair(s) skipped" if failed else ""),
             err=True,
         )
     if failed:
@@ -120,38 +124,18 @@ def align_command(
 
 
 def _jobs(hi_file, en_file, pairs_file) -> list[tuple[str, str, str]]:
-    """(doc, Hindi path, English path) of one pair given as arguments or of every line of --pairs."""
+    """(Hindi path, English path, doc) of one pair given as arguments or of every line of --pairs."""
     if pairs_file:
         if hi_file or en_file:
             raise click.UsageError("give either HI_FILE EN_FILE or --pairs, not both")
         from ..corpus import read_pair_list
 
-        return [(job.doc, str(job.hi), str(job.en)) for job in read_pair_list(pairs_file)]
+        return [(str(job.hi), str(job.en), job.doc) for job in read_pair_list(pairs_file)]
     if not hi_file or not en_file:
         raise click.UsageError("give HI_FILE and EN_FILE (or --pairs PAIRS.tsv)")
     if hi_file == "-" and en_file == "-":
         raise click.BadParameter("only one of the two inputs can be standard input")
-    return [("", hi_file, en_file)]
-
-
-def _check_sides(hi: Article, en: Article, hi_file: str, en_file: str) -> None:
-    """Say when a side has no text (every sentence of the other is then unaligned)."""
-    for article, path in ((hi, hi_file), (en, en_file)):
-        if not article.blocks:
-            click.echo(f"warning: {path} has no text to align; the other side is left unaligned", err=True)
-    _check_scripts(hi.sentences, en.sentences, hi_file, en_file)
-
-
-def _check_scripts(hi: list[str], en: list[str], hi_file: str, en_file: str) -> None:
-    """Refuse swapped inputs (Hindi must come first) and warn about a side in the wrong script."""
-    hi_lang = detect_lang(" ".join(hi[:200]), default=HINDI)
-    en_lang = detect_lang(" ".join(en[:200]), default=ENGLISH)
-    if hi_lang == ENGLISH and en_lang == HINDI:
-        raise TranslateKitError(f"{hi_file} is English and {en_file} Hindi: give the Hindi file first")
-    sides = ((hi_file, hi_lang, HINDI, "Hindi"), (en_file, en_lang, ENGLISH, "English"))
-    for path, found, wanted, name in sides:
-        if found != wanted:
-            click.echo(f"warning: {path} does not look like {name} text; aligning anyway", err=True)
+    return [(hi_file, en_file, "")]
 
 
 @click.command("align-eval")
@@ -176,17 +160,7 @@ def align_eval_command(test_file, gold_file, level, as_json):
       translate-kit align-eval pairs.jsonl gold.jsonl
       translate-kit align-eval blocks.jsonl gold-blocks.jsonl --level block --json
     """
-    test, gold = read_beads(test_file, level), read_beads(gold_file, level)
-    if set(test.docs) != set(gold.docs):
-        missing = sorted(set(gold.docs) ^ set(test.docs))[:3]
-        raise InputError(f"test and gold name different documents (e.g. {missing})", gold_file)
-    for doc, beads in test.docs.items():
-        n_hi = 1 + max((i for h, _ in beads for i in h), default=-1)
-        n_en = 1 + max((j for _, e in beads for j in e), default=-1)
-        test.check(doc, n_hi, n_en)
-        gold.check(doc, n_hi, n_en)
-    docs = sorted(test.docs)
-    scores = score_alignments([gold.docs[d] for d in docs], [test.docs[d] for d in docs])
+    scores = evaluate_bead_files(test_file, gold_file, level)
     if as_json:
         click.echo(json.dumps({k: round(v, 4) for k, v in scores.as_dict().items()}))
         return

@@ -17,7 +17,8 @@ GRID_HELP = (
 
 
 @click.command("bench")
-@click.option("--model", "model", metavar="NAME_OR_PATH", help="Model folder or registry name.")
+@click.option("--model", "model", metavar="NAME_OR_PATH", multiple=True,
+              help="Model folder or registry name; repeat it to compare models (any family) side by side.")
 @click.option("--source", "--src", "source", cls=Aliased, type=click.Path(dir_okay=False, path_type=Path),
               help="Source sentences, one per line (blank lines are skipped and counted).")
 @click.option("--ref", "reference", type=click.Path(dir_okay=False, path_type=Path),
@@ -43,14 +44,18 @@ GRID_HELP = (
 @quiet_option("progress log")
 def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin_length, max_memory, timeout,
           output, resume, compare, quiet) -> None:
-    """Measure quality, speed, latency and memory of a model under several settings.
+    """Measure quality, speed, latency and memory of models under several settings.
 
     Each setting runs in a fresh process: load, warm up, translate the test set --repeat times
-    through the full pipeline, then one sentence at a time for latency.
+    through the full pipeline, then one sentence at a time for latency. Several --model options
+    run every model on the same test set and grid into one table, with paired bootstrap
+    significance between the models' outputs (significance.md) when references are given.
 
     \b
       translate-kit bench --model PATH --source test.hi --ref test.en \\
           --grid compute_type=int8,float32 --grid beam=1,5 --grid threads=1,2 -o results/
+      translate-kit bench --model indictrans2-indic-en-dist-200M --model nllb-200-distilled-600M \\
+          --source test.hi --ref test.en --grid beam=1,5 -o results/
       translate-kit bench --compare old/results.csv new/results.csv
     """
     from ..bench import report
@@ -68,7 +73,7 @@ def bench(model, source, reference, grid, repeat, warmup, latency_sentences, pin
                 max_memory_mb=max_memory, timeout_s=timeout)
     log = (lambda _message: None) if quiet else (lambda message: click.echo(message, err=True))
     records, _ = run_bench(
-        model, source, parse_grid(grid), output, reference=reference, plan=plan, resume=resume,
+        list(model), source, parse_grid(grid), output, reference=reference, plan=plan, resume=resume,
         log=log, argv=["translate-kit", *sys.argv[1:]],
     )
     click.echo((output / "results.md").read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ from ..align.aligner import HIGH_PRECISION_SCORE
 from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
 from .options import aligner_options, build_aligner, min_score_option, quiet_option, writable
 from .pair import pairing_options, run_pairing
+from .ray_options import ray_address, ray_option
 
 
 @click.group("corpus")
@@ -62,6 +63,7 @@ def corpus_group():
 @pairing_options
 @aligner_options
 @quiet_option("progress bar or summary")
+@ray_option
 def build_command(
     pairs,
     en_folder,
@@ -79,18 +81,23 @@ def build_command(
     presplit,
     errors,
     quiet,
+    ray,
     **aligner,
 ):
     """Align PAIRS (a TSV of 'hindi_path<TAB>english_path[<TAB>doc id]'), or the files with the same
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
     corpus.en, corpus.jsonl and a report. With --pair-documents the two folders are paired by
     content first (OUTPUT/pairs.tsv, OUTPUT/pairs.unpaired.tsv). Rerunning skips documents already done.
+<<<<<<< HEAD
+    With --ray each pair is aligned as a Ray task (the files and OUTPUT on storage every node sees).
+=======
 
     \b
     Examples:
       translate-kit corpus build pairs.tsv -o corpus/
       translate-kit corpus build crawl/hi/ crawl/en/ --pair-documents -o corpus/
       translate-kit corpus build hi/ en/ -o corpus/ --level paragraph -q
+>>>>>>> main
     """
     unmatched: list[str] = []
     if pair_documents:
@@ -124,7 +131,15 @@ def build_command(
         script_check=not no_script_check,
     )
     progress = False if quiet else progress
-    summary = CorpusBuilder(aligner, filters, output, presplit, errors, level).build(jobs, progress)
+    builder = CorpusBuilder(aligner, filters, output, presplit, errors, level)
+    if ray is None:
+        summary = builder.build(jobs, progress)
+    else:
+        from ..scale.cluster import connect
+        from ..scale.corpus import ray_map_jobs
+
+        with connect(ray_address(ray)):
+            summary = builder.build(jobs, progress, map_jobs=ray_map_jobs())
     if unmatched:
         click.echo(
             f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",

@@ -25,6 +25,7 @@ from ..textio import atomic_write
 from ..translate import DEFAULT_WINDOW, MANIFEST_NAME, ON_DROPPED, DroppedPlaceholders
 from .options import errors_option, quiet_option, src_lang_option, tgt_lang_option
 from .progress import Progress
+from .ray_options import ray_options
 
 SHOWN_WARNINGS = 20
 """Dropped-placeholder warnings printed one per line; the rest are counted (all in --stats-json)."""
@@ -173,6 +174,7 @@ def _note_already_target(paths: list[str], tgt: str | None) -> None:
     "placeholders (file, line, sentence, values) here.",
 )
 @errors_option
+@ray_options
 def translate_command(
     source: str,
     output: str | None,
@@ -200,6 +202,11 @@ def translate_command(
     quiet: bool,
     stats_json: str | None,
     errors: str,
+    ray: str | None,
+    shard_size: int,
+    shard_records: int | None,
+    workers: int | None,
+    ship_model: bool,
 ) -> None:
     """Translate FILE_OR_FOLDER ('-' for stdin) between Hindi and English, structure kept.
 
@@ -225,6 +232,12 @@ def translate_command(
         front_matter_keys=tuple(k.strip() for k in front_matter_keys.split(",") if k.strip()),
         wrap=wrap, on_dropped=on_dropped, force=force,
     )
+    if ray is not None:
+        from .ray_options import translate_on_ray
+
+        return translate_on_ray(source, output, options, fmt, ray, shard_kib=shard_size,
+                                shard_records=shard_records, workers=workers, ship_model=ship_model,
+                                quiet=quiet, stats_json=stats_json)
     try:
         with Progress("translate", "sentences", quiet=quiet) as progress:
             result = translate_documents(

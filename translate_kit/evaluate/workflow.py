@@ -190,7 +190,8 @@ def evaluate(
             translator, src_file, translate.beam_size, translate.save_hypotheses, notify
         )
         lang = lang or translator.tgt
-        meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint}
+        meta["model"] = {"path": str(translator.model.path), "fingerprint": translator.fingerprint,
+                         "family": translator.family.name}
     elif hypotheses:
         hyp_file = load_file(hypotheses, options.errors)
     else:

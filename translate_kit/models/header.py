@@ -130,6 +130,8 @@ def read_model_bin(path: Path) -> ModelBinInfo:
                 reader.skip(nbytes, f"the weights of {name}")
         if version >= 3:
             for _ in range(reader.unpack("<I", "the alias count")):
-                reader.string("an alias")
-                reader.string("an aliased variable")
+                alias = reader.string("an alias")
+                target = reader.string("an aliased variable")
+                if target in shapes:  # a shared matrix (NLLB, OPUS-MT embeddings) is stored once
+                    shapes[alias], dtypes[alias] = shapes[target], dtypes[target]
     return ModelBinInfo(version, spec, revision, shapes, dtypes, scalars)

@@ -212,7 +212,7 @@ def align_texts(hi_text: str, en_text: str, hi_format: str, en_format: str, pres
     """Align a Hindi article with its English version as `translate-kit align` does: the block
     pairs (headings with headings, paragraphs with paragraphs) and the sentence beads inside them,
     as its block and sentence records."""
-    from ..align.article import article_from_document, parse_presplit
+    from ..align.article import article_from_document, check_pair, parse_presplit
     from ..align.output import bead_records, block_records
 
     def article(text: str, fmt: str, lang: str, name: str):
@@ -222,6 +222,7 @@ def align_texts(hi_text: str, en_text: str, hi_format: str, en_format: str, pres
 
     hi = article(hi_text, hi_format, HINDI, "hi")
     en = article(en_text, en_format, ENGLISH, "en")
+    warnings = check_pair(hi, en, "the Hindi side", "the English side")
     alignment = _aligner().align(hi, en)
     beads = bead_records(alignment, hi, en)
     blocks = block_records(alignment, hi, en)
@@ -233,6 +234,7 @@ def align_texts(hi_text: str, en_text: str, hi_format: str, en_format: str, pres
         "hi_sentences": len(hi.sentences),
         "en_sentences": len(en.sentences),
         "evidence": list(alignment.backends),
+        "warnings": warnings,
     }
 
 

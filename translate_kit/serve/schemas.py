@@ -167,6 +167,10 @@ class AlignResponse(BaseModel):
     hi_sentences: int
     en_sentences: int
     evidence: list[str]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What `translate-kit align` warns about: a side with no text or in the wrong script.",
+    )
 
 
 class EvaluateRequest(BaseModel):

@@ -1,0 +1,218 @@
+"""The stages a Ray run maps over its shards, each calling the library the local run calls.
+
+    read_shard      (tasks)         read bytes -> decode -> parse_document
+    ShardTranslator (actor pool)    DocumentTranslator: plan (sentences), the main memory's
+                                    answers (through MemoryService, one actor beside the memory
+                                    file), engine batches, reassembly -> write_document /
+                                    bilingual_jsonl -> outputs, shard memory, shard record
+
+A row is one shard; its Python objects travel pickled in the `payload` column. Each stage turns
+a failing document into an error entry (document, reason) and lets the rest of the shard go on.
+The shard record is written last, atomically, so its presence means every output of the shard
+and its memory file are complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow.fs as pafs
+
+from ..api import TranslateOptions, Translation
+from ..documents import parse_document, write_document
+from ..engine import DecodeOptions
+from ..errors import TranslateKitError
+from ..memory import Entry, TranslationMemory
+from ..translate import DocumentTranslator, SentenceEngine, bilingual_jsonl
+from .inputs import DocItem, Place, Shard
+
+RECORD_SUFFIX = ".json"
+MEMORY_SUFFIX = ".memory.jsonl"
+
+
+@dataclass
+class RunSpec:
+    """Everything a worker needs, pickled once into each actor and task: the run's
+    api.TranslateOptions (model path as every node sees it, direction, threads per actor, no
+    memory of its own), the decoding options and where shard records go."""
+
+    options: TranslateOptions
+    decode: DecodeOptions
+    work: Place
+    model_files: Any = None  # an ObjectRef to {relative path: bytes} when the model is shipped
+    memory_service: Any = None  # a MemoryService actor handle (None: no translation memory)
+    engine_wrapper: Callable[[SentenceEngine], SentenceEngine] | None = None  # tests: a failing engine
+
+
+def _error(item: DocItem, exc: BaseException) -> dict[str, str]:
+    reason = str(exc) if isinstance(exc, TranslateKitError | OSError) else f"{type(exc).__name__}: {exc}"
+    return {"document": item.source.shown, "error": reason}
+
+
+def read_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
+    """Read, decode and parse every document of the shard; a bad one becomes an error entry."""
+    shard: Shard = pickle.loads(row["payload"])
+    documents, errors = [], []
+    for item in shard.items:
+        try:
+            text = item.read_text(spec.options.errors)
+            doc = parse_document(text, item.source.shown, item.fmt, **spec.options.document_settings())
+            documents.append((item, doc))
+        except Exception as exc:  # any reader failure is this document's, never the shard's
+            errors.append(_error(item, exc))
+    return {**row, "payload": pickle.dumps((shard, documents, errors))}
+
+
+class MemoryService:
+    """The main translation memory, served to every worker by one actor on the driver's node (where
+    the memory file is): workers ask it for their sentences and translate only what it lacks."""
+
+    def __init__(self, path: str):
+        self.memory = TranslationMemory(path)
+
+    def get_many(self, keys: list[str]) -> dict[str, Entry]:
+        return self.memory.get_many(keys)
+
+
+class ShardMemory:
+    """The memory a worker's DocumentTranslator sees: lookups go to the memory service (if any);
+    what the worker translates is kept apart, to be written as the shard's memory."""
+
+    def __init__(self, service: Any = None):
+        self.service = service
+        self.new: dict[str, Entry] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Entry]:
+        if self.service is None:
+            return {}
+        import ray
+
+        return ray.get(self.service.get_many.remote(list(keys)))
+
+    def put_many(self, entries: Mapping[str, Entry]) -> None:
+        self.new.update(entries)
+
+
+def load_translation(spec: RunSpec) -> Translation:
+    """The run's model as api.Translation (one per actor), from the shared path or the shipped files."""
+    options = spec.options
+    if spec.model_files is not None:
+        import ray
+
+        options = replace(options, model=_materialise(ray.get(spec.model_files)))
+    return Translation(options)
+
+
+def _materialise(files: Mapping[str, bytes]) -> str:
+    """Write shipped model files to a local folder once per node (kept for the node's later actors)."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(files[name]).digest())
+    folder = Path(tempfile.gettempdir()) / f"translate-kit-model-{digest.hexdigest()[:16]}"
+    if not (folder / ".complete").exists():
+        staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+        for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
+        (staging / ".complete").touch()
+        try:
+            staging.rename(folder)
+        except OSError:  # another actor on this node got there first
+            shutil.rmtree(staging, ignore_errors=True)
+    return str(folder)
+
+
+class ShardTranslator:
+    """One model per actor, loaded once; each call translates one shard and writes its results."""
+
+    def __init__(self, spec: RunSpec):
+        self.spec = spec
+        self.translation = load_translation(spec)
+        self.engine = self.translation.engine
+        if spec.engine_wrapper is not None:
+            self.engine = spec.engine_wrapper(self.engine)
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        shard, documents, errors = pickle.loads(row["payload"])
+        attempts = self._count_attempt(shard)
+        memory = ShardMemory(self.spec.memory_service)
+        options = self.spec.options
+        translator = DocumentTranslator(
+            self.engine, self.spec.decode, memory=memory, glossary=options.glossary,
+            window_sentences=options.window_sentences, on_dropped=options.on_dropped,
+        )
+        planned = []
+        for item, doc in documents:
+            try:
+                planned.append((item, translator.plan(doc)))
+            except Exception as exc:  # a document the planner cannot handle is reported, not fatal
+                errors.append(_error(item, exc))
+        results = translator.translate(plan for _, plan in planned)
+        outputs = []
+        for (item, _), result in zip(planned, results, strict=True):
+            if options.bilingual:
+                content = bilingual_jsonl(result)
+            else:
+                content = write_document(result.document, result.rendered, wrap=options.wrap)
+            try:
+                item.output.write_bytes(item.encode(content))
+                outputs.append(item.output.path)
+            except OSError as exc:
+                reason = f"cannot write {item.output.shown}: {exc}"
+                errors.append({"document": item.source.shown, "error": reason})
+        self._write_memory(shard, memory.new)
+        record = {
+            "shard": shard.name,
+            "fingerprint": row["fingerprint"],
+            "documents": len(shard.items),
+            "outputs": outputs,
+            "errors": errors,
+            "attempts": attempts,
+            "node": _node_id(),
+            "new_memory": len(memory.new),
+            "stats": translator.stats.to_dict(),
+        }
+        self.spec.work.join(shard.name + RECORD_SUFFIX).write_bytes(
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        )
+        return {"shard": row["shard"], "record": json.dumps(record, ensure_ascii=False)}
+
+    def _count_attempt(self, shard: Shard) -> int:
+        """Leave a marker per attempt at a shard, so the record can say how often a worker died on it."""
+        folder = self.spec.work.join(shard.name + ".attempts")
+        folder.join(f"{os.getpid()}-{uuid.uuid4().hex[:8]}").write_bytes(b"")
+        selector = pafs.FileSelector(folder.path)
+        return sum(1 for info in folder.fs.get_file_info(selector) if info.type == pafs.FileType.File)
+
+    def _write_memory(self, shard: Shard, entries: Mapping[str, Entry]) -> None:
+        lines = (
+            json.dumps({"key": k, "text": e.text, "score": e.score, "dropped": list(e.dropped)},
+                       ensure_ascii=False) + "\n"
+            for k, e in entries.items()
+        )
+        self.spec.work.join(shard.name + MEMORY_SUFFIX).write_bytes("".join(lines).encode("utf-8"))
+
+
+def _node_id() -> str:
+    import ray
+
+    return ray.get_runtime_context().get_node_id()
+
+
+def read_memory(place: Place) -> dict[str, Entry]:
+    """A shard's memory file as entries (for merging into the main memory)."""
+    entries = {}
+    for line in place.read_bytes().decode("utf-8").splitlines():
+        data = json.loads(line)
+        entries[data["key"]] = Entry(data["text"], data["score"], tuple(data["dropped"]))
+    return entries
