@@ -169,6 +169,17 @@ class _RandomWeights:
         self.linear(spec.linear_0, ffn_dim, self.d_model)
         self.linear(spec.linear_1, self.d_model, ffn_dim)
 
+    def encoder_layers(self, encoder, ffn_dim: int) -> None:
+        for layer in encoder.layer:
+            self.attention(layer.self_attention, self_attention=True)
+            self.ffn(layer.ffn, ffn_dim)
+
+    def decoder_layers(self, decoder, ffn_dim: int) -> None:
+        for layer in decoder.layer:
+            self.attention(layer.self_attention, self_attention=True)
+            self.attention(layer.attention, self_attention=False)
+            self.ffn(layer.ffn, ffn_dim)
+
     def stack_inputs(self, spec, embeddings, vocab_size: int) -> None:
         embeddings.weight = self.matrix(vocab_size, self.d_model)
         spec.scale_embeddings = True  # fairseq multiplies embeddings by sqrt(d_model)
@@ -203,14 +214,9 @@ def build_spec(shape: Shape, source_vocab: list[str], target_vocab: list[str], s
     )
     weights = _RandomWeights(shape.d_model, seed)
     weights.stack_inputs(spec.encoder, spec.encoder.embeddings[0], len(source_vocab))
-    for layer in spec.encoder.layer:
-        weights.attention(layer.self_attention, self_attention=True)
-        weights.ffn(layer.ffn, shape.ffn)
+    weights.encoder_layers(spec.encoder, shape.ffn)
     weights.stack_inputs(spec.decoder, spec.decoder.embeddings, len(target_vocab))
-    for layer in spec.decoder.layer:
-        weights.attention(layer.self_attention, self_attention=True)
-        weights.attention(layer.attention, self_attention=False)
-        weights.ffn(layer.ffn, shape.ffn)
+    weights.decoder_layers(spec.decoder, shape.ffn)
     weights.linear(spec.decoder.projection, len(target_vocab), shape.d_model, bias=False)
     spec.decoder.projection.bias = _unreachable_tokens_bias(target_vocab)
     spec.register_source_vocabulary(source_vocab)

@@ -124,13 +124,8 @@ def build_spec(shape: FamilyShape, vocab: list[str], seed: int = 0):
         side.position_encodings.encodings = positions
         if nllb:
             weights.layer_norm(side.layer_norm)
-    for layer in spec.encoder.layer:
-        weights.attention(layer.self_attention, self_attention=True)
-        weights.ffn(layer.ffn, shape.ffn)
-    for layer in spec.decoder.layer:
-        weights.attention(layer.self_attention, self_attention=True)
-        weights.attention(layer.attention, self_attention=False)
-        weights.ffn(layer.ffn, shape.ffn)
+    weights.encoder_layers(spec.encoder, shape.ffn)
+    weights.decoder_layers(spec.decoder, shape.ffn)
     spec.decoder.projection.weight = shared
     never = {"<s>", "<pad>", "<unk>", "<mask>", HINDI, ENGLISH} if nllb else {"<unk>"}
     spec.decoder.projection.bias = _never_bias(vocab, never)
