@@ -99,11 +99,11 @@ class _CrashingEngine:
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
 
-    def translate_prepared(self, prepared, options=None):
+    def translate_stream(self, prepared, options=None):
         if not self._marker.exists():
             self._marker.touch()
             os._exit(1)  # a worker dying mid-shard, as on a node lost or killed
-        return self._engine.translate_prepared(prepared, options)
+        return self._engine.translate_stream(prepared, options)
 
 
 class CrashOnce:
