@@ -167,8 +167,8 @@ def test_every_batch_is_padded_to_one_length_bucket_and_every_sentence_comes_bac
     translator = copy_translator(tiny_model_hi_en, inter_threads=2, intra_threads=1)
     sentences = [SENTENCES[i] for i in picks]
     prepared = translator.prepare(sentences)
-    streamed = [pair for batch in translator.translate_stream(prepared, DecodeOptions(max_batch_tokens=budget))
-                for pair in batch]
+    stream = translator.translate_stream(prepared, DecodeOptions(max_batch_tokens=budget))
+    streamed = [pair for batch in stream for pair in batch]
     assert sorted(index for index, _ in streamed) == list(range(len(sentences)))  # each exactly once
     assert all(result.text == sentences[index] for index, result in streamed)  # the copy model
     calls = _calls(translator)
