@@ -314,8 +314,8 @@ def _merge_memories(work: Place, records: dict[str, dict], done: set[str], memor
                     ) -> tuple[int, int]:
     """Every shard's new translations into the main memory (repeatable: entries are keyed), if
     there is one; returns the entries merged and how many translations of this run repeat one
-    made in another of its shards (a sentence met by several shards is translated by each: only
-    the main memory, not the other shards, is asked before translating)."""
+    made in another of its shards (shards running at the same time can each translate a sentence
+    they share before either has handed it to the memory; without a memory every shard does)."""
     merged = made = 0
     keys: set[str] = set()
     with TranslationMemory(memory_path) if memory_path else contextlib.nullcontext() as memory:
