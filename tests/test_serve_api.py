@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from serve_server import live_server  # skips the module without the [serve] extra
 
 from translate_kit.cli import cli
+from translate_kit.serve.models import decode_shape
 from translate_kit.serve.settings import ServeSettings
 
 httpx = pytest.importorskip("httpx")
@@ -203,17 +204,25 @@ def wait_for(condition, seconds: float = 10) -> None:
 
 def test_sentences_of_concurrent_requests_are_decoded_in_one_batch(client, server):
     model = server.model()
-    texts = [f"क्रम {i}: {line}" for i, line in enumerate(ARTICLE_HI[30:38])]
-    with (
-        concurrent.futures.ThreadPoolExecutor(12) as pool,
-        held_workers(client, model, pool) as (batches, release),
-    ):
-        rest = [pool.submit(client.post, "/translate", json={"text": t}) for t in texts]
-        wait_for(lambda: model.batcher.queued == len(texts))
-        release()
-        assert all(f.result().status_code == 200 for f in rest)
-    shared = [b for b in batches if any("क्रम" in item.text for item in b)]
-    assert len(shared) == 1 and len(shared[0]) == len(texts)
+    same_length = [f"क्रम {i}: किसानों का कहना है कि इस बार फसल अच्छी हुई है।" for i in range(8)]
+    mixed = [f"{line} ({i})" for i, line in enumerate(ARTICLE_HI[30:38])]
+    for texts in (same_length, mixed):
+        with (
+            concurrent.futures.ThreadPoolExecutor(12) as pool,
+            held_workers(client, model, pool) as (batches, release),
+        ):
+            rest = [pool.submit(client.post, "/translate", json={"text": t}) for t in texts]
+            wait_for(lambda texts=texts: model.batcher.queued == len(texts))
+            release()
+            assert all(f.result().status_code == 200 for f in rest)
+        ours = [b for b in batches[model.batcher.workers :]]
+        assert sum(len(b) for b in ours) == len(texts)
+        buckets = [{decode_shape(model.translator, item).bucket for item in b} for b in ours]
+        assert all(len(one) == 1 for one in buckets)  # a batch holds one length bucket
+        if texts is same_length:
+            assert len(ours) == 1  # every request's sentence in one batch
+        else:
+            assert len(ours) == len(set.union(*buckets))  # one batch per bucket, not per request
 
 
 def test_markdown_file_comes_back_markdown_with_its_structure(client, tiny_model_hi_en, tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from .. import api
+from ..engine import LENGTH_BUCKET, MAX_POSITIONS
 from . import library
-from .batcher import Batcher
+from .batcher import Batcher, Shape
 from .metrics import Metrics
 from .settings import ServeSettings
 
@@ -14,10 +16,11 @@ from .settings import ServeSettings
 @dataclass
 class ServedModel:
     """A loaded model, the decoding options every request shares (so requests can share batches),
-    and the batcher its requests' sentences go through."""
+    the library options its requests are translated with, and the batcher their sentences go through."""
 
     translator: library.Translator
     options: library.DecodeOptions
+    translate_options: api.TranslateOptions
     batcher: Batcher
 
     @property
@@ -106,7 +109,7 @@ class ModelPool:
         direction = f"{translator.src}-{translator.tgt}"
         batcher = Batcher(
             lambda items: translator.translate_prepared(items, options),
-            lambda item: library.source_pieces(translator, item),
+            lambda item: decode_shape(translator, item),
             batch_tokens=self.settings.batch_tokens,
             max_wait=self.settings.max_wait_ms / 1000,
             max_pending=self.settings.max_queue,
@@ -118,10 +121,21 @@ class ModelPool:
         self.metrics.watch_queue(direction, lambda: batcher.queued, lambda: batcher.admitted)
         with self._lock:
             old = self._models.get((translator.src, translator.tgt))
-            self._models[(translator.src, translator.tgt)] = ServedModel(translator, options, batcher)
+            self._models[(translator.src, translator.tgt)] = ServedModel(
+                translator, options, self.settings.translate_options(), batcher
+            )
         if old is not None:
             old.batcher.close()
 
     def close(self) -> None:
         for model in self.loaded():
             model.batcher.close()
+
+
+def decode_shape(translator: library.Translator, prepared: library.Prepared) -> Shape:
+    """How the engine decodes a prepared sentence: padded to its length bucket (the longest of its
+    chunks' buckets groups it with others), each chunk costing its padded length."""
+    appended = int(translator.family.model_appends_eos)
+    lengths = [len(chunk) + appended for chunk in translator.family.encode(prepared, MAX_POSITIONS)]
+    padded = [-(-length // LENGTH_BUCKET) * LENGTH_BUCKET for length in lengths] or [LENGTH_BUCKET]
+    return Shape(bucket=max(padded), tokens=sum(padded))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..api import TranslateOptions
 from .library import DecodeOptions
 
 
@@ -54,6 +55,11 @@ class ServeSettings:
                 raise ValueError(f"{name} must be positive")
         if self.max_wait_ms < 0 or self.timeout_s <= 0:
             raise ValueError("max_wait_ms must be >= 0 and timeout_s > 0")
+
+    def translate_options(self) -> TranslateOptions:
+        """How the library translates a request: every document of it in one window (so all its
+        sentences reach the batcher together), memory and engine supplied by the server."""
+        return TranslateOptions(beam_size=self.beam, window_sentences=self.max_sentences, use_memory=False)
 
     def decode_options(self) -> DecodeOptions:
         """What every request of the server is decoded with (one set, so requests share batches)."""

@@ -1,9 +1,12 @@
-"""Translating texts and documents for the routes: library work in a request thread, sentences
-through the model's batcher, limits checked before any decoding."""
+"""Translating texts and documents for the routes: the library API (`api.Translation`) in a
+request thread, its sentences decoded through the model's batcher, limits checked before any
+decoding."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -11,8 +14,9 @@ from typing import Any, TypeVar
 import anyio
 from starlette.requests import Request
 
+from .. import api
 from . import library
-from .batcher import QueueFull
+from .batcher import Arrival, QueueFull
 from .errors import ServeError
 from .metrics import Metrics
 from .models import ModelPool, ServedModel
@@ -23,23 +27,39 @@ T = TypeVar("T")
 
 
 class _RequestEngine:
-    """The engine a request's DocumentTranslator sees: the model's batcher, under its ticket."""
+    """The engine a request's `api.Translation` sees: the model's own preparation, decoding through
+    the model's batcher under the request's ticket (so its sentences share batches with others')."""
 
-    def __init__(self, model: ServedModel, control: Control):
+    def __init__(self, model: ServedModel, control: Control, arrival: Arrival):
         self.model = model
         self.control = control
+        self.arrival = arrival
         self.src = model.src
         self.tgt = model.tgt
         self.fingerprint = model.translator.fingerprint
         self.family = model.translator.family
 
     def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
-        """The engine owns preparation: the model's own; only decoding goes through the batcher."""
         return self.model.translator.prepare(sentences, glossary)
 
     def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
+        results: list[Any] = [None] * len(prepared)
+        for done in self.translate_stream(prepared, options):
+            for index, translation in done:
+                results[index] = translation
+        return results
+
+    def translate_stream(self, prepared, options=None) -> Iterator[list[tuple[int, library.Translation]]]:
+        """(index, translation) pairs batch by batch, as the batcher finishes them (CancelledError
+        once the request is cancelled)."""
         assert self.control.ticket is not None, "sentences are decoded only after admission"
-        return self.model.batcher.run(self.control.ticket, prepared)
+        futures = self.model.batcher.submit(self.control.ticket, prepared)
+        self.arrival.done()
+        index = {future: i for i, future in enumerate(futures)}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield [(index[future], future.result()) for future in finished]
 
 
 @dataclass
@@ -97,33 +117,42 @@ class TranslationService:
         src = source or library.document_language(documents)
         tgt = target or library.other(src)
         if src == tgt or not any(doc.translatable() for doc in documents):
-            control.planned(0)
+            control.report(0, 0)
             outputs = [library.render(library.TranslatedDocument(doc, {})) for doc in documents]
             return Translated(src, tgt, detected, None, documents, outputs, [{} for _ in documents])
         model = self._model(src, tgt)
-        run = library.translate_documents(
-            _RequestEngine(model, control),
-            model.options,
-            documents,
-            library.thread_memory(self.settings.memory),
-            admit=lambda plans: self._admit(model, plans, control),
-            progress=control.advance,
-            cancel=lambda: control.cancelled,
-        )
-        self.metrics.count_run(model.direction, run.stats)
+        with model.batcher.arriving() as arrival:
+            translation = api.Translation(
+                model.translate_options,
+                engine=_RequestEngine(model, control, arrival),
+                memory=library.thread_memory(self.settings.memory),
+                decoding=model.options,
+            )
+            started = time.perf_counter()
+            planned = translation.plan_documents(
+                documents, progress=control.report, cancel=lambda: control.cancelled
+            )
+            self.metrics.stage_seconds.labels("plan").observe(time.perf_counter() - started)
+            with self._admit(model, planned.sentences, control):
+                started = time.perf_counter()
+                run = translation.translate_planned(planned)
+                run.stats.seconds = time.perf_counter() - started
+                self.metrics.stage_seconds.labels("translate").observe(run.stats.seconds)
+        stats = run.stats.to_dict()
+        self.metrics.count_run(model.direction, stats)
         return Translated(
             src,
             tgt,
             detected,
             model.name,
             documents,
-            [library.render(result) for result in run.results],
+            [result.text for result in run.results],
             [
-                library.sentence_pairs(plan, result)
-                for plan, result in zip(run.plans, run.results, strict=True)
+                library.sentence_pairs(plan, result.document)
+                for plan, result in zip(planned.plans, run.results, strict=True)
             ],
-            run.dropped,
-            run.stats,
+            [value for result in run.results for value in result.dropped],
+            stats,
         )
 
     def _model(self, src: str, tgt: str) -> ServedModel:
@@ -136,10 +165,7 @@ class TranslationService:
             raise ServeError(503, f"model not available: {exc}") from None
 
     @contextmanager
-    def _admit(
-        self, model: ServedModel, plans: list[library.DocumentPlan], control: Control
-    ) -> Iterator[None]:
-        sentences = [s for plan in plans for s in library.plan_sentences(plan)]
+    def _admit(self, model: ServedModel, sentences: list[str], control: Control) -> Iterator[None]:
         limit = self.settings.max_sentences
         if len(sentences) > limit:
             raise ServeError(413, f"{len(sentences)} sentences in one request; the limit is {limit}")
@@ -154,7 +180,6 @@ class TranslationService:
         try:
             with model.batcher.admit(len(sentences)) as ticket:
                 control.attach(ticket)
-                control.planned(len(sentences))
                 yield
         except QueueFull as exc:  # raised by admit only: the translation itself never raises it
             self.metrics.rejected.labels("queue").inc()
