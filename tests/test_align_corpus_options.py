@@ -4,14 +4,15 @@ the same inputs with and without the option, and the difference the option must 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 from click.testing import CliRunner
 from test_align_cli import EN_PRESPLIT, HI_PRESPLIT, records
 
 from translate_kit.align.article import parse_presplit
+from translate_kit.api import AlignOptions
 from translate_kit.cli import cli
-from translate_kit.cli.options import build_aligner
 
 # A Hindi line written in Latin letters, a one-word answer against a long English sentence, and
 # lines whose words a small lexicon knows.
@@ -86,10 +87,9 @@ def test_align_reads_hindi_from_standard_input(tmp_path):
 
 def test_no_blocks_aligns_sentences_without_the_block_level():
     hi, en = parse_presplit(HI_PRESPLIT.splitlines()), parse_presplit(EN_PRESPLIT.splitlines())
-    options = {"lexicon": None, "no_freedict": True, "model": None, "inventory": "1-1,1-2,2-1",
-               "learn": False}
-    with_blocks = build_aligner(**options, no_blocks=False)
-    without = build_aligner(**options, no_blocks=True)
+    options = AlignOptions(freedict=False, beads="1-1,1-2,2-1", learn=False)
+    with_blocks = options.aligner()
+    without = replace(options, blocks=False).aligner()
     assert with_blocks.use_blocks and not without.use_blocks
     assert with_blocks.align(hi, en).flattened is False  # blocks paired first, sentences inside them
     assert without.align(hi, en).flattened is True

@@ -99,10 +99,10 @@ def test_build_resumes_after_a_crash(pairs_tsv, tmp_path, monkeypatch):
     calls.clear()
     monkeypatch.setattr(Aligner, "align", real_align)
     summary = builder.build(jobs, progress=False)
-    assert summary["reused"] == 1 and summary["pairs"] == 6
+    assert summary.reused == 1 and summary.pairs == 6
     (tmp_path / "two.en").write_text(EN_2.replace("Rain in Mumbai", "Heavy rain in Mumbai"), encoding="utf-8")
     summary = builder.build(jobs, progress=False)
-    assert summary["reused"] == 1  # the changed document is redone, the other reused
+    assert summary.reused == 1  # the changed document is redone, the other reused
 
 
 def test_two_folders_with_matching_names(tmp_path):
@@ -205,11 +205,11 @@ def test_a_learning_build_resumes_with_the_same_lexicon(shared_data, tmp_path, m
         resumed.build(jobs, progress=False)
     monkeypatch.setattr(Aligner, "align", real_align)
     summary = resumed.build(jobs, progress=False)
-    assert summary["reused"] == 2
+    assert summary.reused == 2
     for name in ("corpus.hi", "corpus.en", "corpus.jsonl"):
         assert (tmp_path / "resumed" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
-    assert summary["learned"].startswith("a lexicon of ")
-    assert summary["learned"] in (tmp_path / "fresh" / "report.md").read_text(encoding="utf-8")
+    assert summary.learned.startswith("a lexicon of ")
+    assert summary.learned in (tmp_path / "fresh" / "report.md").read_text(encoding="utf-8")
 
 
 def test_a_binary_file_in_a_folder_and_a_document_listed_twice(tmp_path):
@@ -229,3 +229,34 @@ def test_a_binary_file_in_a_folder_and_a_document_listed_twice(tmp_path):
     report = pd.read_csv(tmp_path / "twice" / "report.csv").set_index("doc")
     assert report.loc["first", "pairs"] == 3 and report.loc["second", "pairs"] == 0
     assert report.loc["second", "removed: duplicate"] == 3
+
+
+def test_build_corpus_library_call_checks_its_arguments_before_any_work(pairs_tsv, tmp_path):
+    """api.build_corpus: folders matched by name (unmatched names returned, not printed); a TSV with
+    a second argument, a lone folder or a bad bead list is an OptionError that names what is wrong;
+    the CLI reports the same as a usage error (exit 2)."""
+    from translate_kit.api import AlignOptions, CorpusOptions, build_corpus
+    from translate_kit.errors import OptionError
+
+    for side, text in (("hi", HI_2), ("en", EN_2)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "story.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "hi" / "only-hindi.txt").write_text(HI_1, encoding="utf-8")
+    options = CorpusOptions(Filters(min_score=0.1), align=AlignOptions(presplit=True, freedict=False))
+    summary = build_corpus(str(tmp_path / "hi"), str(tmp_path / "en"), str(tmp_path / "out"), options)
+    assert (summary.documents, summary.pairs, summary.unmatched) == (1, 3, ["only-hindi.txt"])
+
+    with pytest.raises(OptionError, match="takes no second argument"):
+        build_corpus(str(pairs_tsv), str(tmp_path / "en"), str(tmp_path / "x"), options)
+    with pytest.raises(OptionError, match="give the English folder"):
+        build_corpus(str(tmp_path / "hi"), None, str(tmp_path / "x"), options)
+    bad_beads = CorpusOptions(align=AlignOptions(beads="9-9", freedict=False))
+    with pytest.raises(OptionError, match="bad bead type 9-9") as raised:
+        build_corpus(str(pairs_tsv), None, str(tmp_path / "x"), bad_beads)
+    assert raised.value.option == "--beads"
+    assert not (tmp_path / "x").exists()
+
+    result = build([str(pairs_tsv), "-o", str(tmp_path / "y"), "--beads", "9-9"])
+    assert result.exit_code == 2 and "Invalid value for --beads: bad bead type 9-9" in result.output
+    result = build([str(pairs_tsv), str(tmp_path / "en"), "-o", str(tmp_path / "y")])
+    assert result.exit_code == 2 and "Error: a TSV of pairs takes no second argument" in result.output

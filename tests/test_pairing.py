@@ -396,3 +396,26 @@ def test_pair_documents_bad_input_is_one_line(tmp_path):
     swapped = CliRunner().invoke(cli, ["pair-documents", str(tmp_path / "en"), str(hi), "--no-freedict"])
     assert swapped.exit_code == 1 and "give the Hindi documents first" in swapped.output
     assert "Traceback" not in result.output + swapped.output
+
+
+def test_api_pair_documents_then_build_corpus_as_the_cli_does(tmp_path):
+    """The library calls behind `corpus build --pair-documents`: the same pairs file, counts and
+    corpus as the command, with nothing printed."""
+    from translate_kit.api import AlignOptions, CorpusOptions, PairingSettings, build_corpus, pair_documents
+    from translate_kit.corpus import Filters
+
+    hi, en = story_folders(tmp_path)
+    found = pair_documents(hi, en, tmp_path / "lib" / "pairs.tsv", PairingSettings(), freedict=False)
+    assert (found.hi_documents, found.en_documents, found.pairs) == (6, 5, 5)
+    assert (found.unpaired_hi, found.unpaired_en, found.skipped) == (1, 0, 1)
+    assert found.unpaired_path == tmp_path / "lib" / "pairs.unpaired.tsv"
+    options = CorpusOptions(Filters(min_score=0.1), align=AlignOptions(freedict=False))
+    summary = build_corpus(str(found.pairs_path), None, str(tmp_path / "lib"), options, progress=False)
+    assert (summary.documents, summary.errors, summary.reused, summary.unmatched) == (5, 0, 0, [])
+
+    result = invoke(["corpus", "build", str(hi), str(en), "--pair-documents", "-o", str(tmp_path / "cli"),
+                     "--no-freedict", "--min-score", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert f"{summary.documents} documents (0 already done), {summary.pairs} pairs" in result.stderr
+    for name in ("pairs.tsv", "corpus.hi", "corpus.en", "corpus.jsonl"):
+        assert (tmp_path / "lib" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name

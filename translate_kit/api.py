@@ -10,7 +10,10 @@ calls one of these and presents the result:
   `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times (the
   HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both;
 - `align_documents([(hindi_path, english_path), ...], AlignOptions(...))`: block pairs and sentence
-  beads of article pairs, as the records `translate-kit align` writes;
+  beads of article pairs, as the records `translate-kit align` writes; `pair_documents(hi, en,
+  output)`: which document of one crawl translates which of the other (translate_kit.align.workflow,
+  re-exported here); `build_corpus(pairs, en_folder, output, CorpusOptions(...))`: many article
+  pairs aligned, filtered and written as a parallel corpus with a report, resumable;
 - `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
   scores with signatures, translate-then-score (`TranslateFirst`) and named test sets
   (translate_kit.evaluate.workflow, re-exported here).
@@ -23,6 +26,7 @@ A `Translation` is not thread-safe: use it from one thread at a time.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,6 +34,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
+    from .align.pairing import PairingSettings
+    from .align.workflow import AlignedPair, AlignOptions, PairingRun, align_documents, pair_documents
+    from .corpus import CorpusOptions, CorpusSummary
     from .documents import Document
     from .engine import DecodeOptions
     from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
@@ -45,22 +52,30 @@ if TYPE_CHECKING:
         TranslatedDocument,
     )
 
-_EVALUATION = {"EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate"}
+_ELSEWHERE = {
+    **dict.fromkeys(["EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate"],
+                    "evaluate.workflow"),
+    **dict.fromkeys(["AlignOptions", "AlignedPair", "PairingRun", "align_documents", "pair_documents"],
+                    "align.workflow"),
+    "PairingSettings": "align.pairing",
+    "CorpusOptions": "corpus",
+    "CorpusSummary": "corpus",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The evaluation calls, imported on first use: translating never loads sacrebleu or pandas."""
-    if name in _EVALUATION:
-        from .evaluate import workflow
-
-        return getattr(workflow, name)
+    """The evaluation, alignment and corpus calls, imported on first use: translating never loads
+    sacrebleu, scipy or pandas."""
+    if name in _ELSEWHERE:
+        return getattr(importlib.import_module(f".{_ELSEWHERE[name]}", __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "DocumentsResult", "EvalOptions", "Evaluation",
-    "OptionError", "Progress", "TextResult", "TextsResult", "TranslateFirst", "TranslateOptions",
-    "Translation", "align_documents", "compare", "evaluate", "translate_documents", "translate_texts",
+    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CorpusOptions", "CorpusSummary", "DocumentsResult",
+    "EvalOptions", "Evaluation", "OptionError", "PairingRun", "PairingSettings", "Progress", "TextResult",
+    "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "align_documents", "build_corpus",
+    "compare", "evaluate", "pair_documents", "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
@@ -365,68 +380,37 @@ def translate_documents(
         )
 
 
-@dataclass(frozen=True)
-class AlignOptions:
-    """How article pairs are read and aligned; the defaults are `translate-kit align`'s."""
+def build_corpus(
+    pairs: str,
+    en_folder: str | None,
+    output: str,
+    options: CorpusOptions | None = None,
+    *,
+    progress: bool | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
+) -> CorpusSummary:
+    """Align the article pairs of a TSV (`en_folder` None) or of two folders matched by file name,
+    filter their beads and write `output`/corpus.hi, corpus.en, corpus.jsonl and the report.
 
-    level: str = "sentence"  # records: "sentence" beads, "block" pairs, or "both"
-    min_score: float = 0.0  # leave out sentence beads scored below this
-    high_precision: bool = False  # only confident 1-1, 2-1 and 1-2 beads
-    presplit: bool = False  # inputs are one sentence a line, blank line between paragraphs
-    errors: str = "strict"
-    lexicon: str | None = None  # extra Hindi<TAB>English word lexicon
-    freedict: bool = True  # use the installed dict-freedict-eng-hin
-    model: str | None = None  # add MT similarity with this translation model
-    beads: str = "1-1,1-0,0-1,2-1,1-2,2-2"  # sentence bead types allowed
-    blocks: bool = True  # align headings and paragraphs first
-    learn: bool = True  # learn a lexicon from the confident beads of all pairs
-
-
-@dataclass
-class AlignedPair:
-    """One article pair: its records (or the one-line error that kept it from being read)."""
-
-    hi_path: str
-    en_path: str
-    records: list[dict] = field(default_factory=list)
-    error: str = ""
-    hi_sentences: int = 0
-    en_sentences: int = 0
-    doc: str = ""  # the pair's document id: the third item of its tuple, else its position
-    warnings: list[str] = field(default_factory=list)  # a side with no text or in the wrong script
-
-
-def align_documents(
-    pairs: Sequence[tuple[str, str] | tuple[str, str, str]], options: AlignOptions = AlignOptions()
-) -> tuple[list[AlignedPair], list[str]]:
-    """Align each (Hindi path, English path[, doc id]) pair in one process (evidence sources built
-    once); returns one AlignedPair each, in order, and the evidence the aligner used.
-
-    A pair given the wrong way round (English first, Hindi second) is refused with a
-    TranslateKitError; a side with no text or in the wrong script gives a warning.
+    Each pair's result is saved under `output` as it finishes, so a rerun skips what an earlier
+    run with the same inputs and settings did. `progress` draws a bar on stderr (None: on a
+    terminal). `engine="ray"` aligns every pair as a Ray task (`ray_address` None: a local Ray
+    instance; the files and `output` on storage every node sees).
     """
-    from .align import Aligner, parse_inventory
-    from .align.aligner import select_beads
-    from .align.article import check_pair
-    from .align.batch import align_pairs
-    from .align.features import make_sources
-    from .align.output import records_at
+    if engine not in ("local", "ray"):
+        raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")
+    from .corpus import CorpusOptions, collect_pairs
 
-    try:
-        inventory = parse_inventory(options.beads)
-    except ValueError as exc:
-        raise OptionError(str(exc)) from None
-    sources = make_sources(lexicon=options.lexicon, freedict=options.freedict, model=options.model)
-    aligner = Aligner(sources=sources, inventory=inventory, use_blocks=options.blocks, learn=options.learn)
-    jobs = [(pair[2] if len(pair) > 2 else str(i), pair[0], pair[1]) for i, pair in enumerate(pairs)]
-    aligned = []
-    for result in align_pairs(jobs, aligner, options.presplit, options.errors):
-        pair = AlignedPair(result.hi_path, result.en_path, error=result.error, doc=result.doc)
-        if not result.error:
-            pair.warnings = check_pair(result.hi, result.en, result.hi_path, result.en_path)
-            alignment = result.alignment
-            alignment.beads = select_beads(alignment.beads, options.min_score, options.high_precision)
-            pair.records = records_at(options.level, alignment, result.hi, result.en)
-            pair.hi_sentences, pair.en_sentences = len(result.hi.sentences), len(result.en.sentences)
-        aligned.append(pair)
-    return aligned, list(aligner.backends)
+    jobs, unmatched = collect_pairs(pairs, en_folder)
+    builder = (options or CorpusOptions()).builder(output)
+    if engine == "local":
+        summary = builder.build(jobs, progress)
+    else:
+        from .scale.cluster import connect
+        from .scale.corpus import ray_map_jobs
+
+        with connect(ray_address):
+            summary = builder.build(jobs, progress, map_jobs=ray_map_jobs())
+    summary.unmatched = unmatched
+    return summary

@@ -16,7 +16,7 @@ import os
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +27,8 @@ from .align import Aligner
 from .align.aligner import HIGH_PRECISION_SCORE, confident_pairs
 from .align.article import read_pair
 from .align.output import bead_records, block_records
-from .errors import InputError, TranslateKitError
+from .align.workflow import AlignOptions
+from .errors import InputError, OptionError, TranslateKitError
 from .languages import ENGLISH, HINDI, detect_lang
 from .textio import atomic_write, read_lines
 
@@ -76,6 +77,48 @@ class Filters:
 
 def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass(frozen=True)
+class CorpusOptions:
+    """What `corpus build` does with its pairs; the defaults are its defaults."""
+
+    filters: Filters = Filters()
+    level: str = "sentence"  # one of CORPUS_LEVELS
+    # How pairs are read (presplit, errors) and aligned (evidence, bead types, blocks, learning);
+    # its level, min_score and high_precision are not used: `filters` decide what enters the corpus.
+    align: AlignOptions = AlignOptions()
+
+    def builder(self, out_dir: str | os.PathLike[str]) -> CorpusBuilder:
+        """A CorpusBuilder writing to `out_dir` (the aligner's evidence is loaded now)."""
+        align = self.align
+        return CorpusBuilder(align.aligner(), self.filters, out_dir, align.presplit, align.errors, self.level)
+
+
+@dataclass
+class CorpusSummary:
+    """What a build did (the report under the output folder has the details)."""
+
+    documents: int
+    pairs: int  # sentence or paragraph pairs written to the corpus
+    errors: int  # documents that could not be read or aligned (reasons in report.md)
+    reused: int = 0  # documents finished by an earlier run with the same inputs and settings
+    learned: str = ""  # what the learning pass learned, if it ran
+    unmatched: list[str] = field(default_factory=list)  # files found in one of two folders only
+
+
+def collect_pairs(
+    pairs: str | os.PathLike[str], en_folder: str | os.PathLike[str] | None = None
+) -> tuple[list[PairJob], list[str]]:
+    """The article pairs of a TSV (`en_folder` None), or of a Hindi folder and an English folder
+    matched by file name; also returns the names found in one folder only."""
+    if Path(pairs).is_dir():
+        if en_folder is None:
+            raise OptionError("give the English folder after the Hindi folder, or a TSV of pairs")
+        return pair_folders(pairs, en_folder)
+    if en_folder is not None:
+        raise OptionError("a TSV of pairs takes no second argument")
+    return read_pair_list(pairs), []
 
 
 def read_pair_list(path: str | os.PathLike[str]) -> list[PairJob]:
@@ -165,8 +208,10 @@ class CorpusBuilder:
 
     def build(
         self, jobs: Sequence[PairJob], progress: bool | None = None, map_jobs: MapJobs | None = None
-    ) -> dict:
+    ) -> CorpusSummary:
         """Align every pair not finished before, then write the corpus and the report.
+
+        `progress` draws a bar per pass on stderr (None: when stderr is a terminal).
 
         With a learning aligner, a first pass (its results kept under .work too) collects every
         document's confident beads; the lexicon learned from them joins the evidence of the
@@ -199,8 +244,7 @@ class CorpusBuilder:
             reused += not fresh
             results.append(result)
         summary = self._assemble(results)
-        summary["reused"] = reused
-        summary["learned"] = self.learned
+        summary.reused, summary.learned = reused, self.learned
         return summary
 
     def _cached(self, job: PairJob, stage: str, settings: str, compute) -> tuple[dict, bool]:
@@ -242,7 +286,7 @@ class CorpusBuilder:
             record["removed"] = self.filters.reason(record)
         return {"n_hi": len(hi.sentences), "n_en": len(en.sentences), "beads": records}
 
-    def _assemble(self, results: list[dict]) -> dict:
+    def _assemble(self, results: list[dict]) -> CorpusSummary:
         seen: set[tuple[str, str]] = set()
         kept: list[dict] = []
         rows, types, scores = [], Counter(), []
@@ -286,11 +330,7 @@ class CorpusBuilder:
         counts, _ = _histogram(scores)
         histogram = pd.DataFrame({"score from": SCORE_BINS[:-1], "score to": SCORE_BINS[1:], "beads": counts})
         self._write_report(documents, bead_types, histogram)
-        return {
-            "documents": len(results),
-            "pairs": len(kept),
-            "errors": sum(1 for r in results if r.get("error")),
-        }
+        return CorpusSummary(len(results), len(kept), sum(1 for r in results if r.get("error")))
 
     def _write_corpus(self, kept: list[dict]) -> None:
         with (

@@ -24,7 +24,14 @@ class ModelError(TranslateKitError):
 
 
 class OptionError(TranslateKitError):
-    """Options that do not fit together or do not fit the input; front doors report a usage error."""
+    """Options that do not fit together or do not fit the input; front doors report a usage error.
+
+    `option` names the one option at fault ("--beads") where there is one, so that a front door
+    can say which value it rejects."""
+
+    def __init__(self, message: str, option: str | None = None):
+        super().__init__(message)
+        self.option = option
 
 
 class Cancelled(TranslateKitError):

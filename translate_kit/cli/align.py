@@ -10,9 +10,9 @@ import click
 from ..align.evaluation import evaluate_bead_files
 from ..align.output import LEVELS, write_records
 from ..api import AlignOptions, align_documents
-from ..errors import OptionError, TranslateKitError
+from ..errors import TranslateKitError
 from ..textio import atomic_write
-from .options import aligner_options, min_score_option, quiet_option, writable
+from .options import align_settings, aligner_options, min_score_option, option_errors, quiet_option, writable
 
 
 @click.command("align")
@@ -87,13 +87,10 @@ def align_command(
     jobs = _jobs(hi_file, en_file, pairs_file)
     options = AlignOptions(
         level=level, min_score=min_score, high_precision=high_precision, presplit=presplit, errors=errors,
-        lexicon=aligner["lexicon"], freedict=not aligner["no_freedict"], model=aligner["model"],
-        beads=aligner["inventory"], blocks=not aligner["no_blocks"], learn=aligner["learn"],
+        **align_settings(**aligner),
     )
-    try:
+    with option_errors():
         pairs, backends = align_documents(jobs, options)
-    except OptionError as exc:  # the only option align_documents checks is --beads
-        raise click.BadParameter(str(exc), param_hint="--beads") from None
     records, failed, summary = [], 0, {}
     for pair in pairs:
         if pair.error:

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from ..align.aligner import HIGH_PRECISION_SCORE
-from ..corpus import CORPUS_LEVELS, CorpusBuilder, Filters, pair_folders, read_pair_list
-from .options import aligner_options, build_aligner, min_score_option, quiet_option, writable
+from ..api import AlignOptions, CorpusOptions, build_corpus
+from ..corpus import CORPUS_LEVELS, Filters
+from .options import align_settings, aligner_options, min_score_option, option_errors, quiet_option, writable
 from .pair import pairing_options, run_pairing
 from .ray_options import ray_address, ray_option
 
@@ -88,70 +89,50 @@ def build_command(
     name in two folders (PAIRS = Hindi folder, EN_FOLDER = English folder), into corpus.hi,
     corpus.en, corpus.jsonl and a report. With --pair-documents the two folders are paired by
     content first (OUTPUT/pairs.tsv, OUTPUT/pairs.unpaired.tsv). Rerunning skips documents already done.
-<<<<<<< HEAD
     With --ray each pair is aligned as a Ray task (the files and OUTPUT on storage every node sees).
-=======
 
     \b
     Examples:
       translate-kit corpus build pairs.tsv -o corpus/
       translate-kit corpus build crawl/hi/ crawl/en/ --pair-documents -o corpus/
       translate-kit corpus build hi/ en/ -o corpus/ --level paragraph -q
->>>>>>> main
     """
-    unmatched: list[str] = []
     if pair_documents:
         if en_folder is None or not Path(pairs).is_dir():
             raise click.UsageError("--pair-documents takes the Hindi folder and the English folder")
-        settings = dict(pair_min_score=pair_min_score, url_hints=url_hints, matching=matching)
-        found, count = run_pairing(
-            pairs,
-            en_folder,
-            Path(output) / "pairs.tsv",
-            **settings,
-            no_freedict=aligner["no_freedict"],
-            errors=errors,
+        found = run_pairing(
+            pairs, en_folder, Path(output) / "pairs.tsv", pair_min_score=pair_min_score, url_hints=url_hints,
+            matching=matching, no_freedict=aligner["no_freedict"], errors=errors,
         )
-        if not count:
+        if not found.pairs:
             raise click.ClickException(f"no document pairs found: see {output}/pairs.unpaired.tsv")
-        jobs = read_pair_list(found)
-    elif Path(pairs).is_dir():
-        if en_folder is None:
-            raise click.UsageError("give the English folder after the Hindi folder, or a TSV of pairs")
-        jobs, unmatched = pair_folders(pairs, en_folder)
-    else:
-        if en_folder is not None:
-            raise click.UsageError("a TSV of pairs takes no second argument")
-        jobs = read_pair_list(pairs)
-    aligner = build_aligner(**aligner)
+        pairs, en_folder = str(found.pairs_path), None
     filters = Filters(
         min_score=min_score,
         high_precision=not all_beads,
         max_length_ratio=max_length_ratio,
         script_check=not no_script_check,
     )
-    progress = False if quiet else progress
-    builder = CorpusBuilder(aligner, filters, output, presplit, errors, level)
-    if ray is None:
-        summary = builder.build(jobs, progress)
-    else:
-        from ..scale.cluster import connect
-        from ..scale.corpus import ray_map_jobs
-
-        with connect(ray_address(ray)):
-            summary = builder.build(jobs, progress, map_jobs=ray_map_jobs())
-    if unmatched:
+    reading = AlignOptions(presplit=presplit, errors=errors, **align_settings(**aligner))
+    options = CorpusOptions(filters, level, reading)
+    with option_errors():
+        summary = build_corpus(
+            pairs, en_folder, output, options, progress=False if quiet else progress,
+            engine="local" if ray is None else "ray", ray_address=ray_address(ray),
+        )
+    if summary.unmatched:
         click.echo(
-            f"warning: {len(unmatched)} file(s) in one folder only, skipped: {', '.join(unmatched[:5])}",
+            f"warning: {len(summary.unmatched)} file(s) in one folder only, skipped: "
+            f"{', '.join(summary.unmatched[:5])}",
             err=True,
         )
     if quiet:
         return
     click.echo(
-        f"{summary['documents']} documents ({summary['reused']} already done), {summary['pairs']} pairs "
+        f"{summary.documents} documents ({summary.reused} already done), {summary.pairs} pairs "
         f"-> {output}/corpus.hi, corpus.en, corpus.jsonl, report.md"
-        + (f"; {summary['learned']}" if summary["learned"] else "")
-        + (f"; {summary['errors']} document(s) failed, see report.md" if summary["errors"] else ""),
+        + (f"; {summary.learned}" if summary.learned else "")
+        + (f"; {summary.errors} document(s) failed, see report.md" if summary.errors else ""),
         err=True,
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from .. import models
-from ..errors import ModelError
 
 
 @click.group("models")
@@ -60,13 +59,7 @@ def model_info(name_or_path: str) -> None:
       translate-kit models info indictrans2-indic-en-dist-200M
       translate-kit models info ./my-model/ct2_int8_model
     """
-    try:
-        facts = models.describe(models.resolve_model(name_or_path, download=False))
-    except ModelError:
-        known = models.REGISTRY.get(name_or_path)
-        if known is None or models.installed_path(name_or_path).exists():
-            raise
-        facts = models.describe_known(known)
+    facts = models.describe_name(name_or_path)
     width = max(map(len, facts))
     for key, value in facts.items():
         click.echo(f"{key:<{width}}  {value}")

@@ -3,13 +3,15 @@ defaults and help texts cannot drift apart between commands."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..errors import TranslateKitError
+from ..errors import OptionError, TranslateKitError
 from ..languages import normalize_lang
 
 _Decorator = Callable[[Callable], Callable]
@@ -142,16 +144,21 @@ aligner_options = apply(
 """Options of `align` and `corpus build`: how articles are read and what evidence aligns them."""
 
 
-def build_aligner(
+def align_settings(
     *, lexicon: str | None, no_freedict: bool, model: str | None, inventory: str, no_blocks: bool, learn: bool
-):
-    """The `Aligner` that `aligner_options` describe (all of them but --presplit and --errors)."""
-    from ..align import Aligner, parse_inventory
-    from ..align.features import make_sources
+) -> dict[str, Any]:
+    """The values of `aligner_options` (all of them but --presplit and --errors) as AlignOptions fields."""
+    return {"lexicon": lexicon, "freedict": not no_freedict, "model": model, "beads": inventory,
+            "blocks": not no_blocks, "learn": learn}
 
+
+@contextlib.contextmanager
+def option_errors() -> Iterator[None]:
+    """A library OptionError as click's usage error (exit status 2): "Invalid value for --beads: ..."
+    when it names its option. Used inside a command, so that click shows that command's usage."""
     try:
-        beads = parse_inventory(inventory)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--beads") from None
-    sources = make_sources(lexicon=lexicon, freedict=not no_freedict, model=model)
-    return Aligner(sources=sources, inventory=beads, use_blocks=not no_blocks, learn=learn)
+        yield
+    except OptionError as exc:
+        if exc.option:
+            raise click.BadParameter(str(exc), param_hint=exc.option) from None
+        raise click.UsageError(str(exc)) from None

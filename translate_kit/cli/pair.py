@@ -5,63 +5,52 @@ from __future__ import annotations
 import click
 
 from ..align.pairing import DEFAULT_MIN_SCORE
-from .options import errors_option, quiet_option, writable
+from ..api import PairingRun, PairingSettings, pair_documents
+from .options import apply, errors_option, quiet_option, writable
 
-
-def pairing_options(command):
-    """Options shared by `pair-documents` and `corpus build --pair-documents`."""
-    for option in reversed(
-        [
-            click.option(
-                "--pair-min-score",
-                type=click.FloatRange(0, 1, min_open=True),
-                default=DEFAULT_MIN_SCORE,
-                show_default=True,
-                help="Document pairs scored below this are not trusted: both sides are reported unpaired.",
-            ),
-            click.option(
-                "--url-hints",
-                is_flag=True,
-                help="Also compare the words and numbers of URLs (JSONL) or file names (folders).",
-            ),
-            click.option(
-                "--matching",
-                type=click.Choice(["hungarian", "greedy"]),
-                default="hungarian",
-                show_default=True,
-                help="One-to-one matching: best total score (Hungarian) or best pair first.",
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
+pairing_options = apply(
+    [
+        click.option(
+            "--pair-min-score",
+            type=click.FloatRange(0, 1, min_open=True),
+            default=DEFAULT_MIN_SCORE,
+            show_default=True,
+            help="Document pairs scored below this are not trusted: both sides are reported unpaired.",
+        ),
+        click.option(
+            "--url-hints",
+            is_flag=True,
+            help="Also compare the words and numbers of URLs (JSONL) or file names (folders).",
+        ),
+        click.option(
+            "--matching",
+            type=click.Choice(["hungarian", "greedy"]),
+            default="hungarian",
+            show_default=True,
+            help="One-to-one matching: best total score (Hungarian) or best pair first.",
+        ),
+    ]
+)
+"""Options shared by `pair-documents` and `corpus build --pair-documents`."""
 
 
 def run_pairing(
     hi_source, en_source, output, *, pair_min_score, url_hints, matching, no_freedict, errors, fmt=None,
     quiet=False,
-):
-    """Read both heaps, pair them, write the pairs and the unpaired list; print a summary line."""
-    from ..align.pairing import DocumentPairer, PairingSettings
-    from ..align.pairing_io import read_heap, write_pairs
-
-    hi, en = read_heap(hi_source, "hi", errors), read_heap(en_source, "en", errors)
+) -> PairingRun:
+    """Pair the two heaps (api.pair_documents) and print its summary line."""
     settings = PairingSettings(min_score=pair_min_score, url_hints=url_hints, matching=matching)
-    pairer = DocumentPairer(None, settings) if no_freedict else DocumentPairer.with_freedict(settings)
-    result = pairer.pair(hi.documents, en.documents)
-    pairs_path, unpaired_path = write_pairs(result, hi, en, output, fmt)
-    unpaired = {side: sum(1 for u in result.unpaired if u.side == side) for side in ("hi", "en")}
-    skipped = len(hi.skipped) + len(en.skipped)
-    if quiet:
-        return pairs_path, len(result.pairs)
-    click.echo(
-        f"{len(hi.documents)} Hindi / {len(en.documents)} English documents: {len(result.pairs)} pairs, "
-        f"{unpaired['hi']} Hindi and {unpaired['en']} English unpaired"
-        + (f", {skipped} skipped (binary, empty, wrong script or duplicate)" if skipped else "")
-        + f" -> {pairs_path}, {unpaired_path}",
-        err=True,
-    )
-    return pairs_path, len(result.pairs)
+    found = pair_documents(hi_source, en_source, output, settings, freedict=not no_freedict, errors=errors,
+                           fmt=fmt)
+    skipped = f", {found.skipped} skipped (binary, empty, wrong script or duplicate)" if found.skipped else ""
+    if not quiet:
+        click.echo(
+            f"{found.hi_documents} Hindi / {found.en_documents} English documents: {found.pairs} pairs, "
+            f"{found.unpaired_hi} Hindi and {found.unpaired_en} English unpaired{skipped}"
+            f" -> {found.pairs_path}, {found.unpaired_path}",
+            err=True,
+        )
+    return found
 
 
 @click.command("pair-documents")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from ..textio import atomic_write
+from .options import apply
 
 LOCAL = "local"
 
@@ -36,9 +36,8 @@ ray_option = click.option(
 )
 
 
-def ray_options(command: Callable) -> Callable:
-    """--ray [ADDRESS] with the translation run's --shard-size, --shard-records, --workers, --ship-model."""
-    options = [
+ray_options = apply(
+    [
         ray_option,
         click.option(
             "--shard-size",
@@ -68,12 +67,12 @@ def ray_options(command: Callable) -> Callable:
             "node reads it from the same path).",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+)
+"""--ray [ADDRESS] with the translation run's --shard-size, --shard-records, --workers, --ship-model."""
 
 
 def write_stats(path: str | None, stats: dict[str, Any]) -> None:
+    """--stats-json: the run's counts written atomically as JSON (nothing without a path)."""
     if path:
         with atomic_write(path) as handle:
             json.dump(stats, handle, indent=2, ensure_ascii=False)

@@ -9,7 +9,6 @@ each output atomically. This module parses options, shows progress and prints th
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import NoReturn
 
@@ -21,11 +20,10 @@ from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions
 from ..errors import OptionError
 from ..glossary import read_glossary
 from ..languages import ENGLISH
-from ..textio import atomic_write
 from ..translate import DEFAULT_WINDOW, MANIFEST_NAME, ON_DROPPED, DroppedPlaceholders
 from .options import errors_option, quiet_option, src_lang_option, tgt_lang_option
 from .progress import Progress
-from .ray_options import ray_options
+from .ray_options import ray_options, write_stats
 
 SHOWN_WARNINGS = 20
 """Dropped-placeholder warnings printed one per line; the rest are counted (all in --stats-json)."""
@@ -249,10 +247,7 @@ def translate_command(
     except KeyboardInterrupt:
         _interrupted(output, no_cache)
     stats = result.stats
-    if stats_json:
-        with atomic_write(stats_json) as handle:
-            json.dump(stats.to_dict(), handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
+    write_stats(stats_json, stats.to_dict())
     _warn_dropped(result.dropped_sentences)
     _note_already_target(result.already_target, result.tgt)
     if quiet or output in (None, "-"):

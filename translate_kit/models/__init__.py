@@ -27,7 +27,7 @@ from ..paths import HOME_ENV, cache_home, downloads_dir, models_dir
 from .header import ModelBinInfo, read_model_bin
 from .install import fetch
 from .registry import REGISTRY, Archive, KnownModel, ModelShape, default_model_name
-from .report import catalogue, describe, describe_known, human_size
+from .report import catalogue, describe, describe_known, describe_name, human_size
 from .resolve import MODEL_ENV, resolve_model
 from .store import cached_sha256, installed_path
 from .validate import (
@@ -43,7 +43,7 @@ from .validate import (
 __all__ = [
     "CT2_SUBFOLDERS", "FAIRSEQ_FOLDER", "HOME_ENV", "META_FILE", "MODEL_ENV", "REGISTRY", "SPM_SRC",
     "SPM_TGT", "Archive", "KnownModel", "ModelBinInfo", "ModelDir", "ModelShape", "cache_home",
-    "cached_sha256", "catalogue", "default_model_name", "describe", "describe_known", "downloads_dir",
-    "fetch", "human_size", "installed_path", "models_dir", "read_model_bin", "resolve_model",
+    "cached_sha256", "catalogue", "default_model_name", "describe", "describe_known", "describe_name",
+    "downloads_dir", "fetch", "human_size", "installed_path", "models_dir", "read_model_bin", "resolve_model",
     "validate_model_dir",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import ModelError
 from ..paths import models_dir
 from .registry import REGISTRY, KnownModel
+from .resolve import resolve_model
 from .store import installed_path
 from .validate import META_FILE, ModelDir, read_json, validate_model_dir
 
@@ -111,6 +112,19 @@ def describe(model: ModelDir) -> dict[str, object]:
         facts["fetched from"] = meta["url"]
         facts["archive sha256"] = meta.get("archive_sha256", "")
     return facts
+
+
+def describe_name(name_or_path: str) -> dict[str, object]:
+    """What `models info NAME_OR_PATH` prints: an installed model or a folder, validated and
+    described; a registry model not installed yet, its registry facts. A broken installed model or
+    folder raises ModelError saying what is wrong."""
+    try:
+        return describe(resolve_model(name_or_path, download=False))
+    except ModelError:
+        known = REGISTRY.get(name_or_path)
+        if known is None or installed_path(name_or_path).exists():
+            raise
+        return describe_known(known)
 
 
 def describe_known(entry: KnownModel) -> dict[str, object]:
