@@ -4,16 +4,12 @@ batching across requests, cancellation; answers equal what the library (the CLI)
 from __future__ import annotations
 
 import concurrent.futures
-import itertools
 import json
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from serve_server import live_server  # skips the module without the [serve] extra
+from serve_server import held_workers, live_server, wait_for  # skips the module without the [serve] extra
 
 from translate_kit.cli import cli
 from translate_kit.serve.models import decode_shape
@@ -170,36 +166,6 @@ def test_concurrent_requests_each_get_exactly_their_own_answer(client, server):
     for sentence, answer in answers:
         assert answer["translations"][0] == alone[sentence]
         assert answer["results"][0]["sentences"][0]["source"] == sentence
-
-
-HELD = itertools.count()
-
-
-@contextmanager
-def held_workers(client, model, pool):
-    """Every decode worker of `model` busy with a held one-sentence request until `release()` (or
-    the block's end); yields (the batches decoded while the block runs, release)."""
-    gate, decode = threading.Event(), model.batcher._decode
-    batches: list[list] = []
-    model.batcher._decode = lambda items: (batches.append(list(items)), gate.wait(10), decode(items))[2]
-    held = []
-    try:
-        for i in range(model.batcher.workers):
-            text = f"पहले से चल रहा अनुरोध {next(HELD)}।"  # never seen before: not in the memory
-            held.append(pool.submit(client.post, "/translate", json={"text": text}))
-            wait_for(lambda i=i: len(batches) > i)
-        yield batches, gate.set
-    finally:
-        gate.set()
-        model.batcher._decode = decode
-        concurrent.futures.wait(held)
-
-
-def wait_for(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.01)
 
 
 def test_sentences_of_concurrent_requests_are_decoded_in_one_batch(client, server):

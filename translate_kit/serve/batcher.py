@@ -202,7 +202,7 @@ class Batcher(Generic[Item, Result]):
             if self._closed:
                 raise RuntimeError("the batcher is closed")
             if self._admitted and self._admitted + sentences > self.max_pending:
-                raise QueueFull(self._admitted, sentences, self.max_pending, self._retry_after())
+                raise QueueFull(self._admitted, sentences, self.max_pending, self.retry_after())
             self._admitted += sentences
             ticket = Ticket(next(self._ids), sentences, self)
         try:
@@ -212,7 +212,7 @@ class Batcher(Generic[Item, Result]):
             with self._cond:
                 self._admitted -= ticket.sentences
 
-    def _retry_after(self) -> int:
+    def retry_after(self) -> int:
         """Seconds until the admitted sentences are likely decoded (1-60; 1 before any batch)."""
         if not self._rate:
             return 1

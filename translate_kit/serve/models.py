@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from . import library
 from .batcher import Batcher, Shape
 from .metrics import Metrics
 from .settings import ServeSettings
+
+log = logging.getLogger("translate_kit.serve")
 
 
 @dataclass
@@ -63,16 +66,19 @@ class ModelPool:
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self.ready = not settings.models
         self.error: str | None = None
+        self._closed = False
 
     def load_configured(self) -> None:
-        """Load every `--model` (at start-up, in a worker thread); `ready` once all are in."""
+        """Load every `--model` (in a worker thread while the server already answers); `ready`
+        once all are in. A model that cannot be loaded is logged and kept in `error`: /ready and
+        translation requests then answer 503 with it."""
         try:
             for name in self.settings.models:
                 self._add(self._load(name, None, None))
             self.ready = True
         except library.TranslateKitError as exc:
-            self.error = str(exc)
-            raise
+            self.error = " ".join(str(exc).split())
+            log.error("cannot load the models: %s", self.error)
 
     def directions(self) -> list[tuple[str, str]]:
         """Directions this server translates: its loaded models', or both without --model."""
@@ -119,15 +125,20 @@ class ModelPool:
         )
         batcher.start()
         self.metrics.watch_queue(direction, lambda: batcher.queued, lambda: batcher.admitted)
+        key = (translator.src, translator.tgt)
+        served = ServedModel(translator, options, self.settings.translate_options(), batcher)
         with self._lock:
-            old = self._models.get((translator.src, translator.tgt))
-            self._models[(translator.src, translator.tgt)] = ServedModel(
-                translator, options, self.settings.translate_options(), batcher
-            )
-        if old is not None:
-            old.batcher.close()
+            if self._closed:
+                stale: Batcher | None = batcher  # the server stopped while this model loaded
+            else:
+                stale = self._models[key].batcher if key in self._models else None
+                self._models[key] = served
+        if stale is not None:
+            stale.close()
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         for model in self.loaded():
             model.batcher.close()
 

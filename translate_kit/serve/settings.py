@@ -38,7 +38,6 @@ class ServeSettings:
     timeout_s: float = 120.0
     api_key: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ()
-    preload: bool = True  # load the --model models at start (else on first use)
     pinned_length: int | None = None  # decode exactly this many tokens (benchmarks with random weights)
 
     def __post_init__(self) -> None:

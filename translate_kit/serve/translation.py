@@ -24,6 +24,7 @@ from .settings import ServeSettings
 from .work import Control, Timeout, run_request
 
 T = TypeVar("T")
+LOADING_RETRY_S = 5
 
 
 class _RequestEngine:
@@ -100,7 +101,16 @@ class TranslationService:
     async def run(
         self, request: Request | None, work: Callable[[Control], T], control: Control | None = None
     ) -> T:
-        """Any library work of a request in a worker thread, under the server's timeout (504)."""
+        """Any library work of a request in a worker thread, under the server's timeout (504);
+        503 with Retry-After when `max_requests` requests are already being worked on."""
+        if self.limiter.available_tokens < 1:
+            self.metrics.rejected.labels("requests").inc()
+            retry = max((model.batcher.retry_after() for model in self.pool.loaded()), default=1)
+            raise ServeError(
+                503,
+                f"server busy: {self.settings.max_requests} requests in progress",
+                {"Retry-After": str(retry)},
+            )
         try:
             return await run_request(
                 request, work, timeout=self.settings.timeout_s, limiter=self.limiter, control=control
@@ -156,6 +166,10 @@ class TranslationService:
         )
 
     def _model(self, src: str, tgt: str) -> ServedModel:
+        if not self.pool.ready:
+            if self.pool.error:
+                raise ServeError(503, f"model not available: {self.pool.error}")
+            raise ServeError(503, "the models are still loading", {"Retry-After": str(LOADING_RETRY_S)})
         if (src, tgt) not in self.pool.directions():
             served = ", ".join(f"{s}->{t}" for s, t in self.pool.directions()) or "none"
             raise ServeError(400, f"this server does not translate {src} -> {tgt} (it serves {served})")
