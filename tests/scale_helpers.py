@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,8 @@ def import_ray():
 
 
 def write_documents(folder: Path, count: int = 12) -> Path:
-    """A folder of Hindi news documents in every per-file format: text, Markdown, HTML, JSONL, TSV."""
+    """A folder of Hindi news documents in every per-file format: text, Markdown, HTML, JSONL, TSV
+    (`count` + 5 documents; one with a language tag in its name, which the output renames)."""
     lines = read_lines(TEST_DATA / "corpus.hi")
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
@@ -44,6 +47,8 @@ def write_documents(folder: Path, count: int = 12) -> Path:
     (folder / "records.jsonl").write_text(
         "".join(f'{{"id": {i}, "text": "{lines[10 + i]}"}}\n' for i in range(5)), encoding="utf-8"
     )
+    brief = lines[30] + "\n" + lines[0] + "\n"
+    (folder / "brief.hi.txt").write_text(brief, encoding="utf-8")  # written as brief.en.txt
     (folder / "table.tsv").write_text(
         "id\ttext\n" + "".join(f"{i}\t{lines[20 + i]}\n" for i in range(5)), encoding="utf-8"
     )
@@ -89,28 +94,62 @@ def environ_without_ray_address() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
 
 
-class _CrashingEngine:
-    """The real engine, except that the first batch anywhere kills its worker process."""
+class _HeldEngine:
+    """The real engine, except that each call first leaves `busy-<pid>` in `folder` and waits until
+    `folder/release` exists (at most a minute): a test knows which worker is mid-shard."""
 
-    def __init__(self, engine, marker: str):
+    def __init__(self, engine, folder: str):
         self._engine = engine
-        self._marker = Path(marker)
+        self._folder = Path(folder)
 
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
 
     def translate_prepared(self, prepared, options=None):
-        if not self._marker.exists():
-            self._marker.touch()
-            os._exit(1)  # a worker dying mid-shard, as on a node lost or killed
+        (self._folder / f"busy-{os.getpid()}").touch()
+        deadline = time.monotonic() + 60
+        while not (self._folder / "release").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         return self._engine.translate_prepared(prepared, options)
 
 
-class CrashOnce:
+class HoldUntilReleased:
     """An engine wrapper for RayOptions.engine_factory (pickled by value to the workers)."""
 
-    def __init__(self, marker: Path):
-        self.marker = str(marker)
+    def __init__(self, folder: Path):
+        self.folder = str(folder)
 
     def __call__(self, engine):
-        return _CrashingEngine(engine, self.marker)
+        return _HeldEngine(engine, self.folder)
+
+
+def translator_pids() -> set[int]:
+    """Process ids of the live translator actors (Ray's actor table, as `ray list actors` shows)."""
+    from ray._private import state
+
+    return {actor["Pid"] for actor in state.actors().values()
+            if "ShardTranslator" in actor["ActorClassName"] and actor["State"] == "ALIVE"}
+
+
+def wait_for(condition, timeout: float, what: str):
+    """condition()'s first true value, polled; an AssertionError naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"no {what} within {timeout:g} s")
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    """A local Ray instance of two CPUs for the module (address="local": our own, never one found
+    running on this machine); test engines travel to its workers by value."""
+    import ray
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING",
+             log_to_driver=False)
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    yield
+    ray.shutdown()

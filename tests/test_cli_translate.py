@@ -167,13 +167,15 @@ print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m ==
 
 def test_translating_plain_text_imports_no_table_markup_or_plotting_library(tiny_model_hi_en, tmp_path):
     """A translate process holds the model and its buffers: no pandas, scipy, matplotlib, Markdown,
-    YAML/TOML or HTML parser unless the input's format needs one (checked in a fresh interpreter).
-    (IndicNLP's abbreviation rule still loads pandas once a Hindi word before a "." asks it.)"""
+    YAML/TOML or HTML parser unless the input's format needs one (checked in a fresh interpreter),
+    also when Hindi abbreviations ask IndicNLP's list (डॉ., श्री., एस.) and English ones Moses' (Ph.D.)."""
     import subprocess
     import sys
 
     source = tmp_path / "article.hi.txt"
-    source.write_text(ARTICLE + "जयशंकर ने कहा। The minister spoke in Moscow.\n", encoding="utf-8")
+    abbreviations = "डॉ. एस. के. शर्मा ने श्री. वर्मा से बात की. He holds a Ph.D. The minister agreed.\n"
+    text = ARTICLE + "जयशंकर ने कहा। The minister spoke in Moscow.\n" + abbreviations
+    source.write_text(text, encoding="utf-8")
     target = tmp_path / "article.en.txt"
     done = subprocess.run([sys.executable, "-c", LEAN_CHECK, str(source), str(tiny_model_hi_en), str(target)],
                           capture_output=True, text=True, check=True)

@@ -1,6 +1,7 @@
 """`translate --ray` on a local Ray instance (one per module): the same bytes as the local run,
-the memory filled, resume after an interrupted driver, a killed worker retried, bad documents
-and unwritable outputs reported while the rest is done, an unreachable cluster in bounded time."""
+the memory filled, a local run and a Ray run each taking the other's outputs as done, bad
+documents and unwritable outputs reported while the rest is done, an unreachable cluster in
+bounded time. Killed drivers and workers: test_scale_kill.py."""
 
 from __future__ import annotations
 
@@ -13,26 +14,16 @@ from pathlib import Path
 
 import pytest
 import scale_helpers
-from scale_helpers import TEST_DATA, CrashOnce, local_reference, translate, tree, write_documents
+from scale_helpers import TEST_DATA, local_reference, ray_instance, translate, tree, write_documents
 
-from translate_kit.api import TranslateOptions, translate_documents
 from translate_kit.errors import TranslateKitError
-from translate_kit.scale import RayOptions, translate_documents_on_ray
 from translate_kit.scale.cluster import probe
 from translate_kit.textio import read_lines
 
 ray = scale_helpers.import_ray()
 READ = ("--field", "text", "--column", "text")
-
-
-@pytest.fixture(scope="module")
-def ray_instance():
-    # address="local": a new instance of our own, never one found running on this machine
-    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING",
-             log_to_driver=False)
-    ray.cloudpickle.register_pickle_by_value(scale_helpers)  # test engines travel to the workers
-    yield
-    ray.shutdown()
+DOCUMENTS = 17
+__all__ = ["ray_instance"]  # the module's Ray instance (a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +32,16 @@ def documents(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(documents, tiny_model_hi_en, tmp_path_factory) -> dict[str, bytes]:
-    return local_reference(documents, tmp_path_factory.mktemp("local") / "out", tiny_model_hi_en, *READ)
+def local_out(documents, tiny_model_hi_en, tmp_path_factory) -> Path:
+    """The local run's output folder (its stats in `.stats.json` beside it)."""
+    out = tmp_path_factory.mktemp("local") / "out"
+    local_reference(documents, out, tiny_model_hi_en, *READ, "--stats-json", f"{out}.stats.json")
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference(local_out) -> dict[str, bytes]:
+    return tree(local_out)
 
 
 def ray_translate(source, out, model, *extra: str):
@@ -50,18 +49,24 @@ def ray_translate(source, out, model, *extra: str):
                      *READ, *extra, "--ray")
 
 
-def test_ray_run_equals_local_run_and_fills_the_memory(ray_instance, documents, reference, tiny_model_hi_en,
-                                                        tmp_path):
+def test_ray_run_equals_local_run_and_fills_the_memory(ray_instance, documents, local_out, reference,
+                                                        tiny_model_hi_en, tmp_path):
     memory, stats = tmp_path / "memory.sqlite3", tmp_path / "stats.json"
     result = ray_translate(f"file://{documents}", f"file://{tmp_path}/out", tiny_model_hi_en,
                            "--cache", str(memory), "--stats-json", str(stats))
     assert result.exit_code == 0, result.output
-    assert tree(tmp_path / "out") == reference
+    assert tree(tmp_path / "out") == reference and "brief.en.txt" in reference  # language tag renamed
     counts = json.loads(stats.read_text())
-    assert counts["documents"] == 16 and counts["shards"] == len(counts["per_shard"]) > 1
+    assert counts["documents"] == DOCUMENTS and counts["shards"] == len(counts["per_shard"]) > 1
     assert counts["translated"] > 0 and counts["worker_failures"] == 0 and counts["failed_documents"] == 0
     assert counts["memory_merged"] == counts["translated"]
     assert sum(s["sentences"] for s in counts["per_shard"]) == counts["sentences"]
+    # Sentences met by several shards are translated by each, and said so: without them the counts
+    # are the local run's (which translates each sentence once).
+    local = json.loads(Path(f"{local_out}.stats.json").read_text())
+    assert counts["repeated_across_shards"] > 0
+    assert counts["translated"] - counts["repeated_across_shards"] == local["translated"]
+    assert counts["duplicates"] + counts["repeated_across_shards"] == local["duplicates"]
 
     local_stats = tmp_path / "local.json"  # a later local run finds every sentence in the memory
     again = translate(str(documents), "-o", str(tmp_path / "again"), "--model", str(tiny_model_hi_en),
@@ -75,38 +80,39 @@ def test_ray_run_equals_local_run_and_fills_the_memory(ray_instance, documents, 
                           "--stats-json", str(stats))
     assert rerun.exit_code == 0, rerun.output
     counts = json.loads(stats.read_text())
-    assert counts["shards_skipped"] == counts["shards"] and counts["documents_skipped"] == 16
+    assert counts["shards_skipped"] == counts["shards"] and counts["documents_skipped"] == DOCUMENTS
 
 
-def _run(documents, out, model, progress=None, **ray_options):
-    """The library call, one document per shard."""
-    options = TranslateOptions(model=str(model), threads=2, memory=str(out) + ".memory.sqlite3",
-                               fields=("text",), columns=("text",))
-    return translate_documents_on_ray(str(documents), str(out), options, progress=progress,
-                                      ray_options=RayOptions(shard_bytes=1, **ray_options))
+def test_a_local_run_and_a_ray_run_take_each_others_outputs_as_done(ray_instance, documents, local_out,
+                                                                    reference, tiny_model_hi_en, tmp_path):
+    stats = tmp_path / "stats.json"
+    ray_out, local_then_ray = tmp_path / "ray", tmp_path / "local"
+    assert ray_translate(documents, ray_out, tiny_model_hi_en, "--no-cache").exit_code == 0
+    later = translate(str(documents), "-o", str(ray_out), "--model", str(tiny_model_hi_en), "--no-cache",
+                      "--threads", "2", "-q", *READ, "--stats-json", str(stats))  # no --overwrite needed
+    assert later.exit_code == 0, later.output
+    counts = json.loads(stats.read_text())
+    assert counts["documents_skipped"] == DOCUMENTS and counts["translated"] == 0
 
+    shutil.copytree(local_out, local_then_ray)  # outputs and manifest of a local run
+    result = ray_translate(documents, local_then_ray, tiny_model_hi_en, "--no-cache",
+                           "--stats-json", str(stats))
+    assert result.exit_code == 0, result.output
+    counts = json.loads(stats.read_text())
+    assert counts["documents_skipped"] == DOCUMENTS and counts["translated"] == 0
+    assert tree(local_then_ray) == tree(ray_out) == reference
 
-def test_rerun_after_a_killed_driver_and_a_killed_worker_redoes_only_unfinished_shards(
-    ray_instance, documents, reference, tiny_model_hi_en, tmp_path
-):
-    def die_after_two(done: int, total: int, sentences: int) -> None:
-        if done >= 2:
-            raise KeyboardInterrupt  # the driver dies with shards recorded and shards still to do
+    forced = ray_translate(documents, local_then_ray, tiny_model_hi_en, "--no-cache", "--force",
+                           "--stats-json", str(stats))
+    assert forced.exit_code == 0, forced.output
+    counts = json.loads(stats.read_text())
+    assert counts["documents"] == DOCUMENTS and counts["documents_skipped"] == 0 and counts["translated"] > 0
+    assert tree(local_then_ray) == reference
 
-    with pytest.raises(KeyboardInterrupt):
-        _run(documents, tmp_path / "out", tiny_model_hi_en, progress=die_after_two)
-    # shards still in flight when the driver died may finish after it: count the records later
-    # The rerun (through the library API) has its first engine batch kill its worker: the actor is
-    # restarted, the shard redone.
-    options = TranslateOptions(model=str(tiny_model_hi_en), threads=2, fields=("text",), columns=("text",),
-                               memory=str(tmp_path / "out") + ".memory.sqlite3")
-    result = translate_documents(str(documents), str(tmp_path / "out"), options, engine="ray",
-                                 ray=RayOptions(shard_bytes=1, engine_factory=CrashOnce(tmp_path / "died")))
-    stats = result.stats
-    assert (tmp_path / "died").exists() and stats["worker_failures"] >= 1 and not result.errors
-    assert 2 <= stats["shards_skipped"] < stats["shards"] == 16
-    assert stats["documents"] + stats["documents_skipped"] == 16
-    assert tree(tmp_path / "out") == reference
+    foreign = tmp_path / "foreign"
+    shutil.copytree(ray_out, foreign, ignore=shutil.ignore_patterns(".*"))  # the same files, no records
+    refused = ray_translate(documents, foreign, tiny_model_hi_en, "--no-cache")
+    assert refused.exit_code == 1 and "output exists (use --overwrite" in refused.output
 
 
 def test_corrupt_documents_and_unwritable_outputs_are_reported_and_the_rest_is_done(

@@ -213,3 +213,86 @@ def test_sentences_are_recovered_from_joined_test_set_lines(shared_data):
     assert (table["clean_exact%"] >= 99.0).all(), table.to_string()
     pooled = table.loc["newsdev2014.hi", "lines"] + table.loc["tico19-test.hi", "lines"]
     assert table.loc["hi", "lines"] == pooled
+
+
+# --------------------------------------------------------------------------- IndicNLP's abbreviations
+
+# News Hindi with the honorifics and initials IndicNLP lists (डॉ., श्री., कु., एस., डब्ल्यू.), ours
+# (प्रो., श्रीमती., रु.) and words that are neither ("रोहतक." is a dateline, "इंक." ends its sentence).
+ABBREVIATED = (
+    "डॉ. मनमोहन सिंह ने कहा कि अर्थव्यवस्था सुधर रही है. श्री. राम नाथ कोविंद ने उनका स्वागत किया। "
+    "एम. एस. धोनी ने 2011 में विश्व कप जीता. कु. मायावती ने लखनऊ में रैली की. प्रो. यशपाल का निधन हो गया. "
+    "श्रीमती. सोनिया गांधी ने डब्ल्यू. एच. ओ. की रिपोर्ट पढ़ी. इसकी कीमत 500 रु. है. "
+    "रोहतक. यहां एप्पल इंक. नई दुकान खोलेगी. फिर सब चले गए."
+)
+ABBREVIATED_SENTENCES = [
+    "डॉ. मनमोहन सिंह ने कहा कि अर्थव्यवस्था सुधर रही है.",
+    "श्री. राम नाथ कोविंद ने उनका स्वागत किया।",
+    "एम. एस. धोनी ने 2011 में विश्व कप जीता.",
+    "कु. मायावती ने लखनऊ में रैली की.",
+    "प्रो. यशपाल का निधन हो गया.",
+    "श्रीमती. सोनिया गांधी ने डब्ल्यू. एच. ओ. की रिपोर्ट पढ़ी.",
+    "इसकी कीमत 500 रु. है.",
+    "रोहतक. यहां एप्पल इंक.",
+    "नई दुकान खोलेगी.",
+    "फिर सब चले गए.",
+]
+
+
+@pytest.fixture
+def through_indicnlp(monkeypatch):
+    """Hindi abbreviations decided by calling IndicNLP's `is_acronym_abbvr` itself, as before the
+    list was read from its source (what a release keeping the list elsewhere falls back to)."""
+    from translate_kit import segment
+
+    monkeypatch.setattr(segment, "_indicnlp_nonbreaking", lambda: None)
+
+
+def test_indicnlp_abbreviations_split_news_hindi():
+    assert split_sentences(ABBREVIATED, HI) == ABBREVIATED_SENTENCES
+
+
+def test_indicnlp_own_function_splits_news_hindi_the_same(through_indicnlp):
+    assert split_sentences(ABBREVIATED, HI) == ABBREVIATED_SENTENCES
+
+
+def test_the_list_read_from_indicnlp_is_the_one_its_function_accepts():
+    from indicnlp.tokenize.sentence_tokenize import is_acronym_abbvr
+
+    from translate_kit.segment import _indicnlp_nonbreaking
+
+    known = _indicnlp_nonbreaking()
+    assert known is not None and {"डॉ", "श्री", "कु", "एस", "डब्ल्यू", "क"} <= known
+    devanagari = [chr(c) for c in range(0x0900, 0x0980)]
+    words = ["डा", "श्रीमती", "प्रो", "रोहतक", "इंक", "मि", "Dr", "एसएन", "क्यू", "ज़ेड", "ज़ेड्"]
+    for word in [*known, *devanagari, *words]:
+        assert (word in known) == is_acronym_abbvr(word, "hi"), word
+
+
+_HINDI_WORDS = ["सरकार", "ने", "कहा", "रोहतक", "इंक", "मुंबई", "2014", "डॉ", "श्री", "कु", "एस", "एन",
+                "प्रो", "श्रीमती", "क", "ख", "डब्ल्यू", "जी", "आर", "वर्मा", "मि", "रु", "Ltd", "U.S"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_HINDI_WORDS), st.sampled_from(["", ".", ". ", "। ", " ", "? "])),
+                max_size=30))
+def test_abbreviations_from_the_source_split_as_indicnlp_decides(pieces):
+    """Any text of news words, initials and honorifics splits the same with the list read from
+    IndicNLP's source as with IndicNLP's own function deciding."""
+    from translate_kit import segment
+
+    text = " ".join(word + mark for word, mark in pieces)
+    read = split_sentences(text, HI)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(segment, "_indicnlp_nonbreaking", lambda: None)
+        assert split_sentences(text, HI) == read
+
+
+def test_real_hindi_lines_split_the_same_either_way(shared_data, monkeypatch):
+    from translate_kit import segment
+
+    lines = [line for name in ("newsdev2014.hi", "tico19-test.hi")
+             for line in (shared_data / "hi-en" / name).read_text(encoding="utf-8").splitlines()]
+    read = [split_sentences(line, HI) for line in lines]
+    monkeypatch.setattr(segment, "_indicnlp_nonbreaking", lambda: None)
+    assert [split_sentences(line, HI) for line in lines] == read

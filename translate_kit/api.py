@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         DocumentPlan,
         DocumentTranslator,
         DroppedPlaceholders,
+        JobSettings,
         RunStats,
         SentenceEngine,
         SentenceResult,
@@ -116,6 +117,16 @@ class TranslateOptions:
 
         keys = DEFAULT_FRONT_MATTER_KEYS if self.front_matter_keys is None else self.front_matter_keys
         return {"fields": self.fields, "columns": self.columns, "front_matter_keys": keys}
+
+    def job_settings(self) -> JobSettings:
+        """How a file run reads and writes (the settings its output folder's manifest is keyed on)."""
+        from .translate import JobSettings
+
+        return JobSettings(
+            fields=self.fields, columns=self.columns, errors=self.errors, bilingual=self.bilingual,
+            overwrite=self.overwrite, front_matter_keys=self.document_settings()["front_matter_keys"],
+            wrap=self.wrap, force=self.force,
+        )
 
 
 @dataclass
@@ -351,7 +362,7 @@ def translate_documents(
         return translate_documents_on_ray(inputs, output, options, fmt=fmt, ray_options=ray)
     if engine != "local":
         raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")
-    from .translate import JobSettings, collect_jobs, load_jobs, run_jobs
+    from .translate import collect_jobs, load_jobs, run_jobs
 
     jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
     formats = {job.fmt for job in jobs}
@@ -359,12 +370,7 @@ def translate_documents(
         raise OptionError("--field applies to JSONL input (use --format jsonl for other extensions)")
     if options.columns and not formats & {"tsv", "csv"}:
         raise OptionError("--column applies to TSV/CSV input (use --format tsv or csv)")
-    reading = options.document_settings()
-    settings = JobSettings(
-        fields=options.fields, columns=options.columns, errors=options.errors, bilingual=options.bilingual,
-        overwrite=options.overwrite, front_matter_keys=reading["front_matter_keys"], wrap=options.wrap,
-        force=options.force,
-    )
+    settings = options.job_settings()
     loaded = load_jobs(jobs, settings)
     counter = _Counter(progress)
     if not any(item.document.translatable() for item in loaded):

@@ -25,7 +25,10 @@ line always ends a sentence.
 
 from __future__ import annotations
 
+import ast
 import functools
+import importlib.util
+from pathlib import Path
 
 import regex
 from sacremoses import MosesTokenizer
@@ -177,11 +180,43 @@ def _is_hindi_initial(word: str) -> bool:
     """A Devanagari letter name, single letter or honorific that IndicNLP knows takes a "."."""
     if word in _EXTRA_HINDI:
         return True
-    # Imported here: IndicNLP's sentence module loads pandas (for its script tables), which only
-    # a Hindi word before a "." needs, not every process that imports this module.
+    known = _indicnlp_nonbreaking()
+    if known is not None:
+        return word in known
     from indicnlp.tokenize.sentence_tokenize import is_acronym_abbvr
 
     return is_acronym_abbvr(word, "hi")
+
+
+@functools.lru_cache(maxsize=1)
+def _indicnlp_nonbreaking() -> frozenset[str] | None:
+    """IndicNLP's words that a non-final "." follows (Devanagari letters, English letter names
+    such as एस and डब्ल्यू, the honorifics डॉ, श्री, कु, ...), read from the installed library.
+
+    Why read rather than import: the list is a literal inside `is_acronym_abbvr`, whose module
+    imports IndicNLP's transliterator, which loads pandas for its script tables (about 90 MiB
+    of a translate process, measured, for a set of 125 words). For Hindi that function only
+    transliterates Devanagari to Devanagari (the identity) and tests membership, so the literal
+    is all it uses; `ast.literal_eval` reads it without running the module. None where an
+    IndicNLP release keeps the list elsewhere: `_is_hindi_initial` then calls the function.
+    """
+    spec = importlib.util.find_spec("indicnlp")  # finds the package without importing it
+    if spec is None or spec.origin is None:
+        return None
+    source = Path(spec.origin).parent / "tokenize" / "sentence_tokenize.py"
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef) and function.name == "is_acronym_abbvr":
+            for node in ast.walk(function):
+                if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["ack_chars"]:
+                    try:
+                        return frozenset(ast.literal_eval(node.value))
+                    except ValueError:
+                        return None
+    return None
 
 
 def _word_start(text: str, end: int) -> int:

@@ -90,14 +90,14 @@ def probe(address: str, timeout: float = PROBE_TIMEOUT) -> None:
 def connect(
     address: str | None, *, num_cpus: int | None = None, timeout: float = JOIN_TIMEOUT
 ) -> Iterator[dict]:
-    """Ray connected for the duration of the block; yields the cluster's resources.
+    """Ray connected for the duration of the block; yields each live node's resources.
 
     A run joined to a cluster that is already connected in this process (a test's cluster, a
     notebook) reuses that connection and leaves it open.
     """
     ray = require_ray()
     if ray.is_initialized():
-        yield ray.cluster_resources()
+        yield node_resources()
         return
     quiet_logs = {"logging_level": logging.WARNING, "log_to_driver": False}
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # no retry chatter from Ray's C++ core
@@ -120,9 +120,14 @@ def connect(
             ) from None
         raise ClusterError(f"cannot start or join Ray ({address or 'local'}): {_first_line(exc)}") from None
     try:
-        yield ray.cluster_resources()
+        yield node_resources()
     finally:
         ray.shutdown()
+
+
+def node_resources() -> list[dict[str, float]]:
+    """The resources of every live node ({"CPU": 8.0, "GPU": 1.0, ...}), as actors must fit them."""
+    return [node["Resources"] for node in require_ray().nodes() if node.get("Alive")]
 
 
 def _bounded(call, address: str, timeout: float) -> None:

@@ -13,6 +13,7 @@ Work is cut into shards of whole documents, in listing order, each up to `shard_
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import json
@@ -20,12 +21,14 @@ import os
 import posixpath
 import uuid
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import pyarrow.fs as pafs
 
 from ..documents import EXTENSIONS, detect_format
 from ..errors import InputError
 from ..textio import decode
+from ..translate.jobs import retag
 from .options import DEFAULT_SHARD_BYTES
 
 
@@ -70,6 +73,14 @@ class Place:
                 handle.write(data)
 
 
+    def remove_partial(self) -> None:
+        """Delete temporary files a worker killed while writing this file left beside it."""
+        if isinstance(self.fs, pafs.LocalFileSystem):
+            folder, name = posixpath.split(self.path)
+            for stale in glob.glob(posixpath.join(glob.escape(folder), f".{glob.escape(name)}.*.part")):
+                os.unlink(stale)
+
+
 def place(target: str) -> Place:
     """A local path (made absolute) or a filesystem URI such as s3://bucket/prefix."""
     if "://" in target:
@@ -94,16 +105,21 @@ class DocItem:
     part: tuple[int, int] | None = None  # records mode: a byte range (JSONL) or row groups (Parquet)
     container: str = "file"  # "file", or "jsonl" / "parquet" for a part of a big records file
 
-    def read_text(self, errors: str) -> str:
-        """The document's text; a Parquet part becomes JSON lines, one per row."""
+    def read(self, errors: str) -> tuple[str, str | None]:
+        """The document's text, and for a whole file the sha256 of its bytes (what the local run's
+        manifest records); a Parquet part becomes JSON lines, one per row."""
         if self.container == "parquet":
-            return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in self._rows().to_pylist())
+            rows = self._rows().to_pylist()
+            return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), None
         if self.part is None:
             data = self.source.read_bytes()
-        else:
-            with self.source.fs.open_input_file(self.source.path) as handle:
-                data = handle.read_at(self.part[1] - self.part[0], self.part[0])
-        return decode(data, self.source.shown, errors)
+            return decode(data, self.source.shown, errors), hashlib.sha256(data).hexdigest()
+        with self.source.fs.open_input_file(self.source.path) as handle:
+            data = handle.read_at(self.part[1] - self.part[0], self.part[0])
+        return decode(data, self.source.shown, errors), None
+
+    def read_text(self, errors: str) -> str:
+        return self.read(errors)[0]
 
     def encode(self, content: str) -> bytes:
         """What to write for translated `content`: the text, or for a Parquet part the same table
@@ -143,15 +159,24 @@ class Shard:
         return digest.hexdigest()[:32]
 
 
-def collect(source: Place, output: Place, fmt: str | None, *, bilingual: bool = False) -> list[DocItem]:
-    """The documents of a file or folder and their outputs, in the local run's order and names."""
+def collect(
+    source: Place, output: Place, fmt: str | None, *, bilingual: bool = False, src: str | None = None,
+    tgt: str | None = None,
+) -> list[DocItem]:
+    """The documents of a file or folder and their outputs, in the local run's order and names
+    (a language tag in a file name renamed for the target, as translate.jobs.retag does)."""
+
+    def output_name(name: str) -> str:
+        renamed = retag(PurePosixPath(name), src, tgt).as_posix()
+        return renamed + ".jsonl" if bilingual else renamed
+
     info = source.fs.get_file_info(source.path)
     if info.type == pafs.FileType.NotFound:
         raise InputError("no such file or folder", source.shown)
     if info.type == pafs.FileType.File:
         out = output
         if output.kind() == pafs.FileType.Directory:
-            out = output.join(_output_name(posixpath.basename(source.path), bilingual))
+            out = output.join(output_name(posixpath.basename(source.path)))
         return [DocItem(posixpath.basename(source.path), source, out, detect_format(source.path, fmt),
                         info.size or 0, _stamp(info))]
     selector = pafs.FileSelector(source.path, recursive=True)
@@ -164,7 +189,7 @@ def collect(source: Place, output: Place, fmt: str | None, *, bilingual: bool = 
             continue
         if fmt is None and posixpath.splitext(name)[1].lower() not in EXTENSIONS:
             continue
-        items.append(DocItem(name, source.join(name), output.join(_output_name(name, bilingual)),
+        items.append(DocItem(name, source.join(name), output.join(output_name(name)),
                              detect_format(name, fmt), entry.size or 0, _stamp(entry)))
     return items
 
@@ -173,10 +198,6 @@ def _inside(path: str, source: Place, output: Place) -> bool:
     """An input under the output folder (an output folder inside the input folder) is not input."""
     same_fs = source.fs.type_name == output.fs.type_name
     return same_fs and (path + "/").startswith(output.path.rstrip("/") + "/")
-
-
-def _output_name(name: str, bilingual: bool) -> str:
-    return name + ".jsonl" if bilingual else name
 
 
 def _stamp(info: pafs.FileInfo) -> str:

@@ -39,7 +39,8 @@ from ..models import resolve_model
 from ..translate import RunStats
 from .cluster import ClusterError, connect, environment_address, in_cluster_node, require_ray
 from .inputs import Place, Shard, collect, collect_records, cut, place
-from .options import DEFAULT_SHARD_RECORDS, RayOptions, RayResult
+from .manifest import LocalManifest, earlier_outputs
+from .options import DEFAULT_SHARD_RECORDS, ActorLayout, RayOptions, RayResult, actor_layout
 from .stages import (
     MEMORY_SUFFIX,
     RECORD_SUFFIX,
@@ -52,7 +53,7 @@ from .stages import (
 
 WORK_DIR = ".translate-kit-shards"
 ERRORS_NAME = ".translate-kit-errors.jsonl"
-_NOT_SUMMED = frozenset({"seconds", "sentences_per_second", "documents_skipped"})
+_NOT_SUMMED = frozenset({"seconds", "sentences_per_second"})
 
 
 def translate_documents_on_ray(
@@ -79,9 +80,10 @@ def translate_documents_on_ray(
     if records_mode:
         items = collect_records(inputs, out, ray_options.shard_records or DEFAULT_SHARD_RECORDS)
     else:
-        items = collect(inputs, out, fmt, bilingual=options.bilingual)
-    work, errors_place = _work_place(inputs, out, records_mode)
+        items = collect(inputs, out, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
+    work, errors_place, root = _work_place(inputs, out, records_mode)
     _check_writable(work)
+    manifest = LocalManifest(None if records_mode else root)
     src = options.src
     if src is None and options.model is None:
         src = _detect_source(items, options)
@@ -91,15 +93,18 @@ def translate_documents_on_ray(
     per_actor = thread_layout(cores)[1]
     memory_path = (options.memory or str(default_path())) if options.use_memory else None
     address = ray_options.address or environment_address()
-    with connect(address, num_cpus=None if address else cores) as resources:
+    with connect(address, num_cpus=None if address else cores) as nodes:
+        layout = actor_layout(nodes, options.device, per_actor, ray_options.workers)
         if records_mode:  # one part a shard
             shards = [Shard(index, (item,)) for index, item in enumerate(items)]
         else:
-            shards = cut(items, _shard_bytes(items, ray_options, resources, per_actor, options.device))
-        done, todo = _split_done(shards, work, job_key)
-        _refuse_foreign_outputs(todo, out, options.overwrite)
+            shards = cut(items, _shard_bytes(items, ray_options, layout))
+        done, todo = ({}, shards) if options.force else _split_done(shards, work, job_key)
+        _refuse_foreign_outputs(todo, out, options.overwrite, work, manifest)
+        for record in done.values():  # shards an earlier driver did not live to enter
+            manifest.note(record)
         actor_options = replace(options, model=str(model_dir.root), src=model_dir.src, tgt=model_dir.tgt,
-                                threads=per_actor, use_memory=False)
+                                threads=layout.threads, device=layout.device, use_memory=False)
         spec = RunSpec(actor_options, decoding, work, engine_wrapper=ray_options.engine_factory)
         if ray_options.ship_model:
             spec.model_files = _ship(model_dir.root)
@@ -108,16 +113,19 @@ def translate_documents_on_ray(
         if progress:
             progress(len(records), len(shards), sentences)
         if todo:
-            actors = _actor_count(resources, ray_options, per_actor, options.device)
-            for record in _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, options.device,
-                                        ray_options.max_retries):
+            entries = {} if options.force else {s.name: manifest.entries_for(s) for s in todo}
+            for record in _run_pipeline(todo, job_key, spec, memory_path, layout, ray_options.max_retries,
+                                        entries):
+                manifest.note(record)
                 records[record["shard"]] = record
                 sentences += record["stats"]["sentences"]
                 if progress:
                     progress(len(records), len(shards), sentences)
     stats = _summary(shards, records, set(done), time.perf_counter() - started)
+    merged, repeated = _merge_memories(work, records, set(done), memory_path)
+    stats["repeated_across_shards"] = repeated
     if memory_path:
-        stats["memory_merged"] = _merge_memories(work, records, memory_path)
+        stats["memory_merged"] = merged
     errors = [error for name in sorted(records) for error in records[name]["errors"]]
     errors_path = _write_errors(errors_place, errors)
     return RayResult(stats, errors, errors_path)
@@ -134,14 +142,15 @@ def _job_key(model_dir, options: TranslateOptions, decoding: DecodeOptions) -> s
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
-def _work_place(source: Place, out: Place, folder: bool) -> tuple[Place, Place]:
-    """Shard records and the errors file: `<out>/.translate-kit-shards/` and
-    `<out>/.translate-kit-errors.jsonl` for a folder; beside the output file for one file."""
+def _work_place(source: Place, out: Place, folder: bool) -> tuple[Place, Place, Place]:
+    """Shard records, the errors file and the folder whose manifest records the outputs:
+    `<out>/.translate-kit-shards/`, `<out>/.translate-kit-errors.jsonl` and `<out>` for a folder;
+    beside the output file for one file."""
     if folder or source.kind() == pafs.FileType.Directory or out.kind() == pafs.FileType.Directory:
-        return out.join(WORK_DIR), out.join(ERRORS_NAME)
+        return out.join(WORK_DIR), out.join(ERRORS_NAME), out
     parent = Place(out.fs, posixpath.dirname(out.path), posixpath.dirname(out.shown) or ".")
     name = posixpath.basename(out.path)
-    return parent.join(WORK_DIR, name), parent.join(f".{name}.errors.jsonl")
+    return parent.join(WORK_DIR, name), parent.join(f".{name}.errors.jsonl"), parent
 
 
 def _check_writable(work: Place) -> None:
@@ -168,19 +177,10 @@ def _detect_source(items, options: TranslateOptions) -> str:
     return detect_source(sample)
 
 
-def _actor_count(resources: dict, ray_options: RayOptions, per_actor: int, device: str) -> int:
-    if ray_options.workers:
-        return ray_options.workers
-    if device.startswith("cuda"):
-        return max(1, int(resources.get("GPU", 0)))
-    return max(1, int(resources.get("CPU", 1)) // per_actor)
-
-
-def _shard_bytes(items, ray_options: RayOptions, resources: dict, per_actor: int, device: str) -> int:
+def _shard_bytes(items, ray_options: RayOptions, layout: ActorLayout) -> int:
     """The shard size asked for, made smaller for a small input so every actor gets several shards."""
-    actors = _actor_count(resources, ray_options, per_actor, device)
     total = sum(item.size for item in items)
-    return max(1, min(ray_options.shard_bytes, total // (4 * actors) or 1))
+    return max(1, min(ray_options.shard_bytes, total // (4 * layout.count) or 1))
 
 
 def _split_done(shards: list[Shard], work: Place, job_key: str) -> tuple[dict[str, dict], list[Shard]]:
@@ -209,13 +209,18 @@ def _outputs_exist(work: Place, record: dict) -> bool:
     return all(info.type == pafs.FileType.File for info in infos)
 
 
-def _refuse_foreign_outputs(todo: list[Shard], out: Place, overwrite: bool) -> None:
-    """An existing output that no run of this job wrote is refused unless `overwrite` (as locally)."""
+def _refuse_foreign_outputs(todo: list[Shard], out: Place, overwrite: bool, work: Place,
+                            manifest: LocalManifest) -> None:
+    """An existing output that no earlier run into this folder wrote (Ray: a shard record or attempt
+    names it; local: the manifest knows it) is refused unless `overwrite`, as a local run does."""
     if overwrite or not todo:
         return
     outputs = [item.output for shard in todo for item in shard.items]
-    for item, info in zip(outputs, out.fs.get_file_info([o.path for o in outputs]), strict=True):
-        if info.type == pafs.FileType.File:
+    existing = [o for o, info in zip(outputs, out.fs.get_file_info([o.path for o in outputs]), strict=True)
+                if info.type == pafs.FileType.File]
+    ours = earlier_outputs(work) if existing else set()
+    for item in existing:
+        if item.path not in ours and not manifest.knows(item.path):
             raise TranslateKitError(f"{item.shown}: output exists (use --overwrite to replace it)")
 
 
@@ -226,8 +231,9 @@ def _ship(root) -> Any:
     return ray.put(files)
 
 
-def _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, device, retries):
-    """Yield each shard's record as its translator actor finishes it."""
+def _run_pipeline(todo, job_key, spec, memory_path, layout: ActorLayout, retries: int, entries: dict):
+    """Yield each shard's record as its translator actor finishes it (`entries`: the local
+    manifest's entries of each shard's outputs, by shard name)."""
     ray = require_ray()
     from ray.data import ActorPoolStrategy, DataContext, TaskPoolStrategy
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -240,19 +246,20 @@ def _run_pipeline(todo, job_key, spec, memory_path, actors, per_actor, device, r
         where = {"scheduling_strategy": NodeAffinitySchedulingStrategy(node, soft=False)} if node else {}
         spec.memory_service = ray.remote(num_cpus=0, **where)(MemoryService).remote(memory_path)
     rows = [
-        {"shard": s.index, "fingerprint": s.fingerprint(job_key), "payload": pickle.dumps(s)} for s in todo
+        {"shard": shard.index, "fingerprint": shard.fingerprint(job_key),
+         "payload": pickle.dumps((shard, entries.get(shard.name, {})))}
+        for shard in todo
     ]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows))
     # Reading is light; it must not wait for CPUs the translator actors hold for the whole run.
-    ds = ds.map(read_shard, fn_kwargs={"spec": spec}, num_cpus=0, compute=TaskPoolStrategy(size=actors))
-    resources = {"num_gpus": 1} if device.startswith("cuda") else {"num_cpus": per_actor}
+    ds = ds.map(read_shard, fn_kwargs={"spec": spec}, num_cpus=0, compute=TaskPoolStrategy(size=layout.count))
     with warnings.catch_warnings():
         # Ray 2.60 deprecates passing actor options this way but offers no other route yet;
         # bounded, unlike Ray Data's default of forever: a shard that kills every worker fails the run.
         warnings.simplefilter("ignore")
         ds = ds.map(ShardTranslator, fn_constructor_kwargs={"spec": spec},
-                    compute=ActorPoolStrategy(size=actors), max_restarts=retries, max_task_retries=retries,
-                    **resources)
+                    compute=ActorPoolStrategy(size=layout.count), max_restarts=retries,
+                    max_task_retries=retries, **layout.resources)
     try:
         for row in ds.iter_rows():
             yield json.loads(row["record"])
@@ -283,7 +290,7 @@ def _summary(shards: list[Shard], records: dict[str, dict], done: set[str], seco
         for key, value in record["stats"].items():
             if key not in _NOT_SUMMED and isinstance(value, int):
                 stats[key] = stats.get(key, 0) + value
-    stats["documents_skipped"] = sum(records[name]["documents"] for name in done)
+    stats["documents_skipped"] += sum(records[name]["documents"] for name in done)
     stats["sentences_per_second"] = round(stats["sentences"] / seconds, 2) if seconds else None
     stats["shards"] = len(shards)
     stats["shards_skipped"] = len(done)
@@ -298,16 +305,26 @@ def _summary(shards: list[Shard], records: dict[str, dict], done: set[str], seco
     return stats
 
 
-def _merge_memories(work: Place, records: dict[str, dict], memory_path: str) -> int:
-    """Every shard's new translations into the main memory (repeatable: entries are keyed)."""
-    merged = 0
-    with TranslationMemory(memory_path) as memory:
+def _merge_memories(work: Place, records: dict[str, dict], done: set[str], memory_path: str | None
+                    ) -> tuple[int, int]:
+    """Every shard's new translations into the main memory (repeatable: entries are keyed), if
+    there is one; returns the entries merged and how many translations of this run repeat one
+    made in another of its shards (a sentence met by several shards is translated by each: only
+    the main memory, not the other shards, is asked before translating)."""
+    merged = made = 0
+    keys: set[str] = set()
+    with TranslationMemory(memory_path) if memory_path else contextlib.nullcontext() as memory:
         for name, record in sorted(records.items()):
-            if record["new_memory"]:
-                entries = read_memory(work.join(name + MEMORY_SUFFIX))
+            if not record["new_memory"] or (memory is None and name in done):
+                continue
+            entries = read_memory(work.join(name + MEMORY_SUFFIX))
+            if memory is not None:
                 memory.put_many(entries)
                 merged += len(entries)
-    return merged
+            if name not in done:
+                made += len(entries)
+                keys.update(entries)
+    return merged, made - len(keys)
 
 
 def _write_errors(target: Place, errors: list[dict[str, str]]) -> str | None:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from .inputs import DocItem, Place, Shard
 
 RECORD_SUFFIX = ".json"
 MEMORY_SUFFIX = ".memory.jsonl"
+ATTEMPTS_SUFFIX = ".attempts"
 
 
 @dataclass
@@ -52,6 +53,7 @@ class RunSpec:
     model_files: Any = None  # an ObjectRef to {relative path: bytes} when the model is shipped
     memory_service: Any = None  # a MemoryService actor handle (None: no translation memory)
     engine_wrapper: Callable[[SentenceEngine], SentenceEngine] | None = None  # tests: a failing engine
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])  # tells this run's attempts apart
 
 
 def _error(item: DocItem, exc: BaseException) -> dict[str, str]:
@@ -60,17 +62,21 @@ def _error(item: DocItem, exc: BaseException) -> dict[str, str]:
 
 
 def read_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
-    """Read, decode and parse every document of the shard; a bad one becomes an error entry."""
-    shard: Shard = pickle.loads(row["payload"])
+    """Read, decode and parse every document of the shard; a bad one becomes an error entry.
+
+    The payload is the Shard and the local manifest's entries for its outputs ({output path:
+    entry}); it leaves as (shard, entries, [(item, document, input sha256)], errors).
+    """
+    shard, entries = pickle.loads(row["payload"])
     documents, errors = [], []
     for item in shard.items:
         try:
-            text = item.read_text(spec.options.errors)
+            text, digest = item.read(spec.options.errors)
             doc = parse_document(text, item.source.shown, item.fmt, **spec.options.document_settings())
-            documents.append((item, doc))
+            documents.append((item, doc, digest))
         except Exception as exc:  # any reader failure is this document's, never the shard's
             errors.append(_error(item, exc))
-    return {**row, "payload": pickle.dumps((shard, documents, errors))}
+    return {**row, "payload": pickle.dumps((shard, entries, documents, errors))}
 
 
 class MemoryService:
@@ -132,6 +138,25 @@ def _materialise(files: Mapping[str, bytes]) -> str:
     return str(folder)
 
 
+class _Written:
+    """A shard's outputs, and the local run's manifest entry of each (input and output sha256)."""
+
+    def __init__(self):
+        self.outputs: list[str] = []
+        self.manifest: list[dict[str, str]] = []
+
+    def write(self, item: DocItem, data: bytes, digest: str | None, job: str) -> None:
+        item.output.write_bytes(data)
+        self.outputs.append(item.output.path)
+        if digest is not None:  # a whole input file (not a part of a big one): the manifest knows it
+            self.manifest.append({"output": item.output.path, "input": digest, "job": job,
+                                  "sha256": hashlib.sha256(data).hexdigest()})
+
+    def keep(self, item: DocItem, entry: Mapping[str, str]) -> None:
+        self.outputs.append(item.output.path)
+        self.manifest.append({**entry, "output": item.output.path})
+
+
 class ShardTranslator:
     """One model per actor, loaded once; each call translates one shard and writes its results."""
 
@@ -143,30 +168,27 @@ class ShardTranslator:
             self.engine = spec.engine_wrapper(self.engine)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        shard, documents, errors = pickle.loads(row["payload"])
-        attempts = self._count_attempt(shard)
+        shard, entries, documents, errors = pickle.loads(row["payload"])
+        attempts, earlier = self._count_attempt(shard)
+        if earlier:  # an attempt before this one may have died while writing
+            for item in shard.items:
+                item.output.remove_partial()
         memory = ShardMemory(self.spec.memory_service)
         options = self.spec.options
         translator = DocumentTranslator(
             self.engine, self.spec.decode, memory=memory, glossary=options.glossary,
             window_sentences=options.window_sentences, on_dropped=options.on_dropped,
         )
-        planned = []
-        for item, doc in documents:
-            try:
-                planned.append((item, translator.plan(doc)))
-            except Exception as exc:  # a document the planner cannot handle is reported, not fatal
-                errors.append(_error(item, exc))
-        results = translator.translate(plan for _, plan in planned)
-        outputs = []
-        for (item, _), result in zip(planned, results, strict=True):
+        done = _Written()
+        planned = self._plan(translator, documents, entries, done, errors)
+        results = translator.translate(plan for _, plan, _, _ in planned)
+        for (item, _, digest, job), result in zip(planned, results, strict=True):
             if options.bilingual:
                 content = bilingual_jsonl(result)
             else:
                 content = write_document(result.document, result.rendered, wrap=options.wrap)
             try:
-                item.output.write_bytes(item.encode(content))
-                outputs.append(item.output.path)
+                done.write(item, item.encode(content), digest, job)
             except OSError as exc:
                 reason = f"cannot write {item.output.shown}: {exc}"
                 errors.append({"document": item.source.shown, "error": reason})
@@ -175,7 +197,8 @@ class ShardTranslator:
             "shard": shard.name,
             "fingerprint": row["fingerprint"],
             "documents": len(shard.items),
-            "outputs": outputs,
+            "outputs": done.outputs,
+            "manifest": done.manifest,
             "errors": errors,
             "attempts": attempts,
             "node": _node_id(),
@@ -187,12 +210,35 @@ class ShardTranslator:
         )
         return {"shard": row["shard"], "record": json.dumps(record, ensure_ascii=False)}
 
-    def _count_attempt(self, shard: Shard) -> int:
-        """Leave a marker per attempt at a shard, so the record can say how often a worker died on it."""
-        folder = self.spec.work.join(shard.name + ".attempts")
-        folder.join(f"{os.getpid()}-{uuid.uuid4().hex[:8]}").write_bytes(b"")
+    def _plan(self, translator: DocumentTranslator, documents, entries, done: _Written, errors: list) -> list:
+        """(item, plan, input sha256, manifest job id) of every document to translate; a document a
+        local run into this folder already finished (its manifest entry matches) is kept as it is."""
+        job_key = self.spec.options.job_settings().key(translator)
+        planned = []
+        for item, doc, digest in documents:
+            job = f"{job_key}:{item.fmt}"
+            entry = entries.get(item.output.path)
+            if entry and _finished(item, entry, digest, job):
+                translator.stats.documents_skipped += 1
+                done.keep(item, entry)
+                continue
+            try:
+                planned.append((item, translator.plan(doc), digest, job))
+            except Exception as exc:  # a document the planner cannot handle is reported, not fatal
+                errors.append(_error(item, exc))
+        return planned
+
+    def _count_attempt(self, shard: Shard) -> tuple[int, bool]:
+        """Leave a marker per attempt at a shard (naming the outputs it may write, so a rerun knows
+        them as its own); returns this run's attempts so far and whether any run tried before."""
+        folder = self.spec.work.join(shard.name + ATTEMPTS_SUFFIX)
+        names = json.dumps([item.output.path for item in shard.items]).encode("utf-8")
+        folder.join(f"{self.spec.run_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}").write_bytes(names)
         selector = pafs.FileSelector(folder.path)
-        return sum(1 for info in folder.fs.get_file_info(selector) if info.type == pafs.FileType.File)
+        infos = folder.fs.get_file_info(selector)
+        markers = [info.base_name for info in infos if info.type == pafs.FileType.File]
+        mine = sum(name.startswith(self.spec.run_id + "-") for name in markers)
+        return mine, len(markers) > mine
 
     def _write_memory(self, shard: Shard, entries: Mapping[str, Entry]) -> None:
         lines = (
@@ -201,6 +247,16 @@ class ShardTranslator:
             for k, e in entries.items()
         )
         self.spec.work.join(shard.name + MEMORY_SUFFIX).write_bytes("".join(lines).encode("utf-8"))
+
+
+def _finished(item: DocItem, entry: Mapping[str, str], digest: str | None, job: str) -> bool:
+    """Whether the output is what a local run recorded for this very input and job."""
+    if digest is None or entry.get("input") != digest or entry.get("job") != job:
+        return False
+    try:
+        return hashlib.sha256(item.output.read_bytes()).hexdigest() == entry.get("sha256")
+    except OSError:
+        return False
 
 
 def _node_id() -> str:

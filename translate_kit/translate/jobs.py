@@ -194,13 +194,16 @@ class Manifest:
         return name in self.entries
 
     def record(self, name: str, input_hash: str, job_key: str, content: bytes) -> None:
-        entry = {"output": name, "input": input_hash, "job": job_key, "sha256": _sha256(content)}
+        self.add({"output": name, "input": input_hash, "job": job_key, "sha256": _sha256(content)})
+
+    def add(self, *entries: dict[str, str]) -> None:
+        """Append finished outputs' entries (also a Ray run's, writing into a local folder)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.write("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries))
             handle.flush()
             os.fsync(handle.fileno())
-        self.entries[name] = entry
+        self.entries.update((entry["output"], entry) for entry in entries)
 
 
 def _sha256(data: bytes) -> str:
