@@ -154,7 +154,9 @@ def where_time_goes(before: Snapshot, after: Snapshot, load: Load) -> dict[str, 
     latency = statistics.mean(load.latencies) if load.latencies else float("nan")
     plan = mean("translate_kit_stage_seconds", 'stage="plan"')
     translate = mean("translate_kit_stage_seconds", 'stage="translate"')
+    cpu = after.server_cpu - before.server_cpu + after.client_cpu - before.client_cpu
     return {
+        "cpu_ms": 1000 * cpu / max(1, len(load.answers)),
         "server_cores": (after.server_cpu - before.server_cpu) / wall,
         "client_cores": (after.client_cpu - before.client_cpu) / wall,
         "batch_sentences": mean("translate_kit_batch_sentences"),
@@ -168,15 +170,16 @@ def where_time_goes(before: Snapshot, after: Snapshot, load: Load) -> dict[str, 
 
 
 PROFILE_HEADER = [
-    "| run | server CPU (cores) | client CPU (cores) | sentences / batch | decode s / batch | queue wait ms "
-    "| plan ms | translate ms | client latency ms | HTTP + loop + client ms |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| run | CPU ms / sentence (server + client) | server CPU (cores) | client CPU (cores) "
+    "| sentences / batch | decode s / batch | queue wait ms | plan ms | translate ms | client latency ms "
+    "| HTTP + loop + client ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 
 
 def profile_row(name: str, p: dict[str, float]) -> str:
     return (
-        f"| {name} | {p['server_cores']:.2f} | {p['client_cores']:.3f} | {p['batch_sentences']:.1f} | "
-        f"{p['batch_seconds']:.2f} | {p['queue_wait_ms']:.0f} | {p['plan_ms']:.1f} | "
-        f"{p['translate_ms']:.0f} | {p['latency_ms']:.0f} | {p['rest_ms']:.1f} |"
+        f"| {name} | {p['cpu_ms']:.0f} | {p['server_cores']:.2f} | {p['client_cores']:.3f} | "
+        f"{p['batch_sentences']:.1f} | {p['batch_seconds']:.2f} | {p['queue_wait_ms']:.0f} | "
+        f"{p['plan_ms']:.1f} | {p['translate_ms']:.0f} | {p['latency_ms']:.0f} | {p['rest_ms']:.1f} |"
     )
