@@ -43,13 +43,6 @@ class _RequestEngine:
     def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
         return self.model.translator.prepare(sentences, glossary)
 
-    def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
-        results: list[Any] = [None] * len(prepared)
-        for done in self.translate_stream(prepared, options):
-            for index, translation in done:
-                results[index] = translation
-        return results
-
     def translate_stream(self, prepared, options=None) -> Iterator[list[tuple[int, library.Translation]]]:
         """(index, translation) pairs batch by batch, as the batcher finishes them (CancelledError
         once the request is cancelled)."""
