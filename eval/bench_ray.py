@@ -120,23 +120,39 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.txt"))}
 
 
-def measure(base: dict, work: Path, repeats: int) -> tuple[dict[str, list[dict]], bool]:
-    """Interleaved rounds of the three configurations; True when every output matched local's."""
+def differences(run: dict[str, bytes], local: dict[str, bytes]) -> dict[str, int]:
+    """Files and lines (one sentence a line in these documents) where `run` differs from `local`:
+    a missing or extra file counts as differing in all its lines."""
+    files = lines = total = 0
+    for name in sorted(set(run) | set(local)):
+        ours = run.get(name, b"").decode("utf-8").splitlines()
+        theirs = local.get(name, b"").decode("utf-8").splitlines()
+        differing = sum(a != b for a, b in zip(ours, theirs, strict=False)) + abs(len(ours) - len(theirs))
+        files += bool(differing) or name not in run or name not in local
+        lines += differing
+        total += len(theirs)
+    return {"files": files, "of_files": len(local), "lines": lines, "of_lines": total}
+
+
+def measure(base: dict, work: Path, repeats: int) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Interleaved rounds of the three configurations, and each run's differences from the local
+    run of its round."""
     runs: dict[str, list[dict]] = {name: [] for name in CONFIGS}
-    same = True
+    diffs: dict[str, list[dict]] = {name: [] for name in CONFIGS}
     for round_ in range(repeats):
         for name in CONFIGS:
             out = work / f"out-{round_}-{name.replace(' ', '-')}"
             result = run_child({**base, "mode": name, "output": str(out)})
             runs[name].append(result)
-            same &= outputs(out) == outputs(work / f"out-{round_}-local")
+            diffs[name].append(differences(outputs(out), outputs(work / f"out-{round_}-local")))
             speed = result["sentences"] / result["run"]
             print(f"  round {round_ + 1} {name:<12} run {result['run']:7.1f} s  start-up "
-                  f"{result['startup']:5.1f} s  {speed:6.1f} sent/s", flush=True)
-    return runs, same
+                  f"{result['startup']:5.1f} s  {speed:6.1f} sent/s  differing from local: "
+                  f"{diffs[name][-1]['files']} files, {diffs[name][-1]['lines']} lines", flush=True)
+    return runs, diffs
 
 
-def report(runs: dict[str, list[dict]], same: bool, cores: int) -> str:
+def report(runs: dict[str, list[dict]], diffs: dict[str, list[dict]], cores: int) -> str:
     local = statistics.median(r["run"] for r in runs["local"])
     sentences = runs["local"][0]["sentences"]  # as the pipeline counts them (lines cut into sentences)
     rows = ["| configuration | run s median (all) | Ray start-up s | sentences/s | sentences/s per core "
@@ -155,6 +171,11 @@ def report(runs: dict[str, list[dict]], same: bool, cores: int) -> str:
     for name in CONFIGS[1:]:
         ratio = statistics.median(r["run"] for r in runs[name]) / local
         rows.append(f"Ray overhead, {name}: {ratio:.3f}x the local run time (target <= 1.10x)")
+    for name in CONFIGS[1:]:
+        each = "; ".join(f"{d['files']} of {d['of_files']} files, {d['lines']} of {d['of_lines']} lines"
+                         for d in diffs[name])
+        rows.append(f"Outputs of {name} differing from the local run's (per round): {each}")
+    same = all(d["files"] == 0 and d["lines"] == 0 for name in CONFIGS[1:] for d in diffs[name])
     rows.append(f"Outputs byte-identical to the local run in every round: {same}")
     need = TARGET_SENTENCES / TARGET_SECONDS
     for name in ("local", "ray 2 nodes"):
@@ -201,8 +222,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"beam {args.beam}, every output pinned to {length} tokens, no memory, {cores} cores; "
                 f"{args.repeats} interleaved round(s), each configuration in a fresh process.")
         print(note)
-        runs, same = measure(base, work, args.repeats)
-        text = report(runs, same, cores)
+        runs, diffs = measure(base, work, args.repeats)
+        text = report(runs, diffs, cores)
         print(text)
         if args.record:
             env = environment(args.model, DATA / "newsdev2014.hi")

@@ -3,7 +3,8 @@
 `connect(None)` starts a private local Ray instance sized to this machine's cores and stops it
 afterwards; `connect("auto")` joins the cluster this node belongs to (`ray start` ran here);
 `connect("host:port")` joins a cluster's head (GCS port, 6379 by default) and
-`connect("ray://host:10001")` goes through the Ray Client server.
+`connect("ray://host:10001")` goes through the Ray Client server (a translation run then drives
+from inside the cluster: translate_kit.scale.client).
 
 Ray waits a long time for a head that never answers (ray.init gives up only after minutes), so
 an address is first probed with a plain TCP connection (a host that is down, a closed port or a

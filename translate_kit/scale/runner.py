@@ -37,6 +37,7 @@ from ..languages import detect_source, other
 from ..memory import TranslationMemory, default_path, options_key
 from ..models import resolve_model
 from ..translate import RunStats
+from .client import is_client_address, run_through_client
 from .cluster import ClusterError, connect, environment_address, in_cluster_node, require_ray
 from .inputs import Place, Shard, collect, collect_records, cut, place
 from .manifest import LocalManifest, earlier_outputs
@@ -73,6 +74,11 @@ def translate_documents_on_ray(
     `progress(shards_done, shards_total, sentences_done)` is called as shards finish.
     """
     ray_options = ray_options or RayOptions()
+    address = ray_options.address or environment_address()
+    if is_client_address(address):  # the driver runs in the cluster ("auto" there: the cluster it is in)
+        inside = {"fmt": fmt, "decoding": decoding, "ray_options": replace(ray_options, address="auto")}
+        return run_through_client(address, translate_documents_on_ray, (source, output, options), inside,
+                                  progress)
     decoding = decoding or DecodeOptions(beam_size=options.beam_size, max_batch_tokens=options.batch_tokens)
     started = time.perf_counter()
     inputs, out = place(source), place(output)
@@ -92,7 +98,6 @@ def translate_documents_on_ray(
     cores = options.threads or available_cores()
     per_actor = thread_layout(cores)[1]
     memory_path = (options.memory or str(default_path())) if options.use_memory else None
-    address = ray_options.address or environment_address()
     with connect(address, num_cpus=None if address else cores) as nodes:
         layout = actor_layout(nodes, options.device, per_actor, ray_options.workers)
         if records_mode:  # one part a shard
@@ -309,8 +314,8 @@ def _merge_memories(work: Place, records: dict[str, dict], done: set[str], memor
                     ) -> tuple[int, int]:
     """Every shard's new translations into the main memory (repeatable: entries are keyed), if
     there is one; returns the entries merged and how many translations of this run repeat one
-    made in another of its shards (a sentence met by several shards is translated by each: only
-    the main memory, not the other shards, is asked before translating)."""
+    made in another of its shards (shards running at the same time can each translate a sentence
+    they share before either has handed it to the memory; without a memory every shard does)."""
     merged = made = 0
     keys: set[str] = set()
     with TranslationMemory(memory_path) if memory_path else contextlib.nullcontext() as memory:

@@ -81,7 +81,9 @@ def read_shard(row: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
 
 class MemoryService:
     """The main translation memory, served to every worker by one actor on the driver's node (where
-    the memory file is): workers ask it for their sentences and translate only what it lacks."""
+    the memory file is): workers ask it for their sentences and translate only what it lacks, and
+    hand it what they translate, so a sentence repeated in a later shard is not translated again
+    (as a local run translates a repeated sentence once)."""
 
     def __init__(self, path: str):
         self.memory = TranslationMemory(path)
@@ -89,10 +91,14 @@ class MemoryService:
     def get_many(self, keys: list[str]) -> dict[str, Entry]:
         return self.memory.get_many(keys)
 
+    def put_many(self, entries: dict[str, Entry]) -> None:
+        self.memory.put_many(entries)
+
 
 class ShardMemory:
     """The memory a worker's DocumentTranslator sees: lookups go to the memory service (if any);
-    what the worker translates is kept apart, to be written as the shard's memory."""
+    what the worker translates goes to the service without waiting for it, and is kept apart to be
+    written as the shard's memory (merged into the main memory by the driver, also after a crash)."""
 
     def __init__(self, service: Any = None):
         self.service = service
@@ -107,6 +113,8 @@ class ShardMemory:
 
     def put_many(self, entries: Mapping[str, Entry]) -> None:
         self.new.update(entries)
+        if self.service is not None:
+            self.service.put_many.remote(dict(entries))
 
 
 def load_translation(spec: RunSpec) -> Translation:
