@@ -105,19 +105,12 @@ class _HeldEngine:
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
 
-    def _hold(self) -> None:
+    def translate_prepared(self, prepared, options=None):
         (self._folder / f"busy-{os.getpid()}").touch()
         deadline = time.monotonic() + 60
         while not (self._folder / "release").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-
-    def translate_prepared(self, prepared, options=None):
-        self._hold()
         return self._engine.translate_prepared(prepared, options)
-
-    def translate_stream(self, prepared, options=None):  # the streaming engine's entry point
-        self._hold()
-        return self._engine.translate_stream(prepared, options)
 
 
 class HoldUntilReleased:
