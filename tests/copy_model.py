@@ -84,6 +84,13 @@ class CopyTranslator:
         return [_Done(r) for r in results] if asynchronous else results
 
 
+def sentence_rows(call: dict[str, Any]) -> list[list[str]]:
+    """The rows of a recorded call that are sentences: the engine pads a batch to its length bucket
+    with a filler row, put last and longer than the batch's longest sentence (which comes first)."""
+    rows = call["source"]
+    return rows[:-1] if len(rows) > 1 and len(rows[-1]) > len(rows[0]) else rows
+
+
 class LoopingTranslator(CopyTranslator):
     """A model caught in a loop: the source pieces, then the last piece again until the length cap."""
 

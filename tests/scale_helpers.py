@@ -105,12 +105,12 @@ class _HeldEngine:
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
 
-    def translate_prepared(self, prepared, options=None):
+    def translate_stream(self, prepared, options=None):
         (self._folder / f"busy-{os.getpid()}").touch()
         deadline = time.monotonic() + 60
         while not (self._folder / "release").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        return self._engine.translate_prepared(prepared, options)
+        return self._engine.translate_stream(prepared, options)
 
 
 class HoldUntilReleased:

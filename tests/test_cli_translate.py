@@ -7,7 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from copy_model import CopyTranslator, patched_ctranslate2
+from copy_model import CopyTranslator, patched_ctranslate2, sentence_rows
 
 from translate_kit.cli import cli
 
@@ -52,9 +52,11 @@ def test_stdin_to_stdout_with_explicit_languages_beam_and_batch_tokens(run, tiny
     calls = CopyTranslator.instances[-1].calls
     assert {call["beam_size"] for call in calls} == {2}
     assert all(call["source"][0][:2] == ["eng_Latn", "hin_Deva"] for call in calls)  # the target tag
-    batches = [call["source"] for call in calls]
-    assert len(batches) == 3  # three sentences, ~20 tokens each: one per 64-token batch
-    assert all(len(batch) * max(map(len, batch)) <= 64 for batch in batches)
+    # Three sentences of ~20 tokens, each decoded padded to its 32-token bucket: one per 64-token
+    # batch (beside its filler row); a batch holds one sentence or fits the budget.
+    batches = [sentence_rows(call) for call in calls]
+    assert sorted(len(batch) for batch in batches) == [1, 1, 1]
+    assert all(len(call["source"]) * 32 <= 64 for call in calls if len(call["source"][0]) < 32)
 
 
 def test_default_decoding_is_beam_five_with_both_repetition_guards(run, tiny_model_hi_en):
@@ -63,7 +65,9 @@ def test_default_decoding_is_beam_five_with_both_repetition_guards(run, tiny_mod
     assert result.exit_code == 0 and result.stdout == "क्या यह सच है?\n"
     [call] = CopyTranslator.instances[-1].calls
     assert (call["beam_size"], call["no_repeat_ngram_size"], call["max_input_length"]) == (5, 4, 0)
-    assert call["max_decoding_length"] == 2 * 16 + 10  # the decode cap of a short sentence
+    # The decode cap of a short sentence: decoded padded to 16 positions, which hold 13 pieces
+    # beside the two tags and the `</s>` the model appends.
+    assert call["max_decoding_length"] == 2 * (16 - 3) + 10
 
 
 def test_device_reaches_ctranslate2_and_an_unknown_one_is_one_clear_line(run, tiny_model_hi_en):

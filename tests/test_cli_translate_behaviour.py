@@ -85,11 +85,12 @@ def test_a_dropped_link_is_reported_as_its_markup_with_its_line(tiny_model_hi_en
     from translate_kit.engine import Translation as Sentence
 
     def drop_everything(prepared, options=None):
-        return [Sentence(p.text, "Nothing.", -1.0, tuple(v for _, v in p.placeholders)) for p in prepared]
+        yield [(i, Sentence(p.text, "Nothing.", -1.0, tuple(v for _, v in p.placeholders)))
+               for i, p in enumerate(prepared)]
 
     text = "# शीर्षक\n\nपहली पंक्ति है।\nविवरण [यहाँ](https://e.org/a) पर है।\n"
     with Translation(TranslateOptions(model=str(tiny_model_hi_en), use_memory=False)) as translation:
-        translation.engine.translate_prepared = drop_everything
+        translation.engine.translate_stream = drop_everything
         translator = translation.document_translator()
         from translate_kit.documents import parse_document, write_document
 

@@ -43,10 +43,10 @@ def en_hi(tiny_model_en_hi) -> Translator:
 
 
 class RecordingDecode:
-    """Wraps Translator.decode to see exactly which token sequences reach CTranslate2."""
+    """Wraps Translator.decode_stream to see exactly which token sequences reach CTranslate2."""
 
     def __init__(self, translator: Translator):
-        self.inner = translator.decode
+        self.inner = translator.decode_stream
         self.calls: list[list[list[str]]] = []
 
     def __call__(self, sources, options, prefixes=None):
@@ -76,7 +76,7 @@ def test_english_to_hindi_runs(en_hi):
 
 def test_tags_are_prepended_as_tokens_after_sentencepiece(hi_en, monkeypatch):
     recorder = RecordingDecode(hi_en)
-    monkeypatch.setattr(hi_en, "decode", recorder)
+    monkeypatch.setattr(hi_en, "decode_stream", recorder)
     hi_en.translate(HINDI_NEWS[:1], FAST)
     [[tokens]] = recorder.calls
     assert tokens[:2] == ["hin_Deva", "eng_Latn"]
@@ -90,7 +90,7 @@ def test_sentences_beyond_256_positions_are_split_not_truncated(hi_en, monkeypat
     pieces = hi_en.family.codec.source.encode(prepared_text, out_type=str)
     assert len(pieces) > MAX_SOURCE_PIECES
     recorder = RecordingDecode(hi_en)
-    monkeypatch.setattr(hi_en, "decode", recorder)
+    monkeypatch.setattr(hi_en, "decode_stream", recorder)
     [result] = hi_en.translate([long_sentence], FAST)
     [chunks] = recorder.calls
     assert len(chunks) >= 2
@@ -151,15 +151,19 @@ def test_pinned_decode_length_is_honoured(hi_en):
     assert [len(pieces) for pieces, _ in outputs] == [7, 7]
 
 
-def test_token_batches_are_length_sorted_and_bounded():
-    sources = [["x"] * n for n in (5, 50, 20, 20, 3, 90)]
-    order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
-    batches = list(_token_batches(order, sources, 60, [0] * len(sources)))
+def test_token_batches_hold_one_length_bucket_within_the_token_budget():
+    lengths = [5, 50, 20, 20, 3, 90, 17, 32]
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    batches = list(_token_batches(order, lengths, 100))
     assert [i for batch in batches for i in batch] == order
-    assert all(len(b) == 1 or sum(len(sources[i]) for i in b) <= 60 for b in batches)
     assert batches[0] == [5]  # a sequence longer than the budget still gets a batch of its own
-    # Sequences with different decode caps never share a batch.
-    assert list(_token_batches([2, 3], sources, 60, [0, 0, 10, 20, 0, 0])) == [[2], [3]]
+    # One bucket per batch (17, 20, 20 and 32 share one; 5 and 3 share the first bucket); three
+    # rows of 32 fill 96 of the 100 tokens, a fourth would not fit.
+    assert batches[1:] == [[1], [7, 2, 3], [6], [0, 4]]
+    # 32 is its bucket's full length (no filler): three rows of 32 fit 100 tokens; 20 + 20 + a
+    # filler of 32 would not.
+    assert list(_token_batches([7, 2, 3], lengths, 96)) == [[7, 2, 3]]
+    assert list(_token_batches([2, 3, 6], lengths, 96)) == [[2, 3], [6]]
 
 
 def test_batching_does_not_change_results(hi_en):

@@ -8,7 +8,7 @@ without a lost or doubled piece, and the repetition guard stops a model that nev
 from __future__ import annotations
 
 import pytest
-from copy_model import CopyTranslator, LoopingTranslator, copy_translator, patched_ctranslate2
+from copy_model import CopyTranslator, LoopingTranslator, copy_translator, patched_ctranslate2, sentence_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,7 +78,7 @@ def test_long_sentence_is_cut_into_chunks_and_rejoined_exactly(tiny_model_hi_en)
     assert len(pieces) > 2 * MAX_SOURCE_PIECES
     [result] = translator.translate([sentence], FAST)
     assert result.text == sentence
-    chunks = [source[2:] for call in _calls(translator) for source in call["source"]]
+    chunks = [source[2:] for call in _calls(translator) for source in sentence_rows(call)]
     # 40 clauses of 28 pieces (comma included): nine clauses fill a chunk of 252 <= 253 pieces.
     assert len(pieces) == 40 * 28
     assert [(len(chunk), chunk[-1]) for chunk in chunks] == [(252, ",")] * 4 + [(112, ".")]
@@ -91,8 +91,10 @@ def test_repetition_guard_stops_a_looping_model_at_the_decode_cap(tiny_model_hi_
     [result] = translator.translate([sentence])  # the default options: beam 5 with both guards
     [call] = _calls(translator)
     source_pieces = len(call["source"][0]) - 2
-    bucket = -(-source_pieces // LENGTH_BUCKET) * LENGTH_BUCKET
-    assert call["max_decoding_length"] == 2 * bucket + 10
+    # Decoded padded to its bucket: the tags, the pieces and the `</s>` the model appends, rounded up
+    # to 16; the cap follows the pieces that padded length holds.
+    bucket = -(-(source_pieces + 3) // LENGTH_BUCKET) * LENGTH_BUCKET
+    assert call["max_decoding_length"] == 2 * (bucket - 3) + 10
     assert call["no_repeat_ngram_size"] == 4 and call["beam_size"] == 5
     repeats = call["max_decoding_length"] - source_pieces  # the loop: "." again and again
     assert result.text == sentence[:-1] + "." * (repeats + 1)
@@ -112,7 +114,7 @@ def test_real_decoder_never_repeats_a_four_gram_under_the_default_guard(tiny_mod
     assert all(repeated_four_grams(pieces) == 0 for pieces, _ in guarded)
     assert sum(repeated_four_grams(pieces) for pieces, _ in unguarded) > 0  # the guard is needed
     for source, (pieces, _) in zip(sources, guarded, strict=True):
-        assert len(pieces) <= DecodeOptions().decode_cap(-(-(len(source) - 2) // 16) * 16)
+        assert len(pieces) <= DecodeOptions().decode_cap(-(-(len(source) + 1) // 16) * 16 - 3)
 
 
 def test_decoder_options_and_device_reach_ctranslate2(tiny_model_hi_en):
@@ -142,3 +144,38 @@ def test_any_batch_of_sentences_comes_back_exactly_in_order(copy_hi_en, sentence
     results = copy_hi_en.translate(sentences, options, glossary={"लावरोव": "लावरोव"})
     assert [r.text for r in results] == sentences
     assert all(r.dropped == () for r in results)
+
+
+SENTENCES = [
+    "भारत और रूस ने व्यापार पर बात की.",
+    "राज्य सरकार ने किसानों के लिए राहत पैकेज की घोषणा की, जिसमें फसल बीमा और सस्ते कर्ज़ शामिल हैं.",
+    "पुलिस ने बताया.",
+    ", ".join(["राज्य सरकार ने किसानों के लिए राहत पैकेज की घोषणा की"] * 12) + ".",  # two chunks
+    "मॉस्को में विदेश मंत्री एस. जयशंकर ने रूसी विदेश मंत्री सर्गेई लावरोव से मुलाकात की और दोनों देशों के संबंधों पर चर्चा की.",
+]
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(0, len(SENTENCES) - 1), min_size=1, max_size=12),
+       budget=st.sampled_from([1, 64, 128, 512, 4096]))
+def test_every_batch_is_padded_to_one_length_bucket_and_every_sentence_comes_back_once(
+    tiny_model_hi_en, picks, budget
+):
+    """Batch invariance by construction: each CTranslate2 call holds one length bucket and its
+    longest row (counting the `</s>` the model appends) fills the bucket, so each sentence is
+    decoded at the same padded length whatever is translated beside it."""
+    translator = copy_translator(tiny_model_hi_en, inter_threads=2, intra_threads=1)
+    sentences = [SENTENCES[i] for i in picks]
+    prepared = translator.prepare(sentences)
+    stream = translator.translate_stream(prepared, DecodeOptions(max_batch_tokens=budget))
+    streamed = [pair for batch in stream for pair in batch]
+    assert sorted(index for index, _ in streamed) == list(range(len(sentences)))  # each exactly once
+    assert all(result.text == sentences[index] for index, result in streamed)  # the copy model
+    calls = _calls(translator)
+    assert all(call["asynchronous"] for call in calls)  # two workers: batches in flight together
+    for call in calls:
+        buckets = {-(-(len(row) + 1) // LENGTH_BUCKET) * LENGTH_BUCKET for row in call["source"]}
+        [bucket] = buckets
+        assert max(len(row) + 1 for row in call["source"]) == bucket
+        rows = sentence_rows(call)
+        assert len(rows) == 1 or len(call["source"]) * bucket <= budget

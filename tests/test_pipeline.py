@@ -5,7 +5,7 @@ kept as is, and plain text line by line (the one route plain text takes)."""
 from __future__ import annotations
 
 import pytest
-from copy_model import copy_translator
+from copy_model import copy_translator, sentence_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,7 @@ The ministers also met the press in Moscow.
 
 
 class CountingEngine:
-    """Wraps the real translator, recording every translate_prepared call."""
+    """Wraps the real translator, recording the size of every engine call."""
 
     def __init__(self, translator: Translator):
         self.translator = translator
@@ -33,9 +33,9 @@ class CountingEngine:
     def prepare(self, sentences, glossary=None):
         return self.translator.prepare(sentences, glossary)
 
-    def translate_prepared(self, prepared, options=None):
+    def translate_stream(self, prepared, options=None):
         self.calls.append(len(prepared))
-        return self.translator.translate_prepared(prepared, options)
+        return self.translator.translate_stream(prepared, options)
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +192,7 @@ def test_long_paragraph_without_punctuation_is_chunked_and_rejoined(copy_engine)
     (result,) = _translate(translator, [doc])
     assert write_document(doc, result.rendered) == text  # the copy model: every chunk back, in order
     assert translator.stats.translated == 1
-    chunks = [source[2:] for call in copy_engine.ct2.calls for source in call["source"]]
+    chunks = [source[2:] for call in copy_engine.ct2.calls for source in sentence_rows(call)]
     pieces = copy_engine.codec.source.encode(text.strip(), out_type=str)
     assert len(pieces) == 1500 * 17 and sum(len(chunk) for chunk in chunks) == len(pieces)
     # Cut between words (none longer than 6 pieces): every chunk but the last is full to a word.

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import scale_helpers
@@ -30,6 +31,7 @@ from scale_helpers import (
 
 from translate_kit.api import TranslateOptions, translate_documents
 from translate_kit.scale import RayOptions
+from translate_kit.translate import MANIFEST_NAME
 
 ray = scale_helpers.import_ray()
 READ = ("--field", "text", "--column", "text")
@@ -41,6 +43,21 @@ __all__ = ["ray_instance"]  # the module's Ray instance (a fixture)
 def _records(out: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns)
             for p in (out / ".translate-kit-shards").glob("shard-*.json")}
+
+
+def _settled_records(out: Path, quiet: float = 3.0, timeout: float = 60.0) -> dict[str, tuple[bytes, int]]:
+    """The shard records once none has appeared for `quiet` seconds: a worker of the killed
+    instance may still finish the shard in its hands before it notices its raylet is gone."""
+    deadline = time.monotonic() + timeout
+    records, since = _records(out), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = _records(out)
+        if now != records:
+            records, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return records
 
 
 def _options(model: Path) -> TranslateOptions:
@@ -70,12 +87,20 @@ def test_a_killed_driver_process_leaves_finished_shards_and_a_rerun_redoes_only_
         with contextlib.suppress(ProcessLookupError):  # and the Ray instance it started (its session)
             os.killpg(driver.pid, signal.SIGKILL)
     assert driver.returncode == -signal.SIGKILL, (tmp_path / "driver.log").read_text()
-    recorded = _records(out)
+    recorded = _settled_records(out)
     assert 2 <= len(recorded) < 24
-    # A worker killed between writing its outputs and its record: outputs there, no record.
+    # A worker killed between writing its outputs and its record: outputs there, no record, and
+    # so no manifest entry either (the driver enters a shard's outputs from its record).
     lost = sorted(recorded)[0]
+    lost_record = json.loads(recorded[lost][0])
+    lost_outputs = {Path(entry["output"]).name for entry in lost_record["manifest"]}
     (out / ".translate-kit-shards" / lost).unlink()
     del recorded[lost]
+    manifest = out / MANIFEST_NAME
+    if manifest.exists():
+        kept = [line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                if Path(json.loads(line)["output"]).name not in lost_outputs]
+        manifest.write_text("".join(kept), encoding="utf-8")
 
     result = translate_documents(str(documents), str(out), _options(tiny_model_hi_en), engine="ray",
                                  ray=RayOptions(shard_bytes=1))

@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import ctranslate2
 
@@ -61,7 +63,8 @@ class DecodeOptions:
     """How to decode. The defaults reproduce IndicTrans2's beam search with guards against loops.
 
     A chunk of n source pieces decodes at most `min(max_decoding_length, decode_ratio * n' +
-    decode_margin)` tokens, n' being n rounded up to a multiple of LENGTH_BUCKET; `decode_ratio=None`
+    decode_margin)` tokens, n' being the pieces its padded length holds (the sequence's length rounded
+    up to a multiple of LENGTH_BUCKET, less the family's other tokens); `decode_ratio=None`
     disables the relative cap. Benchmarks pin output lengths with `min_decoding_length ==
     max_decoding_length` and `decode_ratio=None`.
     """
@@ -239,18 +242,43 @@ class Translator:
         self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
     ) -> list[Translation]:
         """Translate already prepared sentences (`source` of each result is the prepared text)."""
+        results: list[Translation | None] = [None] * len(prepared)
+        for done in self.translate_stream(prepared, options):
+            for index, translation in done:
+                results[index] = translation
+        return results  # type: ignore[return-value]  # every index is yielded once
+
+    def translate_stream(
+        self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
+    ) -> Iterator[list[tuple[int, Translation]]]:
+        """Translate prepared sentences, yielding `(index, translation)` pairs batch by batch, as
+        soon as every chunk of a sentence is decoded, so callers can store and report finished work
+        while the workers go on with the next batches. Each index is yielded exactly once."""
         options = options or DecodeOptions()
         chunks = [self.family.encode(item, MAX_POSITIONS) for item in prepared]
+        owner = [i for i, parts in enumerate(chunks) for _ in parts]
         sources = [chunk for parts in chunks for chunk in parts]
-        prefixes = [self.family.target_prefix(item) for item, parts in zip(prepared, chunks, strict=True)
-                    for _ in parts]
-        outputs = iter(self.decode(sources, options, prefixes))
-        results = []
-        for item, parts in zip(prepared, chunks, strict=True):
-            decoded = [next(outputs) for _ in parts]
-            restored = self.family.finish([pieces for pieces, _ in decoded], item)
-            results.append(Translation(item.text, restored.text, _mean_score(decoded), restored.dropped))
-        return results
+        prefixes = [self.family.target_prefix(prepared[i]) for i in owner]
+        decoded: dict[int, list[tuple[list[str], float] | None]] = {}
+        first = [0] * len(prepared)  # index of each sentence's first chunk in `sources`
+        for position in range(len(owner) - 1, -1, -1):
+            first[owner[position]] = position
+        for item in (i for i, parts in enumerate(chunks) if not parts):
+            yield [(item, self._finish(prepared[item], []))]
+        for batch in self.decode_stream(sources, options, prefixes):
+            done = []
+            for position, output in batch:
+                item = owner[position]
+                parts = decoded.setdefault(item, [None] * len(chunks[item]))
+                parts[position - first[item]] = output
+                if all(part is not None for part in parts):
+                    done.append((item, self._finish(prepared[item], decoded.pop(item))))
+            if done:
+                yield done
+
+    def _finish(self, item: Prepared, decoded: list[tuple[list[str], float]]) -> Translation:
+        restored = self.family.finish([pieces for pieces, _ in decoded], item)
+        return Translation(item.text, restored.text, _mean_score(decoded), restored.dropped)
 
     def decode(
         self,
@@ -259,69 +287,127 @@ class Translator:
         prefixes: Sequence[Sequence[str] | None] | None = None,
     ) -> list[tuple[list[str], float]]:
         """Beam search over token sequences (tags included): (output pieces, score) for each, in order.
+        See `decode_stream`."""
+        outputs: list[tuple[list[str], float]] = [([], 0.0)] * len(sources)
+        for batch in self.decode_stream(sources, options, prefixes):
+            for index, output in batch:
+                outputs[index] = output
+        return outputs
+
+    def decode_stream(
+        self,
+        sources: Sequence[Sequence[str]],
+        options: DecodeOptions,
+        prefixes: Sequence[Sequence[str] | None] | None = None,
+    ) -> Iterator[list[tuple[int, tuple[list[str], float]]]]:
+        """Beam search over token sequences (tags included), yielding each batch's `(index, (output
+        pieces, score))` pairs as the batch is decoded.
 
         `prefixes` gives each sequence's forced target start (NLLB's language token), or None; it is
         not part of the returned pieces, and the length limits count the tokens after it, so a
         pinned length means the same number of decoded tokens in every family.
 
+        Batch-invariant decoding: CTranslate2 pads a batch to its longest sequence, and the padded
+        length changes the rounding of attention sums, so a sentence could translate differently
+        beside other sentences (about 1 in 300 on a dist-200M-shaped model). Here every sequence is
+        decoded padded to its length bucket (its length rounded up to LENGTH_BUCKET): batches hold
+        one bucket, and a filler row of the bucket's full length (its output discarded) joins a
+        batch whose longest member is shorter. A sentence's translation and score then depend on
+        the sentence alone (eval/results/batch_invariance.md), whatever else is translated with it,
+        on one machine or on a cluster.
+
         Sequences are sorted by length, longest first, and cut into batches of at most
-        `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself; each
-        batch gets its own call with its decode-length cap (submitted asynchronously when
-        `inter_threads` workers can decode batches in parallel).
+        `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself. With
+        several workers (`inter_threads`), up to two batches per worker are in flight, so no worker
+        waits while finished batches are handed back.
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
-        extra = self.family.extra_tokens  # language tokens etc.: the cap follows the pieces only
-        caps = [options.decode_cap(_length_bucket(len(source) - extra)) for source in sources]
         prefixes = prefixes if prefixes is not None and any(prefixes) else None
-        # Several workers need several batches in flight; one worker is fastest with plain calls.
-        parallel = self.inter_threads > 1
-        pending = []
-        for batch in _token_batches(order, sources, options.max_batch_tokens, caps):
-            forced = len(prefixes[batch[0]] or ()) if prefixes else 0
-            minimum = min(options.min_decoding_length, caps[batch[0]])
-            pending.append((batch, forced, self.ct2.translate_batch(
-                [list(sources[i]) for i in batch],
-                target_prefix=[list(prefixes[i] or ()) for i in batch] if prefixes else None,
-                asynchronous=parallel,
-                beam_size=options.beam_size,
-                num_hypotheses=1,
-                length_penalty=options.length_penalty,
-                repetition_penalty=options.repetition_penalty,
-                no_repeat_ngram_size=options.no_repeat_ngram_size,
-                max_decoding_length=caps[batch[0]] + forced,
-                min_decoding_length=minimum + forced if minimum else 0,
-                max_input_length=0,  # chunks already fit; never let CTranslate2 truncate
-                return_scores=True,
-            )))
-        outputs: list[tuple[list[str], float]] = [([], 0.0)] * len(sources)
-        for batch, forced, results in pending:
-            for index, result in zip(batch, results, strict=True):
-                done = result.result() if parallel else result
-                outputs[index] = (done.hypotheses[0][forced:], done.scores[0])
-        return outputs
+        parallel = self.inter_threads > 1  # one worker is fastest with plain calls
+        pending: deque[tuple[list[int], int, Any]] = deque()
+        appended = int(self.family.model_appends_eos)
+        lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
+        for batch in _token_batches(order, lengths, options.max_batch_tokens):
+            pending.append(self._submit(batch, sources, prefixes, options, parallel))
+            while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
+                yield _collect(*pending.popleft(), parallel)
+        while pending:
+            yield _collect(*pending.popleft(), parallel)
+
+    def _submit(
+        self,
+        batch: list[int],
+        sources: Sequence[Sequence[str]],
+        prefixes: Sequence[Sequence[str] | None] | None,
+        options: DecodeOptions,
+        parallel: bool,
+    ) -> tuple[list[int], int, Any]:
+        """Start one batch (padded to its bucket by a filler row if needed): (batch, forced, results)."""
+        appended = int(self.family.model_appends_eos)
+        longest = list(sources[batch[0]])
+        bucket = _length_bucket(len(longest) + appended)
+        rows = [list(sources[i]) for i in batch]
+        if len(longest) + appended < bucket:
+            rows.append(longest + longest[-1:] * (bucket - appended - len(longest)))
+        starts = None
+        if prefixes:
+            starts = [list(prefixes[i] or ()) for i in batch]
+            starts += starts[:1] * (len(rows) - len(batch))
+        forced = len(prefixes[batch[0]] or ()) if prefixes else 0
+        cap = options.decode_cap(bucket - self.family.overhead)  # the pieces the bucket holds
+        minimum = min(options.min_decoding_length, cap)
+        results = self.ct2.translate_batch(
+            rows,
+            target_prefix=starts,
+            asynchronous=parallel,
+            beam_size=options.beam_size,
+            num_hypotheses=1,
+            length_penalty=options.length_penalty,
+            repetition_penalty=options.repetition_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+            max_decoding_length=cap + forced,
+            min_decoding_length=minimum + forced if minimum else 0,
+            max_input_length=0,  # chunks already fit; never let CTranslate2 truncate
+            return_scores=True,
+        )
+        return batch, forced, results
+
+
+def _collect(
+    batch: list[int], forced: int, results: Any, parallel: bool
+) -> list[tuple[int, tuple[list[str], float]]]:
+    """A submitted batch's (index, (pieces after the forced prefix, score)) pairs, filler dropped."""
+    done = []
+    for index, result in zip(batch, results, strict=False):  # the filler row comes last
+        result = result.result() if parallel else result
+        done.append((index, (result.hypotheses[0][forced:], result.scores[0])))
+    return done
 
 
 def _length_bucket(length: int) -> int:
-    """`length` rounded up to a multiple of LENGTH_BUCKET, the source length a decode cap is based on.
+    """`length` rounded up to a multiple of LENGTH_BUCKET: the padded length a sequence is decoded at.
 
-    A sentence's decode cap must depend on its own length only, never on the batch it lands in,
-    or its translation would change with the text around it. Batches therefore hold sentences of
-    one bucket (one cap); buckets keep them from fragmenting into one batch per exact length.
+    A sentence's padding and decode cap must depend on its own length only, never on the batch it
+    lands in, or its translation would change with the text around it. Buckets of 16 keep batches
+    from fragmenting into one batch per exact length.
     """
     return -(-length // LENGTH_BUCKET) * LENGTH_BUCKET
 
 
-def _token_batches(
-    order: Sequence[int], sources: Sequence[Sequence[str]], max_tokens: int, caps: Sequence[int]
-) -> Iterable[list[int]]:
-    """Consecutive runs of `order` (longest first) with one decode cap and at most `max_tokens`
-    padded tokens (count x longest), CTranslate2's own rule; a longer sequence gets its own batch."""
+def _token_batches(order: Sequence[int], lengths: Sequence[int], max_tokens: int) -> Iterable[list[int]]:
+    """Consecutive runs of `order` (longest first) within one length bucket, of at most `max_tokens`
+    padded tokens (rows x bucket, a filler row counted when the longest member is shorter than its
+    bucket); a sequence longer than the budget gets a batch of its own."""
     batch: list[int] = []
+    bucket = filler = 0
     for index in order:
-        padded = (len(batch) + 1) * len(sources[batch[0]]) if batch else 0
-        if batch and (padded > max_tokens or caps[index] != caps[batch[0]]):
+        length = lengths[index]
+        if batch and (_length_bucket(length) != bucket or (len(batch) + 1 + filler) * bucket > max_tokens):
             yield batch
             batch = []
+        if not batch:
+            bucket = _length_bucket(length)
+            filler = int(length < bucket)
         batch.append(index)
     if batch:
         yield batch

@@ -92,10 +92,10 @@ def _counting_translator():
     class CountingTranslator(Translator):
         target_tokens = 0
 
-        def decode(self, sources, options, prefixes=None):
-            outputs = super().decode(sources, options, prefixes)
-            self.target_tokens += sum(len(pieces) for pieces, _ in outputs)
-            return outputs
+        def decode_stream(self, sources, options, prefixes=None):
+            for batch in super().decode_stream(sources, options, prefixes):
+                self.target_tokens += sum(len(pieces) for _, (pieces, _) in batch)
+                yield batch
 
     return CountingTranslator
 

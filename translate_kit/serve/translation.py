@@ -37,9 +37,10 @@ class _RequestEngine:
         """The engine owns preparation: the model's own; only decoding goes through the batcher."""
         return self.model.translator.prepare(sentences, glossary)
 
-    def translate_prepared(self, prepared, options=None) -> list[library.Translation]:
+    def translate_stream(self, prepared, options=None) -> Iterator[list[tuple[int, library.Translation]]]:
+        """The request's sentences through the batcher, handed back together once all are done."""
         assert self.control.ticket is not None, "sentences are decoded only after admission"
-        return self.model.batcher.run(self.control.ticket, prepared)
+        yield list(enumerate(self.model.batcher.run(self.control.ticket, prepared)))
 
 
 @dataclass

@@ -8,7 +8,6 @@
 """
 
 from .documents import (
-    DEFAULT_CHUNK,
     DEFAULT_WINDOW,
     ON_DROPPED,
     DocumentTranslator,
@@ -24,7 +23,7 @@ from .jobs import MANIFEST_NAME, Job, JobSettings, LoadedJob, Manifest, collect_
 from .plan import HARD_NEWLINE_FORMATS, DocumentPlan, Sentence, Unit, plan_document
 
 __all__ = [
-    "DEFAULT_CHUNK", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "DocumentPlan",
+    "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "DocumentPlan",
     "DocumentTranslator", "DroppedPlaceholderError", "DroppedPlaceholders", "Job", "JobSettings", "LoadedJob",
     "Manifest", "RunStats", "Sentence", "SentenceEngine", "SentenceResult", "TranslatedDocument", "Unit",
     "bilingual_jsonl", "collect_jobs", "load_jobs", "plan_document", "run_jobs",

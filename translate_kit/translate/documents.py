@@ -20,16 +20,15 @@ values as the source has them) and handled by `on_dropped` (`ON_DROPPED`): "warn
 translation (lost markup is put back at the end of its block), "keep-source" writes that sentence
 untranslated, "fail" stops the run before the document is written.
 
-Engine calls are sized by time: the first takes `FIRST_CHUNK` sentences, later ones as many as the
-measured rate translates in about `CHUNK_SECONDS` (sentences sorted by length, so each call still
-fills its batches), so progress moves and finished sentences reach the translation memory every
-second or two, whatever the speed of the machine, and an interrupted run loses seconds of work.
+The engine streams: it keeps its workers busy with length-sorted token batches and hands each
+batch's sentences back as they are done, so progress moves batch by batch, finished sentences
+reach the translation memory at once (an interrupted run loses at most the batches in flight), and
+cancellation is checked after every batch.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -57,9 +56,11 @@ class SentenceEngine(Protocol):
         self, sentences: Sequence[str], glossary: Mapping[str, str] | None = None
     ) -> list[Prepared]: ...
 
-    def translate_prepared(
+    def translate_stream(
         self, prepared: Sequence[Prepared], options: DecodeOptions | None = None
-    ) -> list[Translation]: ...
+    ) -> Iterator[list[tuple[int, Translation]]]:
+        """`(index, translation)` pairs as they are done, each index exactly once."""
+        ...
 
 
 @dataclass
@@ -160,19 +161,13 @@ DEFAULT_WINDOW = 256
 written. eval/bench_documents.py measures ~2-3x over document-by-document calls; windows of 64, 256
 and 1024 were within the noise of a shared 2-core machine (eval/results/bench_documents.md), so the
 smaller window is the default: outputs and memory checkpoints come four times as often as at 1024."""
-DEFAULT_CHUNK = 512
-"""Most sentences per engine call (the engine sorts them by length into token batches); each finished
-call is stored in the memory at once."""
-FIRST_CHUNK = 16
-CHUNK_SECONDS = 1.0
-"""Engine calls are sized to take about this long at the rate measured so far (see the docstring)."""
 
 
 class DocumentTranslator:
     """Translates documents through a sentence engine with cross-document batching and a memory.
 
-    `progress(n)` is called as n more sentences are done; `cancel()` is polled before each engine
-    call and raises `Cancelled` when it returns True.
+    `progress(n)` is called as n more sentences are done; `cancel()` is polled before the engine
+    starts and after each of its batches, and raises `Cancelled` when it returns True.
     """
 
     def __init__(
@@ -183,7 +178,6 @@ class DocumentTranslator:
         memory: TranslationMemory | None = None,
         glossary: Mapping[str, str] | None = None,
         window_sentences: int = DEFAULT_WINDOW,
-        chunk_sentences: int = DEFAULT_CHUNK,
         progress: Callable[[int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
         on_dropped: str = "warn",
@@ -196,7 +190,6 @@ class DocumentTranslator:
         self.memory = memory
         self.glossary = dict(glossary or {})
         self.window_sentences = max(1, window_sentences)
-        self.chunk_sentences = max(1, chunk_sentences)
         self.progress = progress or (lambda _n: None)
         self.cancel = cancel or (lambda: False)
         self.context = context_key(
@@ -207,7 +200,6 @@ class DocumentTranslator:
         self.dropped_sentences: list[DroppedPlaceholders] = []
         self.already_target: list[str] = []  # paths of documents with nothing in the source language
         self._resolved: dict[str, tuple[Entry, bool]] = {}
-        self._rate: float | None = None  # sentences per second of the engine calls so far
 
     def plan(self, doc: Document) -> DocumentPlan:
         return plan_document(doc, self.engine, self.engine.src, self.engine.tgt, self.context, self.glossary)
@@ -263,34 +255,21 @@ class DocumentTranslator:
             - sum(occurrences[k] for k in new)
             + sum(occurrences[k] for k in remembered)
         )
-        missing = sorted((key for key in new if key not in remembered), key=lambda k: len(prepared[k].text))
-        start = 0
-        while start < len(missing):
-            if self.cancel():
-                raise Cancelled("translation cancelled")
-            chunk = missing[start : start + self._chunk_size()]
-            start += len(chunk)
-            began = time.perf_counter()
-            translations = self.engine.translate_prepared([prepared[k] for k in chunk], self.options)
-            self._measure(len(chunk), time.perf_counter() - began)
-            entries = {
-                k: Entry(t.text, t.score, tuple(t.dropped)) for k, t in zip(chunk, translations, strict=True)
-            }
+        missing = [key for key in new if key not in remembered]
+        if not missing:
+            return
+        if self.cancel():
+            raise Cancelled("translation cancelled")
+        for done in self.engine.translate_stream([prepared[k] for k in missing], self.options):
+            entries = {missing[i]: Entry(t.text, t.score, tuple(t.dropped)) for i, t in done}
             if self.memory is not None:
                 self.memory.put_many(entries)
             for key, entry in entries.items():
                 self._resolved[key] = (entry, False)
-            self.stats.translated += len(chunk)
-            self.progress(sum(occurrences[k] for k in chunk))
-
-    def _chunk_size(self) -> int:
-        if self._rate is None:
-            return min(FIRST_CHUNK, self.chunk_sentences)
-        return max(1, min(self.chunk_sentences, int(self._rate * CHUNK_SECONDS)))
-
-    def _measure(self, count: int, seconds: float) -> None:
-        rate = count / max(seconds, 1e-3)
-        self._rate = rate if self._rate is None else 0.5 * (self._rate + rate)
+            self.stats.translated += len(entries)
+            self.progress(sum(occurrences[k] for k in entries))
+            if self.cancel():
+                raise Cancelled("translation cancelled")
 
     def _assemble(self, plan: DocumentPlan) -> TranslatedDocument:
         texts: dict[str, dict[str, str]] = {}
