@@ -12,7 +12,8 @@ English reference length in target pieces), no translation memory, at the same c
                 translator actor per core), the actors' model loads included, Ray start-up apart;
 - ray 2 nodes:  the same on a `ray.cluster_utils.Cluster` of two one-CPU nodes on this machine.
 
-Each configuration runs in a fresh process; the outputs of the three are compared byte for byte.
+Each configuration runs in a fresh process; each Ray run's outputs are compared with the local run's
+(differing files and lines counted; the documents hold one sentence a line).
 It prints wall times, Ray start-up, sentences/s, the overhead ratio against local (target <= 1.10)
 and a capacity estimate for 10 million sentences in one hour from the measured sentences/s per core.
 
