@@ -22,17 +22,9 @@ import time
 from pathlib import Path
 
 from translate_kit.bench import synthetic_families
-from translate_kit.bench.synthetic import DIRECTIONS, SHAPES, build_synthetic_model
-from translate_kit.textio import read_lines
+from translate_kit.bench.synthetic import DIRECTIONS, SHAPES, build_synthetic_model, training_lines
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "hi-en"
-
-
-def corpus(paths: list[Path]) -> list[str]:
-    lines: list[str] = []
-    for path in paths:
-        lines.extend(read_lines(path))
-    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,11 +39,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="weight type stored in model.bin (int8, like the official ct2_int8_model)")
     args = parser.parse_args(argv)
 
-    hindi = corpus(sorted(args.data.glob("*.hi")))
-    english = corpus(sorted(args.data.glob("*.en")))
-    if not hindi or not english:
+    try:
+        source, target = training_lines(args.data, args.direction)
+    except FileNotFoundError:
         parser.error(f"no *.hi / *.en training lines found in {args.data}")
-    source, target = (hindi, english) if args.direction == "indic-en" else (english, hindi)
+    hindi, english = (source, target) if args.direction == "indic-en" else (target, source)
     start = time.perf_counter()
     build = build_synthetic_model if args.shape in SHAPES else synthetic_families.build_family_model
     path = build(args.output, args.shape, args.direction, source, target,

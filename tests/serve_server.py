@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -26,8 +28,9 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(settings: ServeSettings) -> Iterator[LiveServer]:
-    """uvicorn serving create_app(settings) on a free loopback port, stopped on exit."""
+def live_server(settings: ServeSettings, *, wait_ready: bool = True) -> Iterator[LiveServer]:
+    """uvicorn serving create_app(settings) on a free loopback port, stopped on exit; with
+    `wait_ready`, entered once the --model models are loaded (or failed to load)."""
     app = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2)
@@ -40,8 +43,41 @@ def live_server(settings: ServeSettings) -> Iterator[LiveServer]:
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
+    pool = app.state.pool
+    if wait_ready:
+        wait_for(lambda: pool.ready or pool.error, 60)
     try:
         yield LiveServer(app, f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+HELD = itertools.count()
+
+
+@contextmanager
+def held_workers(client, model, pool):
+    """Every decode worker of `model` busy with a held one-sentence request until `release()` (or
+    the block's end); yields (the batches decoded while the block runs, release)."""
+    gate, decode = threading.Event(), model.batcher._decode
+    batches: list[list] = []
+    model.batcher._decode = lambda items: (batches.append(list(items)), gate.wait(10), decode(items))[2]
+    held = []
+    try:
+        for i in range(model.batcher.workers):
+            text = f"पहले से चल रहा अनुरोध {next(HELD)}।"  # never seen before: not in the memory
+            held.append(pool.submit(client.post, "/translate", json={"text": text}))
+            wait_for(lambda i=i: len(batches) > i)
+        yield batches, gate.set
+    finally:
+        gate.set()
+        model.batcher._decode = decode
+        concurrent.futures.wait(held)
+
+
+def wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)

@@ -4,18 +4,15 @@ batching across requests, cancellation; answers equal what the library (the CLI)
 from __future__ import annotations
 
 import concurrent.futures
-import itertools
 import json
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from serve_server import live_server  # skips the module without the [serve] extra
+from serve_server import held_workers, live_server, wait_for  # skips the module without the [serve] extra
 
 from translate_kit.cli import cli
+from translate_kit.serve.models import decode_shape
 from translate_kit.serve.settings import ServeSettings
 
 httpx = pytest.importorskip("httpx")
@@ -171,49 +168,27 @@ def test_concurrent_requests_each_get_exactly_their_own_answer(client, server):
         assert answer["results"][0]["sentences"][0]["source"] == sentence
 
 
-HELD = itertools.count()
-
-
-@contextmanager
-def held_workers(client, model, pool):
-    """Every decode worker of `model` busy with a held one-sentence request until `release()` (or
-    the block's end); yields (the batches decoded while the block runs, release)."""
-    gate, decode = threading.Event(), model.batcher._decode
-    batches: list[list] = []
-    model.batcher._decode = lambda items: (batches.append(list(items)), gate.wait(10), decode(items))[2]
-    held = []
-    try:
-        for i in range(model.batcher.workers):
-            text = f"पहले से चल रहा अनुरोध {next(HELD)}।"  # never seen before: not in the memory
-            held.append(pool.submit(client.post, "/translate", json={"text": text}))
-            wait_for(lambda i=i: len(batches) > i)
-        yield batches, gate.set
-    finally:
-        gate.set()
-        model.batcher._decode = decode
-        concurrent.futures.wait(held)
-
-
-def wait_for(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.01)
-
-
 def test_sentences_of_concurrent_requests_are_decoded_in_one_batch(client, server):
     model = server.model()
-    texts = [f"क्रम {i}: {line}" for i, line in enumerate(ARTICLE_HI[30:38])]
-    with (
-        concurrent.futures.ThreadPoolExecutor(12) as pool,
-        held_workers(client, model, pool) as (batches, release),
-    ):
-        rest = [pool.submit(client.post, "/translate", json={"text": t}) for t in texts]
-        wait_for(lambda: model.batcher.queued == len(texts))
-        release()
-        assert all(f.result().status_code == 200 for f in rest)
-    shared = [b for b in batches if any("क्रम" in item.text for item in b)]
-    assert len(shared) == 1 and len(shared[0]) == len(texts)
+    same_length = [f"क्रम {i}: किसानों का कहना है कि इस बार फसल अच्छी हुई है।" for i in range(8)]
+    mixed = [f"{line} ({i})" for i, line in enumerate(ARTICLE_HI[30:38])]
+    for texts in (same_length, mixed):
+        with (
+            concurrent.futures.ThreadPoolExecutor(12) as pool,
+            held_workers(client, model, pool) as (batches, release),
+        ):
+            rest = [pool.submit(client.post, "/translate", json={"text": t}) for t in texts]
+            wait_for(lambda texts=texts: model.batcher.queued == len(texts))
+            release()
+            assert all(f.result().status_code == 200 for f in rest)
+        ours = [b for b in batches[model.batcher.workers :]]
+        assert sum(len(b) for b in ours) == len(texts)
+        buckets = [{decode_shape(model.translator, item).bucket for item in b} for b in ours]
+        assert all(len(one) == 1 for one in buckets)  # a batch holds one length bucket
+        if texts is same_length:
+            assert len(ours) == 1  # every request's sentence in one batch
+        else:
+            assert len(ours) == len(set.union(*buckets))  # one batch per bucket, not per request
 
 
 def test_markdown_file_comes_back_markdown_with_its_structure(client, tiny_model_hi_en, tmp_path):

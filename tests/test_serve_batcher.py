@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_kit.serve.batcher import Batcher, BatchReport, QueueFull
+from translate_kit.serve.batcher import Batcher, BatchReport, QueueFull, Shape
 
 
 class Recorder:
@@ -28,9 +28,19 @@ class Recorder:
         return [item.upper() for item in items]
 
 
-def make(decode, **kwargs) -> Batcher:
+def words(item: str) -> Shape:
+    """One bucket for all: batches as if lengths did not matter; a word costs a token."""
+    return Shape(bucket=0, tokens=len(item.split()))
+
+
+def by_length(item: str) -> Shape:
+    """Items bucketed by word count, as the engine buckets sentences by padded length."""
+    return Shape(bucket=len(item.split()), tokens=len(item.split()))
+
+
+def make(decode, shape=words, **kwargs) -> Batcher:
     reports: list[BatchReport] = []
-    batcher = Batcher(decode, lambda item: len(item.split()), observe=reports.append, **kwargs)
+    batcher = Batcher(decode, shape, observe=reports.append, **kwargs)
     batcher.reports = reports
     batcher.start()
     return batcher
@@ -176,5 +186,70 @@ def test_a_decode_error_reaches_every_request_of_the_batch_and_the_batcher_goes_
         with pytest.raises(RuntimeError, match="model failed"):
             _one(batcher, "first")
         assert _one(batcher, "second") == "second"
+    finally:
+        batcher.close()
+
+
+def _queue_while_held(batcher: Batcher, recorder: Recorder, texts: list[str]) -> list:
+    """Queue each text as its own request while the first batch is held, then release it."""
+    hold_first_batch(batcher, recorder)
+    pool = ThreadPoolExecutor(len(texts))
+    futures = []
+    for count, text in enumerate(texts, 1):
+        futures.append(pool.submit(_one, batcher, text))
+        while batcher.queued < count:
+            threading.Event().wait(0.002)
+    threading.Event().wait(0.05)
+    recorder.gate.set()
+    pool.shutdown(wait=True)
+    return [f.result(5) for f in futures]
+
+
+def test_a_batch_holds_one_length_bucket_the_fullest_first():
+    recorder = Recorder()
+    batcher = make(recorder, by_length, batch_tokens=64, max_wait=0.0, workers=1)
+    try:
+        texts = ["अकेला", "दो शब्द", "two words", "फिर दो", "तीन शब्द यहाँ"]
+        assert _queue_while_held(batcher, recorder, texts) == [t.upper() for t in texts]
+        assert [sorted(batch) for batch in recorder.batches[1:]] == [
+            sorted(["दो शब्द", "two words", "फिर दो"]),  # the fullest bucket, though queued later
+            ["अकेला"],  # then the oldest
+            ["तीन शब्द यहाँ"],
+        ]
+    finally:
+        batcher.close()
+
+
+def test_a_sentence_passed_over_too_often_has_its_bucket_decoded_next(monkeypatch):
+    import translate_kit.serve.batcher as batching
+
+    monkeypatch.setattr(batching, "STARVE_BATCHES", 0)  # every sentence counts as passed over
+    recorder = Recorder()
+    batcher = make(recorder, by_length, batch_tokens=64, max_wait=0.0, workers=1)
+    try:
+        texts = ["अकेला", "दो शब्द", "two words", "फिर दो"]
+        _queue_while_held(batcher, recorder, texts)
+        assert recorder.batches[1] == ["अकेला"]
+    finally:
+        batcher.close()
+
+
+def test_a_free_decoder_waits_for_a_request_still_being_planned():
+    recorder = Recorder()
+    batcher = make(recorder, batch_tokens=64, max_wait=0.05, workers=1)
+    try:
+        hold_first_batch(batcher, recorder)
+        with ThreadPoolExecutor(1) as pool, batcher.arriving() as arrival:
+            first = pool.submit(_one, batcher, "पहला अनुरोध")
+            while batcher.queued < 1:
+                threading.Event().wait(0.002)
+            recorder.gate.set()  # the decoder is free; the planned request comes 0.15 s later
+            threading.Event().wait(0.15)
+            with batcher.admit(1) as ticket:
+                [second] = batcher.submit(ticket, ["second request"])
+                arrival.done()
+                assert second.result(5) == "SECOND REQUEST"
+            assert first.result(5) == "पहला अनुरोध".upper()
+        assert sorted(recorder.batches[1]) == sorted(["पहला अनुरोध", "second request"])
     finally:
         batcher.close()

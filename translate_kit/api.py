@@ -37,13 +37,18 @@ if TYPE_CHECKING:
     from .align.pairing import PairingSettings
     from .align.workflow import AlignedPair, AlignOptions, PairingRun, align_documents, pair_documents
     from .corpus import CorpusOptions, CorpusSummary
+    from .documents import Document
+    from .engine import DecodeOptions
     from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
+    from .memory import TranslationMemory
     from .scale import RayOptions, RayResult
     from .translate import (
+        DocumentPlan,
         DocumentTranslator,
         DroppedPlaceholders,
         JobSettings,
         RunStats,
+        SentenceEngine,
         SentenceResult,
         TranslatedDocument,
     )
@@ -131,6 +136,7 @@ class TextResult:
     text: str
     sentences: list[SentenceResult] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # values (numbers, URLs, markup) the model lost
+    document: TranslatedDocument | None = None  # its blocks and their sentences, for side-by-side views
 
 
 @dataclass
@@ -170,31 +176,50 @@ class _Counter:
             self.progress(self.done, self.total)
 
 
+@dataclass
+class PlannedTexts:
+    """Documents cut into sentences and prepared for the model, not yet translated, so that a
+    caller can look at the work (how many sentences, how long) before `Translation.translate_planned`
+    commits to it (the HTTP service checks its limits and queue here)."""
+
+    plans: list[DocumentPlan]
+    translator: DocumentTranslator
+    counter: _Counter
+
+    @property
+    def sentences(self) -> list[str]:
+        """The source text of every sentence of the documents, in order."""
+        return [s.source for plan in self.plans for unit in plan.units for s in unit.sentences]
+
+
 class Translation:
     """A model and its translation memory, loaded once and used for many calls.
 
     `sample` (texts of the input) decides the source language when neither `options.src` nor
-    `options.model` does, as `languages.detect_source` reads the script.
+    `options.model` does, as `languages.detect_source` reads the script. A caller that holds its
+    own engine (any `translate.SentenceEngine`, such as the HTTP service's engine that batches
+    sentences across requests) or memory passes them instead, and closes them itself; `decoding`
+    replaces the decoding settings `options` implies (speed tests pin output lengths).
     """
 
-    def __init__(self, options: TranslateOptions, sample: Iterable[str] = ()):
-        from .engine import Translator
-        from .languages import detect_source, other
+    def __init__(
+        self,
+        options: TranslateOptions,
+        sample: Iterable[str] = (),
+        *,
+        engine: SentenceEngine | None = None,
+        memory: TranslationMemory | None = None,
+        decoding: DecodeOptions | None = None,
+    ):
         from .memory import TranslationMemory, default_path
 
-        src = options.src
-        if src is None and options.model is None:
-            src = detect_source(sample)
         self.options = options
-        self.engine = Translator.load(
-            options.model,
-            src=src,
-            tgt=options.tgt or (other(src) if src else None),
-            device=options.device,
-            compute_type=options.compute_type,
-            threads=options.threads,
-        )
-        self.memory = TranslationMemory(options.memory or default_path()) if options.use_memory else None
+        self.engine = engine if engine is not None else _load_engine(options, sample)
+        self.decoding = decoding
+        self._owns_memory = memory is None
+        if memory is None and options.use_memory:
+            memory = TranslationMemory(options.memory or default_path())
+        self.memory = memory
 
     @property
     def src(self) -> str:
@@ -212,9 +237,12 @@ class Translation:
         from .translate import DocumentTranslator
 
         options = self.options
+        decoding = self.decoding or DecodeOptions(
+            beam_size=options.beam_size, max_batch_tokens=options.batch_tokens
+        )
         return DocumentTranslator(
             self.engine,
-            DecodeOptions(beam_size=options.beam_size, max_batch_tokens=options.batch_tokens),
+            decoding,
             memory=self.memory,
             glossary=options.glossary,
             window_sentences=options.window_sentences,
@@ -236,12 +264,21 @@ class Translation:
 
         settings = self.options.document_settings()
         docs = [parse_document(text, f"<text {i + 1}>", fmt, **settings) for i, text in enumerate(texts)]
+        return self.translate_planned(self.plan_documents(docs, progress=progress, cancel=cancel))
+
+    def plan_documents(
+        self, documents: Sequence[Document], *, progress: Progress | None = None, cancel: Cancel | None = None
+    ) -> PlannedTexts:
+        """Cut parsed documents (documents.parse_document) into prepared sentences; nothing is decoded."""
         counter = _Counter(progress)
         translator = self.document_translator(counter.step, cancel)
-        plans = [translator.plan(doc) for doc in docs]
-        counter.start(sum(plan.sentence_count for plan in plans))
-        results = [self._text_result(result) for result in translator.translate(plans)]
-        return TextsResult(results, translator.stats, self.src, self.tgt)
+        return PlannedTexts([translator.plan(doc) for doc in documents], translator, counter)
+
+    def translate_planned(self, planned: PlannedTexts) -> TextsResult:
+        """Translate what `plan_documents` planned: one TextResult per document, in order."""
+        planned.counter.start(sum(plan.sentence_count for plan in planned.plans))
+        results = [self._text_result(result) for result in planned.translator.translate(planned.plans)]
+        return TextsResult(results, planned.translator.stats, self.src, self.tgt)
 
     def _text_result(self, result: TranslatedDocument) -> TextResult:
         from .documents import write_document
@@ -252,10 +289,10 @@ class Translation:
         else:
             text = write_document(result.document, result.rendered, wrap=self.options.wrap)
         sentences = [s for block in result.document.blocks for s in result.sentences.get(block.id, [])]
-        return TextResult(text, sentences, list(result.dropped))
+        return TextResult(text, sentences, list(result.dropped), result)
 
     def close(self) -> None:
-        if self.memory is not None:
+        if self.memory is not None and self._owns_memory:
             self.memory.close()
 
     def __enter__(self) -> Translation:
@@ -263,6 +300,24 @@ class Translation:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _load_engine(options: TranslateOptions, sample: Iterable[str]) -> SentenceEngine:
+    """The model `options` names (or the default one for the languages), loaded into CTranslate2."""
+    from .engine import Translator
+    from .languages import detect_source, other
+
+    src = options.src
+    if src is None and options.model is None:
+        src = detect_source(sample)
+    return Translator.load(
+        options.model,
+        src=src,
+        tgt=options.tgt or (other(src) if src else None),
+        device=options.device,
+        compute_type=options.compute_type,
+        threads=options.threads,
+    )
 
 
 def translate_texts(

@@ -255,17 +255,24 @@ def build_synthetic_model(
     spec.validate()
     spec.optimize(quantization=quantization)
 
-    target = Path(output_dir)
+    meta = {"src": src, "tgt": tgt, "synthetic": True, "shape": shape.name, "seed": seed,
+            "quantization": quantization}
+    files = {"vocab/model.SRC": spm_src, "vocab/model.TGT": spm_tgt}
+    return write_model_folder(Path(output_dir), spec, files, meta)
+
+
+def write_model_folder(target: Path, spec, files: dict[str, bytes], meta: dict) -> Path:
+    """Save `spec` with `files` (relative path -> bytes) and `meta` as translate_kit.json into a
+    folder assembled beside `target` and renamed into place, so an interrupted build never leaves a
+    folder that looks like a complete model; an existing `target` is replaced."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         staging.chmod(0o755)
         spec.save(str(staging))
-        (staging / "vocab").mkdir()
-        (staging / "vocab" / "model.SRC").write_bytes(spm_src)
-        (staging / "vocab" / "model.TGT").write_bytes(spm_tgt)
-        meta = {"src": src, "tgt": tgt, "synthetic": True, "shape": shape.name, "seed": seed,
-                "quantization": quantization}
+        for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
         (staging / "translate_kit.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
@@ -287,15 +294,20 @@ def ensure_synthetic_model(shape: str, direction: str, data_dir: str | os.PathLi
     Benchmarks call this so that a fresh machine needs no manual build step; building the
     dist-200M shape takes about a minute, after which the folder is reused.
     """
-    from ..textio import read_lines
-
     path = default_synthetic_path(shape, direction)
     if (path / "translate_kit.json").is_file():
         return path
+    return build_synthetic_model(path, shape, direction, *training_lines(data_dir, direction))
+
+
+def training_lines(data_dir: str | os.PathLike[str], direction: str) -> tuple[list[str], list[str]]:
+    """(source lines, target lines) of the direction from data_dir's *.hi and *.en files: the text
+    SentencePiece models of synthetic models are trained on."""
+    from ..textio import read_lines
+
     data = Path(data_dir)
     hindi = [line for file in sorted(data.glob("*.hi")) for line in read_lines(file)]
     english = [line for file in sorted(data.glob("*.en")) for line in read_lines(file)]
     if not hindi or not english:
         raise FileNotFoundError(f"no *.hi / *.en lines in {data} to train SentencePiece on")
-    source, target = (hindi, english) if direction == "indic-en" else (english, hindi)
-    return build_synthetic_model(path, shape, direction, source, target)
+    return (hindi, english) if direction == "indic-en" else (english, hindi)

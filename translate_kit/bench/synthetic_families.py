@@ -26,10 +26,7 @@ tokens a trained one never predicts (fillers, language tokens, `<unk>`).
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +35,15 @@ import numpy as np
 from ctranslate2.specs import common_spec, transformer_spec
 
 from ..languages import ENGLISH, HINDI
-from .synthetic import _RandomWeights, sinusoidal_positions, spm_pieces, train_sentencepiece
+from .synthetic import (
+    _RandomWeights,
+    default_synthetic_path,
+    sinusoidal_positions,
+    spm_pieces,
+    train_sentencepiece,
+    training_lines,
+    write_model_folder,
+)
 
 DIRECTIONS = {"indic-en": (HINDI, ENGLISH), "en-indic": (ENGLISH, HINDI)}
 
@@ -170,40 +175,13 @@ def build_family_model(
     spec.optimize(quantization=quantization)
     meta = {"src": src, "tgt": tgt, "family": shape.family, "synthetic": True, "shape": shape.name,
             "seed": seed, "quantization": quantization}
-    return _write_folder(Path(output_dir), spec, spm_files, meta)
-
-
-def _write_folder(target: Path, spec, files: dict[str, bytes], meta: dict) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        staging.chmod(0o755)
-        spec.save(str(staging))
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        (staging / "translate_kit.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+    return write_model_folder(Path(output_dir), spec, spm_files, meta)
 
 
 def ensure_family_model(shape: str, direction: str, data_dir: str | os.PathLike[str]) -> Path:
     """The synthetic model of that shape and direction under $TRANSLATE_KIT_HOME/synthetic/, built on
     first use from data_dir's *.hi / *.en lines (NLLB-600M takes a few minutes, then it is reused)."""
-    from ..textio import read_lines
-    from .synthetic import default_synthetic_path
-
     path = default_synthetic_path(shape, direction)
     if (path / "translate_kit.json").is_file():
         return path
-    data = Path(data_dir)
-    hindi = [line for file in sorted(data.glob("*.hi")) for line in read_lines(file)]
-    english = [line for file in sorted(data.glob("*.en")) for line in read_lines(file)]
-    if not hindi or not english:
-        raise FileNotFoundError(f"no *.hi / *.en lines in {data} to train SentencePiece on")
-    source, target = (hindi, english) if direction == "indic-en" else (english, hindi)
-    return build_family_model(path, shape, direction, source, target)
+    return build_family_model(path, shape, direction, *training_lines(data_dir, direction))

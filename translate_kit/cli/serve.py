@@ -7,6 +7,11 @@ import click
 from ..errors import TranslateKitError
 from .options import apply
 
+KEEP_ALIVE_S = 75
+"""Idle keep-alive connections stay open this long: longer than the longest Retry-After (60 s), so
+a client that waits as a 503 told it finds its connection still open (with uvicorn's 5 s it could
+send just as the server closes it, and lose the request to a reset connection)."""
+
 _LIMITS = apply(
     [
         click.option(
@@ -42,7 +47,7 @@ _LIMITS = apply(
             type=click.IntRange(1),
             default=256,
             show_default=True,
-            help="Requests worked on at once.",
+            help="Requests worked on at once; beyond it 503 with Retry-After.",
         ),
         click.option(
             "--timeout",
@@ -195,7 +200,14 @@ def serve_command(
     log_level = "warning" if quiet and log_level == "info" else log_level
     if not quiet:
         click.echo(f"translate-kit serving on http://{host}:{port}/ (API docs: /docs)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
+    )
 
 
 COMMANDS = [serve_command]

@@ -1,12 +1,14 @@
 """The ASGI app: routes over the library, limits, errors as one line of JSON, the web page.
 
 `create_app(settings)` builds a FastAPI app; `translate-kit serve` runs it on uvicorn. Models
-named with --model load when the app starts (in a worker thread, /ready answers 503 until they
-are in); without --model each direction's default model loads on its first request.
+named with --model load in a worker thread once the app starts, while it already answers
+(/ready, and translation requests, answer 503 until they are in); without --model each direction's
+default model loads on its first request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -43,16 +45,12 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if settings.models and settings.preload:
-            try:
-                await anyio.to_thread.run_sync(pool.load_configured)
-            except library.TranslateKitError as exc:
-                log.error("cannot load the models: %s", exc)
-                raise
+        loading = asyncio.ensure_future(anyio.to_thread.run_sync(pool.load_configured))
         try:
             yield
         finally:
-            pool.close()
+            pool.close()  # a model still loading is closed as soon as it is in
+            loading.cancel()
 
     app = FastAPI(
         title="translate-kit",
@@ -67,8 +65,6 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.pool = pool
     app.state.service = TranslationService(pool, settings, metrics)
-    if settings.models and not settings.preload:
-        app.state.pool.ready = False
     app.include_router(translate_router)
     app.include_router(tools_router)
     _add_service_routes(app)

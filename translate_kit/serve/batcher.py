@@ -1,22 +1,38 @@
 """Cross-request batching: sentences of concurrent requests decoded together, fairly.
 
-Each served model has one `Batcher`. A request first `admit`s the number of sentences it brings
-(the bounded queue: `QueueFull` when admitted-but-unfinished sentences would pass `max_pending`,
-which the service answers with 503 and Retry-After), then submits prepared sentences from its own
-thread and waits on one future per sentence. A scheduler thread gathers queued sentences until a
-token budget is reached or no new sentence has come for `max_wait` (at most `GATHER_LIMIT` x
-`max_wait` after a decode worker became free), and hands the batch to that worker; the engine
-sorts it by length into token batches. Results go back to each sentence's future, so every
-request gets exactly its own sentences back, in order.
+Each served model has one `Batcher`. A request announces itself while it is planned
+(`arriving`), then `admit`s the number of sentences it brings (the bounded queue: `QueueFull` when
+admitted-but-unfinished sentences would pass `max_pending`, which the service answers with 503 and
+Retry-After), then submits prepared sentences from its own thread and waits on one future per
+sentence. Results go back to each sentence's future, so every request gets exactly its own
+sentences back, in order.
 
-Fairness: queued sentences are taken round-robin, one per request in turn, so a request with a
-long document shares every batch with the requests that arrive during it instead of making them
-wait for its whole run. Identical prepared sentences in one batch (two clients translating the
-same headline) are decoded once. A cancelled request (client gone, timeout) has its queued
-sentences dropped at once; a batch already decoding finishes and its results are discarded.
+Batch formation. A scheduler thread forms a batch only when a decode worker is free (one per
+CTranslate2 worker, each batch cut by the engine into token batches that run in parallel), so
+sentences keep gathering while the workers are busy. It then waits while more are on the way: a
+request is being planned, or a sentence arrived less than `max_wait` ago (a burst of clients
+answered by the last batch sends its next sentences over a few milliseconds), at most
+`GATHER_LIMIT` x `max_wait`, or until a batch's token budget is full.
+
+The engine decodes every sentence padded to its length bucket (`shape` gives an item's bucket and
+padded tokens) and a token batch holds one bucket only, so that a translation never depends on the
+sentences beside it. A batch of mixed lengths would be cut into one small token batch per bucket,
+each costing nearly as much as a full one; a batch is therefore taken from one bucket: the fullest
+(most sentences, up to what the budget holds), unless a sentence has been passed over by
+`STARVE_BATCHES` batches, in which case its bucket goes next, so no sentence waits behind busier
+buckets forever. (Counting batches, not seconds: under a full load every sentence waits several
+batch times, and only one that others keep overtaking should jump the queue.)
+
+Fairness: inside the bucket, sentences are taken round-robin, one per request in turn, so a
+request with a long document shares every batch with the requests that arrive during it instead of
+making them wait for its whole run. Identical prepared sentences in one batch (two clients
+translating the same headline) are decoded once. A cancelled request (client gone, timeout) has
+its queued sentences dropped at once; a batch already decoding finishes and its results are
+discarded.
 
 With `cross_request=False` (the baseline that eval/load_serve.py measures against) a batch holds
-sentences of one request only; the round-robin order between requests is the same.
+sentences of one request only, all its lengths together, as that request alone would be decoded;
+requests take turns.
 """
 
 from __future__ import annotations
@@ -33,9 +49,11 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item", bound=Hashable)
+Result = TypeVar("Result")
 GATHER_LIMIT = 10
 """A free decoder waits at most this many times `max_wait` for a batch to fill."""
-Result = TypeVar("Result")
+STARVE_BATCHES = 8
+"""A sentence passed over by this many batches has its bucket decoded next."""
 
 
 class QueueFull(Exception):
@@ -56,13 +74,25 @@ class BatchReport:
     tokens: int
     requests: int
     seconds: float
+    waited: tuple[float, ...] = ()  # seconds each sentence of the batch spent queued
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How an item decodes: its length bucket (items of one bucket share a token batch) and the
+    padded tokens it costs against the batch budget."""
+
+    bucket: int
+    tokens: int
 
 
 @dataclass(eq=False)
 class _Queued(Generic[Item, Result]):
     ticket: Ticket
     item: Item
-    tokens: int
+    shape: Shape
+    since: float
+    batches: int  # batches formed before it was queued
     future: Future = field(default_factory=Future)
 
 
@@ -80,18 +110,34 @@ class Ticket:
         self.batcher.cancel(self)
 
 
+class Arrival:
+    """A request being planned: a free decoder waits for its sentences (within its gather limit)."""
+
+    def __init__(self, batcher: Batcher):
+        self._batcher = batcher
+        self._open = True
+
+    def done(self) -> None:
+        """Its sentences are queued, or it will bring none (idempotent)."""
+        with self._batcher._cond:
+            if self._open:
+                self._open = False
+                self._batcher._arriving -= 1
+                self._batcher._cond.notify_all()
+
+
 class Batcher(Generic[Item, Result]):
     """Gathers items of concurrent requests into token-budget batches for `decode`.
 
     `decode(items) -> results` runs in one of `workers` decode threads (the engine's CTranslate2
-    workers, so that several batches are in flight); `tokens(item)` is an item's cost against
-    `batch_tokens`. Start with `start()`, stop with `close()`.
+    workers, so that several batches are in flight); `shape(item)` gives an item's length bucket
+    and its cost against `batch_tokens`. Start with `start()`, stop with `close()`.
     """
 
     def __init__(
         self,
         decode: Callable[[Sequence[Item]], Sequence[Result]],
-        tokens: Callable[[Item], int],
+        shape: Callable[[Item], Shape],
         *,
         batch_tokens: int = 1024,
         max_wait: float = 0.005,
@@ -103,7 +149,7 @@ class Batcher(Generic[Item, Result]):
         if batch_tokens < 1 or max_pending < 1 or workers < 1 or max_wait < 0:
             raise ValueError("batch_tokens, max_pending and workers must be positive, max_wait >= 0")
         self._decode = decode
-        self._tokens = tokens
+        self._shape = shape
         self.batch_tokens = batch_tokens
         self.max_wait = max_wait
         self.max_pending = max_pending
@@ -115,12 +161,14 @@ class Batcher(Generic[Item, Result]):
         self._queued_tokens = 0
         self._queued = 0
         self._admitted = 0
+        self._arriving = 0
         self._ids = itertools.count(1)
         self._slots = threading.Semaphore(workers)
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="decode")
         self._scheduler = threading.Thread(target=self._schedule, name="batcher", daemon=True)
         self._closed = False
         self._rate = 0.0  # sentences decoded per second per worker (running mean), for Retry-After
+        self._formed = 0  # batches formed so far
 
     # ---------------------------------------------------------------- requests' side
 
@@ -135,6 +183,18 @@ class Batcher(Generic[Item, Result]):
         return self._admitted
 
     @contextmanager
+    def arriving(self) -> Iterator[Arrival]:
+        """Announce a request being planned until its sentences are queued (`Arrival.done`) or it
+        ends: a free decoder waits a little for them instead of starting a smaller batch."""
+        with self._cond:
+            self._arriving += 1
+        arrival = Arrival(self)
+        try:
+            yield arrival
+        finally:
+            arrival.done()
+
+    @contextmanager
     def admit(self, sentences: int) -> Iterator[Ticket]:
         """Reserve room for a request's `sentences`; QueueFull if there is none. On exit its
         leftover queued sentences are dropped and the room is given back."""
@@ -142,7 +202,7 @@ class Batcher(Generic[Item, Result]):
             if self._closed:
                 raise RuntimeError("the batcher is closed")
             if self._admitted and self._admitted + sentences > self.max_pending:
-                raise QueueFull(self._admitted, sentences, self.max_pending, self._retry_after())
+                raise QueueFull(self._admitted, sentences, self.max_pending, self.retry_after())
             self._admitted += sentences
             ticket = Ticket(next(self._ids), sentences, self)
         try:
@@ -152,7 +212,7 @@ class Batcher(Generic[Item, Result]):
             with self._cond:
                 self._admitted -= ticket.sentences
 
-    def _retry_after(self) -> int:
+    def retry_after(self) -> int:
         """Seconds until the admitted sentences are likely decoded (1-60; 1 before any batch)."""
         if not self._rate:
             return 1
@@ -160,14 +220,15 @@ class Batcher(Generic[Item, Result]):
 
     def submit(self, ticket: Ticket, items: Sequence[Item]) -> list[Future]:
         """Queue `items` for `ticket`'s request; one future per item, in order."""
-        queued = [_Queued(ticket, item, max(1, self._tokens(item))) for item in items]
+        now = time.monotonic()
+        queued = [_Queued(ticket, item, self._shape(item), now, self._formed) for item in items]
         with self._cond:
             if ticket.cancelled:
                 raise CancelledError()
             if queued:
                 self._queues.setdefault(ticket.id, deque()).extend(queued)
                 self._queued += len(queued)
-                self._queued_tokens += sum(q.tokens for q in queued)
+                self._queued_tokens += sum(q.shape.tokens for q in queued)
                 self._cond.notify_all()
         return [q.future for q in queued]
 
@@ -181,9 +242,9 @@ class Batcher(Generic[Item, Result]):
             queue = self._queues.pop(ticket.id, None)
             if queue:
                 self._queued -= len(queue)
-                self._queued_tokens -= sum(q.tokens for q in queue)
+                self._queued_tokens -= sum(q.shape.tokens for q in queue)
         for queued in queue or ():
-            queued.future.cancel()
+            _drop(queued.future)
 
     # ---------------------------------------------------------------- scheduler and workers
 
@@ -200,7 +261,7 @@ class Batcher(Generic[Item, Result]):
             self._cond.notify_all()
         for queue in queues:
             for queued in queue:
-                queued.future.cancel()
+                _drop(queued.future)
         if self._scheduler.is_alive():
             self._slots.release()  # wake a scheduler waiting for a free worker
             self._scheduler.join(timeout=5)
@@ -215,9 +276,8 @@ class Batcher(Generic[Item, Result]):
             self._executor.submit(self._run_batch, batch)
 
     def _next_batch(self) -> list[_Queued] | None:
-        """Wait for queued sentences, then gather more while they keep coming: until none has
-        arrived for `max_wait` (a burst of clients answered by the last batch sends its next
-        sentences over a few milliseconds), at most `GATHER_LIMIT` x `max_wait`, or the budget is full."""
+        """Wait for queued sentences, then gather more while they are on the way (see the module
+        docstring), at most `GATHER_LIMIT` x `max_wait`, or until the budget is full."""
         with self._cond:
             while True:
                 while not self._queues and not self._closed:
@@ -225,7 +285,8 @@ class Batcher(Generic[Item, Result]):
                 now, seen = time.monotonic(), self._queued
                 limit, quiet_until = now + GATHER_LIMIT * self.max_wait, now + self.max_wait
                 while self.cross_request and self._queued_tokens < self.batch_tokens and not self._closed:
-                    remaining = min(quiet_until, limit) - time.monotonic()
+                    until = limit if self._arriving else min(quiet_until, limit)
+                    remaining = until - time.monotonic()
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
@@ -234,30 +295,69 @@ class Batcher(Generic[Item, Result]):
                 if self._closed:
                     return None
                 if self._queues:  # else everything was cancelled meanwhile: wait again
-                    return self._take()
+                    batch = self._take() if self.cross_request else self._take_request()
+                    self._formed += 1
+                    self._queued -= len(batch)
+                    self._queued_tokens -= sum(q.shape.tokens for q in batch)
+                    return batch
 
     def _take(self) -> list[_Queued]:
-        """Round-robin over requests, one sentence each in turn, up to the token budget."""
+        """One bucket's sentences (see `_bucket`), round-robin over requests, up to the budget."""
+        bucket = self._bucket()
+        lanes = {
+            ticket_id: [q for q in queue if q.shape.bucket == bucket]
+            for ticket_id, queue in self._queues.items()
+        }
         batch: list[_Queued] = []
         tokens = 0
-        while self._queues:
-            ticket_id, queue = next(iter(self._queues.items()))
-            head = queue[0]
-            if batch and tokens + head.tokens > self.batch_tokens:
+        served: dict[int, None] = {}  # requests in the order they were served
+        for ticket_id, head in _round_robin(lanes):
+            if batch and tokens + head.shape.tokens > self.batch_tokens:
                 break
-            queue.popleft()
             batch.append(head)
-            tokens += head.tokens
-            if not queue:
-                del self._queues[ticket_id]
-                if not self.cross_request:
-                    break
-            elif self.cross_request:
+            tokens += head.shape.tokens
+            served[ticket_id] = None
+        taken = set(map(id, batch))
+        for ticket_id in served:  # requests served now queue behind the others for the next batch
+            left = deque(q for q in self._queues[ticket_id] if id(q) not in taken)
+            if left:
+                self._queues[ticket_id] = left
                 self._queues.move_to_end(ticket_id)
-        if not self.cross_request and batch and batch[0].ticket.id in self._queues:
-            self._queues.move_to_end(batch[0].ticket.id)  # the next batch serves the next request
-        self._queued -= len(batch)
-        self._queued_tokens -= tokens
+            else:
+                del self._queues[ticket_id]
+        return batch
+
+    def _bucket(self) -> int:
+        """The bucket to decode next: the oldest sentence's if it was passed over too often, else
+        the one whose queued sentences fill the most rows of a batch (a token batch costs about the
+        same whatever its rows; the oldest of equals)."""
+        rows: dict[int, int] = {}
+        oldest: dict[int, _Queued] = {}
+        for queue in self._queues.values():
+            for queued in queue:
+                bucket = queued.shape.bucket
+                rows[bucket] = rows.get(bucket, 0) + 1
+                if bucket not in oldest or queued.since < oldest[bucket].since:
+                    oldest[bucket] = queued
+        first = min(oldest.values(), key=lambda queued: queued.since)
+        if self._formed - first.batches >= STARVE_BATCHES:
+            return first.shape.bucket
+        fits = {bucket: self.batch_tokens // max(1, bucket) or 1 for bucket in rows}
+        return max(rows, key=lambda b: (min(rows[b], fits[b]), -oldest[b].since))
+
+    def _take_request(self) -> list[_Queued]:
+        """Without cross-request batching: the next request's sentences up to the budget, as that
+        request alone would be decoded; the next batch serves the next request."""
+        ticket_id, queue = next(iter(self._queues.items()))
+        batch: list[_Queued] = []
+        tokens = 0
+        while queue and not (batch and tokens + queue[0].shape.tokens > self.batch_tokens):
+            batch.append(queue.popleft())
+            tokens += batch[-1].shape.tokens
+        if queue:
+            self._queues.move_to_end(ticket_id)
+        else:
+            del self._queues[ticket_id]
         return batch
 
     def _run_batch(self, batch: list[_Queued]) -> None:
@@ -267,6 +367,7 @@ class Batcher(Generic[Item, Result]):
                 return
             unique = list(dict.fromkeys(q.item for q in live))  # one decode per distinct sentence
             started = time.perf_counter()
+            begun = time.monotonic()
             try:
                 results = dict(zip(unique, self._decode(unique), strict=True))
             except Exception as exc:  # noqa: BLE001 - handed to every waiting request
@@ -274,20 +375,41 @@ class Batcher(Generic[Item, Result]):
                     _settle(queued.future, exception=exc)
                 return
             seconds = time.perf_counter() - started
-            rate = len(live) / max(seconds, 1e-6)
-            self._rate = rate if not self._rate else 0.8 * self._rate + 0.2 * rate
+            self._rate = _mean(self._rate, len(live) / max(seconds, 1e-6))
             for queued in live:
                 _settle(queued.future, result=results[queued.item])
             self._observe(
                 BatchReport(
                     sentences=len(unique),
-                    tokens=sum(q.tokens for q in live),
+                    tokens=sum(q.shape.tokens for q in live),
                     requests=len({q.ticket.id for q in live}),
                     seconds=seconds,
+                    waited=tuple(begun - q.since for q in live),
                 )
             )
         finally:
             self._slots.release()
+
+
+def _mean(mean: float, value: float) -> float:
+    """A running mean that follows recent batches (the first value starts it)."""
+    return value if not mean else 0.8 * mean + 0.2 * value
+
+
+def _round_robin(lanes: dict[int, list[_Queued]]) -> Iterator[tuple[int, _Queued]]:
+    """Each request's first sentence in turn, then each one's second, and so on."""
+    for rank in itertools.count():
+        heads = [(ticket_id, lane[rank]) for ticket_id, lane in lanes.items() if rank < len(lane)]
+        if not heads:
+            return
+        yield from heads
+
+
+def _drop(future: Future) -> None:
+    """Cancel a queued sentence's future and wake whoever waits on it, `future.result()` and
+    `concurrent.futures.wait` alike (a plain `cancel()` wakes only the former)."""
+    if future.cancel():
+        future.set_running_or_notify_cancel()
 
 
 def _settle(future: Future, *, result: object = None, exception: BaseException | None = None) -> None:

@@ -1,31 +1,29 @@
-"""The library calls the service makes, in one place: the same functions the CLI runs.
+"""The library pieces the service uses besides the library API, in one place.
 
-The service never re-implements a stage: reading and writing documents, sentence splitting and
-IndicTrans2 preprocessing (`plan`), the translation memory, the engine, alignment and scoring all
-come from the library through this module, so that a change of the library's API touches only
-this file.
+Translation goes through `translate_kit.api.Translation` (serve/translation.py); this module holds
+what the routes need around it: reading and writing documents held in memory, language codes and
+detection, the translation memory per request thread, the sentence pairs of a translated document
+for the page, and alignment and scoring of texts held in memory (the API's calls take files). The
+service never re-implements a stage: each comes from the library module the CLI uses too.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..documents import EXTENSIONS, FORMATS, Document, parse_document, write_document
 from ..documents.model import TOKEN_PATTERN
-from ..engine import MAX_POSITIONS, DecodeOptions, Translation, Translator
+from ..engine import DecodeOptions, Translation, Translator
 from ..errors import InputError, ModelError, OptionError, TranslateKitError
 from ..indictrans import Prepared
 from ..languages import ENGLISH, HINDI, SUPPORTED, detect_lang, devanagari_share, normalize_lang, other
 from ..memory import TranslationMemory, default_path
 from ..textio import decode
-from ..translate import DocumentPlan, DocumentTranslator, SentenceEngine, TranslatedDocument
+from ..translate import DocumentPlan, TranslatedDocument
 
 __all__ = [
     "ENGLISH",
@@ -40,7 +38,6 @@ __all__ = [
     "ModelError",
     "OptionError",
     "Prepared",
-    "SentenceEngine",
     "TranslateKitError",
     "TranslatedDocument",
     "Translation",
@@ -55,12 +52,6 @@ __all__ = [
 def load_translator(name_or_path: str | None, src: str | None, tgt: str | None, **engine: Any) -> Translator:
     """A model by folder or registry name (or the default for src->tgt), loaded into CTranslate2."""
     return Translator.load(name_or_path, src=src, tgt=tgt, **engine)
-
-
-def source_pieces(translator: Translator, prepared: Prepared) -> int:
-    """How many tokens the model reads for a prepared sentence (the batch cost), as its family
-    encodes it (language tokens and `</s>` included)."""
-    return sum(len(sequence) for sequence in translator.family.encode(prepared, MAX_POSITIONS))
 
 
 class BadEncoding(InputError):
@@ -120,44 +111,6 @@ def thread_memory(path: str | None) -> TranslationMemory | None:
 
 def default_memory_path() -> str:
     return str(default_path())
-
-
-@dataclass
-class DocumentRun:
-    """Translated documents with their plans (sentence structure) and the run's counts."""
-
-    plans: list[DocumentPlan]
-    results: list[TranslatedDocument]
-    stats: dict[str, Any]
-    dropped: list[str]
-
-
-def translate_documents(
-    engine: SentenceEngine,
-    options: DecodeOptions,
-    documents: Sequence[Document],
-    memory: TranslationMemory | None,
-    *,
-    admit: Callable[[list[DocumentPlan]], AbstractContextManager],
-    progress: Callable[[int], None] | None = None,
-    cancel: Callable[[], bool] | None = None,
-) -> DocumentRun:
-    """Plan the documents (sentences, preprocessing, memory keys), then translate them through the
-    memory and `engine` inside `admit(plans)` (limits, the queue), as `translate-kit translate`."""
-    translator = DocumentTranslator(
-        engine, options, memory=memory, progress=progress, cancel=cancel, window_sentences=1 << 30
-    )
-    plans = [translator.plan(doc) for doc in documents]
-    with admit(plans):
-        started = time.perf_counter()
-        results = list(translator.translate(plans))
-        translator.stats.seconds = time.perf_counter() - started
-    return DocumentRun(plans, results, translator.stats.to_dict(), translator.dropped_values)
-
-
-def plan_sentences(plan: DocumentPlan) -> list[str]:
-    """The source text of every sentence the plan holds (for length limits)."""
-    return [sentence.source for unit in plan.units for sentence in unit.sentences]
 
 
 def sentence_pairs(plan: DocumentPlan, result: TranslatedDocument) -> dict[str, list[dict[str, Any]]]:

@@ -69,6 +69,21 @@ class Metrics:
             buckets=_LATENCY,
             registry=self.registry,
         )
+        self.queue_wait = Histogram(
+            "translate_kit_queue_wait_seconds",
+            "Time a sentence waits in the batcher's queue before its batch is decoded",
+            ["direction"],
+            buckets=_LATENCY,
+            registry=self.registry,
+        )
+        self.stage_seconds = Histogram(
+            "translate_kit_stage_seconds",
+            "Time of a translate request's stages in its worker thread: plan (parse, split, prepare) "
+            "and translate (queue, decode, reassembly)",
+            ["stage"],
+            buckets=_LATENCY,
+            registry=self.registry,
+        )
         self.queue = Gauge(
             "translate_kit_queue_sentences",
             "Sentences waiting for a batch",
@@ -94,6 +109,8 @@ class Metrics:
             self.batch_requests.labels(direction).observe(report.requests)
             self.batch_tokens.labels(direction).observe(report.tokens)
             self.decode_seconds.labels(direction).observe(report.seconds)
+            for waited in report.waited:
+                self.queue_wait.labels(direction).observe(waited)
 
         return observe
 

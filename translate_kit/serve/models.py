@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
+from .. import api
+from ..engine import LENGTH_BUCKET, MAX_POSITIONS
 from . import library
-from .batcher import Batcher
+from .batcher import Batcher, Shape
 from .metrics import Metrics
 from .settings import ServeSettings
+
+log = logging.getLogger("translate_kit.serve")
 
 
 @dataclass
 class ServedModel:
     """A loaded model, the decoding options every request shares (so requests can share batches),
-    and the batcher its requests' sentences go through."""
+    the library options its requests are translated with, and the batcher their sentences go through."""
 
     translator: library.Translator
     options: library.DecodeOptions
+    translate_options: api.TranslateOptions
     batcher: Batcher
 
     @property
@@ -60,16 +66,19 @@ class ModelPool:
         self._loading: dict[tuple[str, str], threading.Lock] = {}
         self.ready = not settings.models
         self.error: str | None = None
+        self._closed = False
 
     def load_configured(self) -> None:
-        """Load every `--model` (at start-up, in a worker thread); `ready` once all are in."""
+        """Load every `--model` (in a worker thread while the server already answers); `ready`
+        once all are in. A model that cannot be loaded is logged and kept in `error`: /ready and
+        translation requests then answer 503 with it."""
         try:
             for name in self.settings.models:
                 self._add(self._load(name, None, None))
             self.ready = True
         except library.TranslateKitError as exc:
-            self.error = str(exc)
-            raise
+            self.error = " ".join(str(exc).split())
+            log.error("cannot load the models: %s", self.error)
 
     def directions(self) -> list[tuple[str, str]]:
         """Directions this server translates: its loaded models', or both without --model."""
@@ -106,7 +115,7 @@ class ModelPool:
         direction = f"{translator.src}-{translator.tgt}"
         batcher = Batcher(
             lambda items: translator.translate_prepared(items, options),
-            lambda item: library.source_pieces(translator, item),
+            lambda item: decode_shape(translator, item),
             batch_tokens=self.settings.batch_tokens,
             max_wait=self.settings.max_wait_ms / 1000,
             max_pending=self.settings.max_queue,
@@ -116,12 +125,28 @@ class ModelPool:
         )
         batcher.start()
         self.metrics.watch_queue(direction, lambda: batcher.queued, lambda: batcher.admitted)
+        key = (translator.src, translator.tgt)
+        served = ServedModel(translator, options, self.settings.translate_options(), batcher)
         with self._lock:
-            old = self._models.get((translator.src, translator.tgt))
-            self._models[(translator.src, translator.tgt)] = ServedModel(translator, options, batcher)
-        if old is not None:
-            old.batcher.close()
+            if self._closed:
+                stale: Batcher | None = batcher  # the server stopped while this model loaded
+            else:
+                stale = self._models[key].batcher if key in self._models else None
+                self._models[key] = served
+        if stale is not None:
+            stale.close()
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         for model in self.loaded():
             model.batcher.close()
+
+
+def decode_shape(translator: library.Translator, prepared: library.Prepared) -> Shape:
+    """How the engine decodes a prepared sentence: padded to its length bucket (the longest of its
+    chunks' buckets groups it with others), each chunk costing its padded length."""
+    appended = int(translator.family.model_appends_eos)
+    lengths = [len(chunk) + appended for chunk in translator.family.encode(prepared, MAX_POSITIONS)]
+    padded = [-(-length // LENGTH_BUCKET) * LENGTH_BUCKET for length in lengths] or [LENGTH_BUCKET]
+    return Shape(bucket=max(padded), tokens=sum(padded))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..api import TranslateOptions
 from .library import DecodeOptions
 
 
@@ -37,7 +38,6 @@ class ServeSettings:
     timeout_s: float = 120.0
     api_key: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ()
-    preload: bool = True  # load the --model models at start (else on first use)
     pinned_length: int | None = None  # decode exactly this many tokens (benchmarks with random weights)
 
     def __post_init__(self) -> None:
@@ -54,6 +54,11 @@ class ServeSettings:
                 raise ValueError(f"{name} must be positive")
         if self.max_wait_ms < 0 or self.timeout_s <= 0:
             raise ValueError("max_wait_ms must be >= 0 and timeout_s > 0")
+
+    def translate_options(self) -> TranslateOptions:
+        """How the library translates a request: every document of it in one window (so all its
+        sentences reach the batcher together), memory and engine supplied by the server."""
+        return TranslateOptions(beam_size=self.beam, window_sentences=self.max_sentences, use_memory=False)
 
     def decode_options(self) -> DecodeOptions:
         """What every request of the server is decoded with (one set, so requests share batches)."""

@@ -1,9 +1,12 @@
-"""Translating texts and documents for the routes: library work in a request thread, sentences
-through the model's batcher, limits checked before any decoding."""
+"""Translating texts and documents for the routes: the library API (`api.Translation`) in a
+request thread, its sentences decoded through the model's batcher, limits checked before any
+decoding."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -11,8 +14,9 @@ from typing import Any, TypeVar
 import anyio
 from starlette.requests import Request
 
+from .. import api
 from . import library
-from .batcher import QueueFull
+from .batcher import Arrival, QueueFull
 from .errors import ServeError
 from .metrics import Metrics
 from .models import ModelPool, ServedModel
@@ -20,27 +24,36 @@ from .settings import ServeSettings
 from .work import Control, Timeout, run_request
 
 T = TypeVar("T")
+LOADING_RETRY_S = 5
 
 
 class _RequestEngine:
-    """The engine a request's DocumentTranslator sees: the model's batcher, under its ticket."""
+    """The engine a request's `api.Translation` sees: the model's own preparation, decoding through
+    the model's batcher under the request's ticket (so its sentences share batches with others')."""
 
-    def __init__(self, model: ServedModel, control: Control):
+    def __init__(self, model: ServedModel, control: Control, arrival: Arrival):
         self.model = model
         self.control = control
+        self.arrival = arrival
         self.src = model.src
         self.tgt = model.tgt
         self.fingerprint = model.translator.fingerprint
         self.family = model.translator.family
 
     def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
-        """The engine owns preparation: the model's own; only decoding goes through the batcher."""
         return self.model.translator.prepare(sentences, glossary)
 
     def translate_stream(self, prepared, options=None) -> Iterator[list[tuple[int, library.Translation]]]:
-        """The request's sentences through the batcher, handed back together once all are done."""
+        """(index, translation) pairs batch by batch, as the batcher finishes them (CancelledError
+        once the request is cancelled)."""
         assert self.control.ticket is not None, "sentences are decoded only after admission"
-        yield list(enumerate(self.model.batcher.run(self.control.ticket, prepared)))
+        futures = self.model.batcher.submit(self.control.ticket, prepared)
+        self.arrival.done()
+        index = {future: i for i, future in enumerate(futures)}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield [(index[future], future.result()) for future in finished]
 
 
 @dataclass
@@ -81,7 +94,16 @@ class TranslationService:
     async def run(
         self, request: Request | None, work: Callable[[Control], T], control: Control | None = None
     ) -> T:
-        """Any library work of a request in a worker thread, under the server's timeout (504)."""
+        """Any library work of a request in a worker thread, under the server's timeout (504);
+        503 with Retry-After when `max_requests` requests are already being worked on."""
+        if self.limiter.available_tokens < 1:
+            self.metrics.rejected.labels("requests").inc()
+            retry = max((model.batcher.retry_after() for model in self.pool.loaded()), default=1)
+            raise ServeError(
+                503,
+                f"server busy: {self.settings.max_requests} requests in progress",
+                {"Retry-After": str(retry)},
+            )
         try:
             return await run_request(
                 request, work, timeout=self.settings.timeout_s, limiter=self.limiter, control=control
@@ -98,36 +120,49 @@ class TranslationService:
         src = source or library.document_language(documents)
         tgt = target or library.other(src)
         if src == tgt or not any(doc.translatable() for doc in documents):
-            control.planned(0)
+            control.report(0, 0)
             outputs = [library.render(library.TranslatedDocument(doc, {})) for doc in documents]
             return Translated(src, tgt, detected, None, documents, outputs, [{} for _ in documents])
         model = self._model(src, tgt)
-        run = library.translate_documents(
-            _RequestEngine(model, control),
-            model.options,
-            documents,
-            library.thread_memory(self.settings.memory),
-            admit=lambda plans: self._admit(model, plans, control),
-            progress=control.advance,
-            cancel=lambda: control.cancelled,
-        )
-        self.metrics.count_run(model.direction, run.stats)
+        with model.batcher.arriving() as arrival:
+            translation = api.Translation(
+                model.translate_options,
+                engine=_RequestEngine(model, control, arrival),
+                memory=library.thread_memory(self.settings.memory),
+                decoding=model.options,
+            )
+            started = time.perf_counter()
+            planned = translation.plan_documents(
+                documents, progress=control.report, cancel=lambda: control.cancelled
+            )
+            self.metrics.stage_seconds.labels("plan").observe(time.perf_counter() - started)
+            with self._admit(model, planned.sentences, control):
+                started = time.perf_counter()
+                run = translation.translate_planned(planned)
+                run.stats.seconds = time.perf_counter() - started
+                self.metrics.stage_seconds.labels("translate").observe(run.stats.seconds)
+        stats = run.stats.to_dict()
+        self.metrics.count_run(model.direction, stats)
         return Translated(
             src,
             tgt,
             detected,
             model.name,
             documents,
-            [library.render(result) for result in run.results],
+            [result.text for result in run.results],
             [
-                library.sentence_pairs(plan, result)
-                for plan, result in zip(run.plans, run.results, strict=True)
+                library.sentence_pairs(plan, result.document)
+                for plan, result in zip(planned.plans, run.results, strict=True)
             ],
-            run.dropped,
-            run.stats,
+            [value for result in run.results for value in result.dropped],
+            stats,
         )
 
     def _model(self, src: str, tgt: str) -> ServedModel:
+        if not self.pool.ready:
+            if self.pool.error:
+                raise ServeError(503, f"model not available: {self.pool.error}")
+            raise ServeError(503, "the models are still loading", {"Retry-After": str(LOADING_RETRY_S)})
         if (src, tgt) not in self.pool.directions():
             served = ", ".join(f"{s}->{t}" for s, t in self.pool.directions()) or "none"
             raise ServeError(400, f"this server does not translate {src} -> {tgt} (it serves {served})")
@@ -137,10 +172,7 @@ class TranslationService:
             raise ServeError(503, f"model not available: {exc}") from None
 
     @contextmanager
-    def _admit(
-        self, model: ServedModel, plans: list[library.DocumentPlan], control: Control
-    ) -> Iterator[None]:
-        sentences = [s for plan in plans for s in library.plan_sentences(plan)]
+    def _admit(self, model: ServedModel, sentences: list[str], control: Control) -> Iterator[None]:
         limit = self.settings.max_sentences
         if len(sentences) > limit:
             raise ServeError(413, f"{len(sentences)} sentences in one request; the limit is {limit}")
@@ -155,7 +187,6 @@ class TranslationService:
         try:
             with model.batcher.admit(len(sentences)) as ticket:
                 control.attach(ticket)
-                control.planned(len(sentences))
                 yield
         except QueueFull as exc:  # raised by admit only: the translation itself never raises it
             self.metrics.rejected.labels("queue").inc()

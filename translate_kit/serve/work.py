@@ -61,17 +61,11 @@ class Control:
         if self.cancelled:
             raise CancelledError()
 
-    def planned(self, total: int) -> None:
-        self.total = total
-        self._report()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        self._report()
-
-    def _report(self) -> None:
+    def report(self, done: int, total: int) -> None:
+        """Sentences translated so far of the request's total (the library's progress callback)."""
+        self.done, self.total = done, total
         if self._progress is not None:
-            self._progress(self.done, self.total)
+            self._progress(done, total)
 
 
 async def run_request(
