@@ -19,7 +19,8 @@ calls one of these and presents the result:
   (translate_kit.evaluate.workflow, re-exported here).
 
 `progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
-known. `cancel()` is polled between engine calls; when it returns True the call raises
+known (build_corpus's `progress(stage, done, total)` counts documents through each of its passes,
+"learning" then "aligning"). `cancel()` is polled between engine calls; when it returns True the call raises
 `errors.Cancelled`, and outputs already written stay valid (a rerun resumes from them).
 A `Translation` is not thread-safe: use it from one thread at a time.
 """
