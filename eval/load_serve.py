@@ -378,12 +378,18 @@ def summary(rates: dict[tuple[str, int], float], offline_rate: float) -> list[st
     return lines
 
 
+def _niceness() -> str:
+    """How the run was niced (every process of it alike), as the command prefix that did it."""
+    level = os.nice(0)
+    return f"nice -n {level} " if level else ""
+
+
 def record(text: str, command: str, env: dict[str, str], note: str) -> None:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     block = [
         f"## {now}",
         "",
-        f"`flock /work/bench.lock {command}`",
+        f"`flock /work/bench.lock {_niceness()}{command}`",
         "",
         note,
         "",
