@@ -94,14 +94,14 @@ def test_build_resumes_after_a_crash(pairs_tsv, tmp_path, monkeypatch):
     monkeypatch.setattr(Aligner, "align", crash_on_second)
     builder = CorpusBuilder(aligner, Filters(min_score=0.1), out, presplit=True)
     with pytest.raises(KeyboardInterrupt):
-        builder.build(jobs, progress=False)
+        builder.build(jobs)
     assert len(list((out / ".work").glob("*.json"))) == 1
     calls.clear()
     monkeypatch.setattr(Aligner, "align", real_align)
-    summary = builder.build(jobs, progress=False)
+    summary = builder.build(jobs)
     assert summary.reused == 1 and summary.pairs == 6
     (tmp_path / "two.en").write_text(EN_2.replace("Rain in Mumbai", "Heavy rain in Mumbai"), encoding="utf-8")
-    summary = builder.build(jobs, progress=False)
+    summary = builder.build(jobs)
     assert summary.reused == 1  # the changed document is redone, the other reused
 
 
@@ -189,7 +189,7 @@ def test_a_learning_build_resumes_with_the_same_lexicon(shared_data, tmp_path, m
     jobs = read_pair_list(tmp_path / "pairs.tsv")
     aligner = Aligner(sources=[AnchorSource()], learn=True)
     fresh = CorpusBuilder(aligner, Filters(min_score=0.1), tmp_path / "fresh", presplit=True)
-    fresh.build(jobs, progress=False)
+    fresh.build(jobs)
     calls = []
     real_align = Aligner.align
 
@@ -202,9 +202,9 @@ def test_a_learning_build_resumes_with_the_same_lexicon(shared_data, tmp_path, m
     monkeypatch.setattr(Aligner, "align", crash_in_second_pass)
     resumed = CorpusBuilder(aligner, Filters(min_score=0.1), tmp_path / "resumed", presplit=True)
     with pytest.raises(KeyboardInterrupt):
-        resumed.build(jobs, progress=False)
+        resumed.build(jobs)
     monkeypatch.setattr(Aligner, "align", real_align)
-    summary = resumed.build(jobs, progress=False)
+    summary = resumed.build(jobs)
     assert summary.reused == 2
     for name in ("corpus.hi", "corpus.en", "corpus.jsonl"):
         assert (tmp_path / "resumed" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()

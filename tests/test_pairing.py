@@ -410,8 +410,12 @@ def test_api_pair_documents_then_build_corpus_as_the_cli_does(tmp_path):
     assert (found.unpaired_hi, found.unpaired_en, found.skipped) == (1, 0, 1)
     assert found.unpaired_path == tmp_path / "lib" / "pairs.unpaired.tsv"
     options = CorpusOptions(Filters(min_score=0.1), align=AlignOptions(freedict=False))
-    summary = build_corpus(str(found.pairs_path), None, str(tmp_path / "lib"), options, progress=False)
+    passes = []
+    summary = build_corpus(str(found.pairs_path), None, str(tmp_path / "lib"), options,
+                           progress=lambda *update: passes.append(update))
     assert (summary.documents, summary.errors, summary.reused, summary.unmatched) == (5, 0, 0, [])
+    # a learning build: documents counted through both passes (5 pairs: too few to learn from)
+    assert passes == [(stage, done, 5) for stage in ("learning", "aligning") for done in range(6)]
 
     result = invoke(["corpus", "build", str(hi), str(en), "--pair-documents", "-o", str(tmp_path / "cli"),
                      "--no-freedict", "--min-score", "0.1"])

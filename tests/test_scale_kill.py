@@ -6,6 +6,7 @@ shard: Ray restarts it, the shard is redone and the run completes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -67,7 +68,7 @@ def _options(model: Path) -> TranslateOptions:
 def test_a_killed_driver_process_leaves_finished_shards_and_a_rerun_redoes_only_the_rest(
     ray_instance, tiny_model_hi_en, tmp_path
 ):
-    documents = write_documents(tmp_path / "news", count=35)  # 40 documents, one a shard
+    documents = write_documents(tmp_path / "news", count=19)  # 24 documents, one a shard
     reference = local_reference(documents, tmp_path / "local", tiny_model_hi_en, *READ)
     out = tmp_path / "out"
     env = {**environ_without_ray_address(), "PYTHONPATH": str(ROOT)}
@@ -83,10 +84,11 @@ def test_a_killed_driver_process_leaves_finished_shards_and_a_rerun_redoes_only_
     finally:
         driver.kill()  # SIGKILL: no handler, no cleanup
         driver.wait()
-        os.killpg(driver.pid, signal.SIGKILL)  # and the Ray instance it started (its session)
+        with contextlib.suppress(ProcessLookupError):  # and the Ray instance it started (its session)
+            os.killpg(driver.pid, signal.SIGKILL)
     assert driver.returncode == -signal.SIGKILL, (tmp_path / "driver.log").read_text()
     recorded = _settled_records(out)
-    assert 2 <= len(recorded) < 40
+    assert 2 <= len(recorded) < 24
     # A worker killed between writing its outputs and its record: outputs there, no record, and
     # so no manifest entry either (the driver enters a shard's outputs from its record).
     lost = sorted(recorded)[0]
@@ -103,19 +105,19 @@ def test_a_killed_driver_process_leaves_finished_shards_and_a_rerun_redoes_only_
     result = translate_documents(str(documents), str(out), _options(tiny_model_hi_en), engine="ray",
                                  ray=RayOptions(shard_bytes=1))
     stats = result.stats
-    assert not result.errors and stats["shards"] == 40
+    assert not result.errors and stats["shards"] == 24
     skipped = {s["shard"] + ".json" for s in stats["per_shard"] if s["skipped"]}
     assert skipped == set(recorded)
-    assert stats["shards_skipped"] == len(recorded) and stats["documents"] == 40 - len(recorded)
+    assert stats["shards_skipped"] == len(recorded) and stats["documents"] == 24 - len(recorded)
     after = _records(out)
     assert all(after[name] == recorded[name] for name in recorded)  # finished shards left alone
-    assert lost in after and len(after) == 40
+    assert lost in after and len(after) == 24
     assert tree(out) == reference and not list(out.rglob("*.part"))
 
     later = translate(str(documents), "-o", str(out), "--model", str(tiny_model_hi_en), "--no-cache",
                       "--threads", "2", "-q", *READ, "--stats-json", str(tmp_path / "local.json"))
     assert later.exit_code == 0, later.output  # the manifest knows every output, also the killed run's
-    assert json.loads((tmp_path / "local.json").read_text())["documents_skipped"] == 40
+    assert json.loads((tmp_path / "local.json").read_text())["documents_skipped"] == 24
 
 
 def test_a_worker_killed_from_outside_is_restarted_and_its_shard_redone(ray_instance, tiny_model_hi_en,

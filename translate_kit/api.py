@@ -392,7 +392,7 @@ def build_corpus(
     output: str,
     options: CorpusOptions | None = None,
     *,
-    progress: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     engine: str = "local",
     ray_address: str | None = None,
 ) -> CorpusSummary:
@@ -400,9 +400,9 @@ def build_corpus(
     filter their beads and write `output`/corpus.hi, corpus.en, corpus.jsonl and the report.
 
     Each pair's result is saved under `output` as it finishes, so a rerun skips what an earlier
-    run with the same inputs and settings did. `progress` draws a bar on stderr (None: on a
-    terminal). `engine="ray"` aligns every pair as a Ray task (`ray_address` None: a local Ray
-    instance; the files and `output` on storage every node sees).
+    run with the same inputs and settings did. `progress(stage, done, total)` counts documents
+    through each pass ("learning", then "aligning"). `engine="ray"` aligns every pair as a Ray task
+    (`ray_address` None: a local Ray instance; the files and `output` on storage every node sees).
     """
     if engine not in ("local", "ray"):
         raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")

@@ -15,13 +15,13 @@ import json
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
-from tqdm import tqdm
 
 from .align import Aligner
 from .align.aligner import HIGH_PRECISION_SCORE, confident_pairs
@@ -32,6 +32,7 @@ from .errors import InputError, OptionError, TranslateKitError
 from .languages import ENGLISH, HINDI, detect_lang
 from .textio import atomic_write, read_lines
 
+_T = TypeVar("_T")
 WORK_DIR = ".work"
 #: What a corpus pairs: sentence beads, or paragraph (block) pairs, headings included.
 CORPUS_LEVELS = ("sentence", "paragraph")
@@ -159,6 +160,18 @@ def pair_folders(
 
 
 MapJobs = Callable[[Callable[[PairJob], tuple[dict, bool]], Sequence[PairJob]], Iterable[tuple[dict, bool]]]
+PassProgress = Callable[[str, int, int], None]
+"""(pass: "learning" or "aligning", documents done in it, documents)."""
+
+
+def _counted(results: Iterable[_T], stage: str, total: int, progress: PassProgress | None) -> Iterator[_T]:
+    """`results` as they come, with progress(stage, done, total) reported first with 0, then for each."""
+    if progress:
+        progress(stage, 0, total)
+    for done, result in enumerate(results, start=1):
+        if progress:
+            progress(stage, done, total)
+        yield result
 
 
 class CorpusBuilder:
@@ -207,11 +220,12 @@ class CorpusBuilder:
         return digest.hexdigest()
 
     def build(
-        self, jobs: Sequence[PairJob], progress: bool | None = None, map_jobs: MapJobs | None = None
+        self, jobs: Sequence[PairJob], progress: PassProgress | None = None, map_jobs: MapJobs | None = None
     ) -> CorpusSummary:
         """Align every pair not finished before, then write the corpus and the report.
 
-        `progress` draws a bar per pass on stderr (None: when stderr is a terminal).
+        `progress(stage, done, total)` counts documents: called with 0 as each pass ("learning",
+        then "aligning") starts and again as each document is done.
 
         With a learning aligner, a first pass (its results kept under .work too) collects every
         document's confident beads; the lexicon learned from them joins the evidence of the
@@ -220,14 +234,12 @@ class CorpusBuilder:
         run each pass's per-pair work elsewhere (translate_kit.scale runs each pair as a Ray
         task), yielding the results in the order of `jobs`.
         """
-        quiet = None if progress is None else not progress
         run = map_jobs or map
         aligner, settings = self.aligner, self.settings
         if aligner.learn:
             confident = []
             first = partial(self._cached, stage=".first", settings=self.settings, compute=self._confident)
-            bar = {"total": len(jobs), "desc": "learning", "unit": "doc", "disable": quiet}
-            for result, _ in tqdm(run(first, jobs), **bar):
+            for result, _ in _counted(run(first, jobs), "learning", len(jobs), progress):
                 confident += result.get("confident", [])
             aligner = aligner.with_lexicon_from([tuple(pair) for pair in confident])
             if aligner is not self.aligner:
@@ -239,8 +251,7 @@ class CorpusBuilder:
         results = []
         align = partial(self._align, aligner=aligner)
         second = partial(self._cached, stage="", settings=settings, compute=align)
-        bar = {"total": len(jobs), "desc": "aligning", "unit": "doc", "disable": quiet}
-        for result, fresh in tqdm(run(second, jobs), **bar):
+        for result, fresh in _counted(run(second, jobs), "aligning", len(jobs), progress):
             reused += not fresh
             results.append(result)
         summary = self._assemble(results)

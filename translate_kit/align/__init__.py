@@ -4,7 +4,9 @@
 an `Alignment` whose sentence beads partition both sides' sentences in order and whose block
 pairs partition both sides' blocks; `output` writes the JSONL/TSV contract; `evaluation` scores
 alignments against gold. Modules in data-flow order: article, features/lexicon/mt (evidence),
-costs (bead prices), band + dp (the dynamic program), aligner, block_pairs, output, evaluation.
+costs (bead prices), band + dp (the dynamic program), aligner, block_pairs, batch (many pairs),
+output, evaluation; pairing_io, pairing_index and pairing (which document translates which);
+workflow (the calls `translate_kit.api` re-exports: AlignOptions, align_documents, pair_documents).
 """
 
 from __future__ import annotations

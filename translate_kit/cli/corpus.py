@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from ..api import AlignOptions, CorpusOptions, build_corpus
 from ..corpus import CORPUS_LEVELS, Filters
 from .options import align_settings, aligner_options, min_score_option, option_errors, quiet_option, writable
 from .pair import pairing_options, run_pairing
+from .progress import PassBars
 from .ray_options import ray_address, ray_option
 
 
@@ -115,9 +117,10 @@ def build_command(
     )
     reading = AlignOptions(presplit=presplit, errors=errors, **align_settings(**aligner))
     options = CorpusOptions(filters, level, reading)
-    with option_errors():
+    bars = PassBars(False if quiet else progress)
+    with option_errors(), contextlib.closing(bars):
         summary = build_corpus(
-            pairs, en_folder, output, options, progress=False if quiet else progress,
+            pairs, en_folder, output, options, progress=bars,
             engine="local" if ray is None else "ray", ray_address=ray_address(ray),
         )
     if summary.unmatched:

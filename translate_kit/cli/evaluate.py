@@ -1,7 +1,8 @@
 """`translate-kit eval` and `translate-kit compare`: scores with signatures, intervals and paired tests.
 
-Thin wrappers over `translate_kit.evaluate.workflow` (reading and checking the files, translating
-first with --model, named test sets, scoring): this module parses options, renders and writes.
+Thin wrappers over `translate_kit.api.evaluate` and `compare` (translate_kit.evaluate.workflow:
+reading and checking the files, translating first with --model, named test sets, scoring): this
+module parses options, renders and writes.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import Any
 
 import click
 
+from ..api import EvalOptions, TranslateFirst, compare, evaluate
 from ..errors import TranslateKitError
 from ..evaluate import report
 from ..evaluate.metrics import DEFAULT_METRICS, DEFAULT_SEED
 from ..evaluate.presets import PRESETS
-from ..evaluate.workflow import EvalOptions, TranslateFirst, compare, evaluate, test_set_listing
+from ..evaluate.workflow import test_set_listing
 from ..textio import atomic_write
 from .options import (
     LANGUAGE_CODES,

@@ -61,3 +61,24 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class PassBars:
+    """`corpus build`'s progress(stage, done, total): a tqdm bar per pass ("learning", "aligning"),
+    each closed when its pass is done. `show` None draws them only when stderr is a terminal."""
+
+    def __init__(self, show: bool | None):
+        self.disable = None if show is None else not show
+        self.bars: dict[str, tqdm] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.bars:
+            self.bars[stage] = tqdm(total=total, desc=stage, unit="doc", disable=self.disable)
+        bar = self.bars[stage]
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
