@@ -17,7 +17,8 @@ and tokens/s compares like with like. It prints:
 
 Each configuration runs in a fresh process (model load and a warm-up batch are not timed; peak RSS
 is the child's ru_maxrss), configurations are interleaved, repeated, and the median is reported.
-`--sweep` instead compares batch sizes and thread layouts of the pipeline to choose defaults.
+`--sweep` instead compares batch sizes and thread layouts of the pipeline at beam 5, each against
+the IndicTrans2-style call of the same run (the speed/memory frontier against target (b)).
 
     flock /tmp/translate-kit-heavy.lock python eval/bench_pipeline.py --record
 """
@@ -158,19 +159,20 @@ def configurations(base: dict, sweep: list[int] | None) -> dict[str, dict]:
     from translate_kit.engine import DEFAULT_BATCH_TOKENS, thread_layout
 
     cores = len(os.sched_getaffinity(0))
+    indictrans2 = {**base, "mode": "indictrans2", "beam": 5, "batch_tokens": 9216, "threads": None}
     if sweep:
         layouts = ((1, cores), (2, max(1, cores // 2)))
-        return {f"beam 5, {tokens} tokens, {inter}x{intra} threads":
+        runs = {f"beam 5, {tokens} tokens, {inter}x{intra} threads":
                 {**base, "mode": "pipeline", "beam": 5, "batch_tokens": tokens, "threads": (inter, intra)}
                 for tokens in sweep for inter, intra in layouts}
+        return {**runs, "indictrans2-style beam 5": indictrans2}
     ours = {**base, "batch_tokens": DEFAULT_BATCH_TOKENS, "threads": thread_layout(cores)}
     return {
         "raw beam 1": {**ours, "mode": "raw", "beam": 1},
         "pipeline beam 1": {**ours, "mode": "pipeline", "beam": 1},
         "raw beam 5": {**ours, "mode": "raw", "beam": 5},
         "pipeline beam 5": {**ours, "mode": "pipeline", "beam": 5},
-        "indictrans2-style beam 5": {**base, "mode": "indictrans2", "beam": 5, "batch_tokens": 9216,
-                                     "threads": None},
+        "indictrans2-style beam 5": indictrans2,
     }
 
 
@@ -180,13 +182,22 @@ def report(summary: dict[str, dict], sweep: bool) -> str:
         low, high = s["spread"]
         rows.append(f"| {name} | {s['tokens_per_s']:.1f} ({low:.1f}-{high:.1f}) | {s['peak_rss_mib']:.0f} "
                     f"| {s['tokens']} |")
+    it2 = summary["indictrans2-style beam 5"]
     if sweep:
+        rows += ["", "| setting | tokens/s vs IndicTrans2-style | peak RSS vs it | both targets |",
+                 "|---|---|---|---|"]
+        for name, s in summary.items():
+            if s is not it2:
+                speed = s["tokens_per_s"] / it2["tokens_per_s"]
+                memory = s["peak_rss_mib"] / it2["peak_rss_mib"]
+                rows.append(f"| {name} | {speed:.2f}x | {memory:.3f}x | "
+                            f"{'yes' if speed >= 2.0 and memory <= 0.25 else 'no'} |")
         return "\n".join(rows)
     rows.append("")
     for beam in (1, 5):
         ratios = _ratios(summary[f"pipeline beam {beam}"], summary[f"raw beam {beam}"])
         rows.append(f"(a) pipeline / raw translate_batch, beam {beam}: {ratios} (target >= 0.97)")
-    ours, it2 = summary["pipeline beam 5"], summary["indictrans2-style beam 5"]
+    ours = summary["pipeline beam 5"]
     memory = ours["peak_rss_mib"] / it2["peak_rss_mib"]
     rows.append(f"(b) ours / IndicTrans2-style, beam 5: {_ratios(ours, it2)} at {memory:.3f}x its peak RSS "
                 "(target >= 2.0x at <= 0.25x)")
@@ -223,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--length", type=int, help="pinned output length (default: mean reference length)")
     parser.add_argument("--sweep", type=lambda v: [int(x) for x in v.split(",")], metavar="TOKENS,...",
-                        help="instead compare these batch sizes, each with 1 and 2 workers, at beam 5")
+                        help="instead compare these batch sizes, each with 1 and 2 workers, at beam 5, "
+                             "against the IndicTrans2-style call")
     parser.add_argument("--record", action="store_true", help=f"append the results to {RESULTS}")
     args = parser.parse_args(argv)
     if args.worker:

@@ -4,7 +4,8 @@
 The synthetic dist-200M model (exact IndicTrans2 shape, random weights; scripts/build_synthetic_model.py)
 translates newsdev2014.hi + tico19-test.hi (2,620 sentences), cut into text documents of 50
 sentences, with every output pinned to the same length (min = max decoding length: the mean
-English reference length in target pieces), no translation memory, at the same core count:
+English reference length in target pieces), batch-invariant decoding (the deterministic setting under
+which the outputs must be equal), no translation memory, at the same core count:
 
 - local:        the local pipeline (Translator with the thread layout's workers, DocumentTranslator,
                 run_jobs), model load included;
@@ -59,7 +60,7 @@ def write_documents(folder: Path, per_document: int, limit: int | None = None) -
 def worker(config: dict) -> dict:
     from translate_kit.engine import DecodeOptions
 
-    options = DecodeOptions(beam_size=config["beam"], decode_ratio=None,
+    options = DecodeOptions(beam_size=config["beam"], decode_ratio=None, batch_invariant=True,
                             min_decoding_length=config["length"], max_decoding_length=config["length"])
     if config["mode"] == "local":
         return _local(config, options)

@@ -46,7 +46,7 @@ def test_stdin_to_stdout_with_explicit_languages_beam_and_batch_tokens(run, tiny
             "Both sides agreed to raise bilateral trade to 100 billion dollars by 2030.\n")
     with patched_ctranslate2():  # a model that copies its input: the output is known exactly
         result = run("-", "--model", str(tiny_model_en_hi), "--src", "en", "--tgt", "hi", "--beam", "2",
-                     "--batch-tokens", "64", "--no-cache", stdin=text)
+                     "--batch-tokens", "64", "--batch-invariant", "--no-cache", stdin=text)
     assert result.exit_code == 0, result.output
     assert result.stdout == text
     calls = CopyTranslator.instances[-1].calls

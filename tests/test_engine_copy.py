@@ -158,7 +158,7 @@ SENTENCES = [
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.integers(0, len(SENTENCES) - 1), min_size=1, max_size=12),
        budget=st.sampled_from([1, 64, 128, 512, 4096]))
-def test_every_batch_is_padded_to_one_length_bucket_and_every_sentence_comes_back_once(
+def test_batch_invariant_batches_are_padded_to_one_length_bucket_and_each_sentence_comes_back_once(
     tiny_model_hi_en, picks, budget
 ):
     """Batch invariance by construction: each CTranslate2 call holds one length bucket and its
@@ -167,7 +167,8 @@ def test_every_batch_is_padded_to_one_length_bucket_and_every_sentence_comes_bac
     translator = copy_translator(tiny_model_hi_en, inter_threads=2, intra_threads=1)
     sentences = [SENTENCES[i] for i in picks]
     prepared = translator.prepare(sentences)
-    stream = translator.translate_stream(prepared, DecodeOptions(max_batch_tokens=budget))
+    options = DecodeOptions(max_batch_tokens=budget, batch_invariant=True)
+    stream = translator.translate_stream(prepared, options)
     streamed = [pair for batch in stream for pair in batch]
     assert sorted(index for index, _ in streamed) == list(range(len(sentences)))  # each exactly once
     assert all(result.text == sentences[index] for index, result in streamed)  # the copy model
@@ -179,3 +180,19 @@ def test_every_batch_is_padded_to_one_length_bucket_and_every_sentence_comes_bac
         assert max(len(row) + 1 for row in call["source"]) == bucket
         rows = sentence_rows(call)
         assert len(rows) == 1 or len(call["source"]) * bucket <= budget
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(0, len(SENTENCES) - 1), min_size=1, max_size=12),
+       budget=st.sampled_from([1, 64, 128, 512]))
+def test_default_batches_hold_one_bucket_padded_to_their_longest_within_the_budget(
+    tiny_model_hi_en, picks, budget
+):
+    translator = copy_translator(tiny_model_hi_en, inter_threads=2, intra_threads=1)
+    sentences = [SENTENCES[i] for i in picks]
+    [result.text for result in translator.translate(sentences, DecodeOptions(max_batch_tokens=budget))]
+    for call in _calls(translator):
+        rows = call["source"]
+        assert sentence_rows(call) == rows  # no filler row
+        assert len({-(-(len(row) + 1) // LENGTH_BUCKET) for row in rows}) == 1
+        assert len(rows) == 1 or len(rows) * max(map(len, rows)) <= budget

@@ -27,6 +27,10 @@ def test_key_depends_on_model_options_and_placeholder_values_not_batching():
     assert base != _key("बैठक 2024 में हुई।", fingerprint="other-model")
     assert base != _key("बैठक 2024 में हुई।", options=DecodeOptions(beam_size=5))
     assert base == _key("बैठक 2024 में हुई।", options=DecodeOptions(beam_size=1, max_batch_tokens=64))
+    # Batch-invariant decoding rounds differently: its own entries. Off (the default), the key is
+    # the one memories had before the option existed.
+    assert base != _key("बैठक 2024 में हुई।", options=DecodeOptions(beam_size=1, batch_invariant=True))
+    assert "batch_invariant" not in context_key("abc", "hin_Deva", "eng_Latn", FAST)
 
 
 def test_entries_survive_reopening_and_wal_mode(tmp_path):

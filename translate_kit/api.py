@@ -95,6 +95,7 @@ class TranslateOptions:
     tgt: str | None = None  # None: the other language
     beam_size: int = 5
     batch_tokens: int = 512
+    batch_invariant: bool = False  # each sentence decoded alike in any batch (engine.DecodeOptions)
     window_sentences: int = 256
     threads: int | None = None
     device: str = "cpu"
@@ -118,6 +119,13 @@ class TranslateOptions:
 
         keys = DEFAULT_FRONT_MATTER_KEYS if self.front_matter_keys is None else self.front_matter_keys
         return {"fields": self.fields, "columns": self.columns, "front_matter_keys": keys}
+
+    def decode_options(self) -> DecodeOptions:
+        """How the engine decodes for these options (what the translation memory keys on)."""
+        from .engine import DecodeOptions
+
+        return DecodeOptions(beam_size=self.beam_size, max_batch_tokens=self.batch_tokens,
+                             batch_invariant=self.batch_invariant)
 
     def job_settings(self) -> JobSettings:
         """How a file run reads and writes (the settings its output folder's manifest is keyed on)."""
@@ -234,13 +242,10 @@ class Translation:
         self, progress: Callable[[int], None] | None = None, cancel: Cancel | None = None
     ) -> DocumentTranslator:
         """A DocumentTranslator over this model and memory with the options' decoding settings."""
-        from .engine import DecodeOptions
         from .translate import DocumentTranslator
 
         options = self.options
-        decoding = self.decoding or DecodeOptions(
-            beam_size=options.beam_size, max_batch_tokens=options.batch_tokens
-        )
+        decoding = self.decoding or options.decode_options()
         return DocumentTranslator(
             self.engine,
             decoding,

@@ -67,6 +67,12 @@ class DecodeOptions:
     up to a multiple of LENGTH_BUCKET, less the family's other tokens); `decode_ratio=None`
     disables the relative cap. Benchmarks pin output lengths with `min_decoding_length ==
     max_decoding_length` and `decode_ratio=None`.
+
+    `batch_invariant` decodes every sentence padded to its length bucket, so its translation never
+    depends on the sentences batched with it (see `Translator.decode_stream`): a run on a cluster,
+    in other windows or with other batch sizes then writes the same bytes as a local run. It costs
+    about a fifth of the decoding speed at 512-token batches, less at larger ones
+    (eval/results/batch_invariance.md), so it is asked for, not the default.
     """
 
     beam_size: int = 5
@@ -78,6 +84,7 @@ class DecodeOptions:
     decode_margin: int = 10
     max_decoding_length: int = MAX_POSITIONS
     min_decoding_length: int = 0
+    batch_invariant: bool = False
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -307,14 +314,13 @@ class Translator:
         not part of the returned pieces, and the length limits count the tokens after it, so a
         pinned length means the same number of decoded tokens in every family.
 
-        Batch-invariant decoding: CTranslate2 pads a batch to its longest sequence, and the padded
-        length changes the rounding of attention sums, so a sentence could translate differently
-        beside other sentences (about 1 in 300 on a dist-200M-shaped model). Here every sequence is
-        decoded padded to its length bucket (its length rounded up to LENGTH_BUCKET): batches hold
-        one bucket, and a filler row of the bucket's full length (its output discarded) joins a
-        batch whose longest member is shorter. A sentence's translation and score then depend on
-        the sentence alone (eval/results/batch_invariance.md), whatever else is translated with it,
-        on one machine or on a cluster.
+        Batches hold one length bucket (one decode cap). CTranslate2 pads a batch to its longest
+        sequence, and the padded length changes the rounding of attention sums, so a sentence can
+        translate differently beside other sentences (about 1 in 60 scores and 1 in 70 outputs on
+        a dist-200M-shaped model, eval/results/batch_invariance.md). With
+        `options.batch_invariant`, every sequence is decoded padded to its bucket's full length: a
+        filler row of that length (its output discarded) joins a batch whose longest member is
+        shorter, and a sentence's translation and score depend on the sentence alone.
 
         Sequences are sorted by length, longest first, and cut into batches of at most
         `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself. With
@@ -327,7 +333,7 @@ class Translator:
         pending: deque[tuple[list[int], int, Any]] = deque()
         appended = int(self.family.model_appends_eos)
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
-        for batch in _token_batches(order, lengths, options.max_batch_tokens):
+        for batch in _token_batches(order, lengths, options.max_batch_tokens, options.batch_invariant):
             pending.append(self._submit(batch, sources, prefixes, options, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
                 yield _collect(*pending.popleft(), parallel)
@@ -342,12 +348,13 @@ class Translator:
         options: DecodeOptions,
         parallel: bool,
     ) -> tuple[list[int], int, Any]:
-        """Start one batch (padded to its bucket by a filler row if needed): (batch, forced, results)."""
+        """Start one batch (batch-invariant: padded to its bucket by a filler row if needed):
+        (batch, forced, results)."""
         appended = int(self.family.model_appends_eos)
         longest = list(sources[batch[0]])
         bucket = _length_bucket(len(longest) + appended)
         rows = [list(sources[i]) for i in batch]
-        if len(longest) + appended < bucket:
+        if options.batch_invariant and len(longest) + appended < bucket:
             rows.append(longest + longest[-1:] * (bucket - appended - len(longest)))
         starts = None
         if prefixes:
@@ -385,29 +392,33 @@ def _collect(
 
 
 def _length_bucket(length: int) -> int:
-    """`length` rounded up to a multiple of LENGTH_BUCKET: the padded length a sequence is decoded at.
+    """`length` rounded up to a multiple of LENGTH_BUCKET: the length a sequence's decode cap follows
+    (and, batch-invariant, the length it is padded to).
 
-    A sentence's padding and decode cap must depend on its own length only, never on the batch it
-    lands in, or its translation would change with the text around it. Buckets of 16 keep batches
-    from fragmenting into one batch per exact length.
+    A sentence's decode cap must depend on its own length only, never on the batch it lands in, or
+    its translation would change with the text around it. Buckets of 16 keep batches from
+    fragmenting into one batch per exact length.
     """
     return -(-length // LENGTH_BUCKET) * LENGTH_BUCKET
 
 
-def _token_batches(order: Sequence[int], lengths: Sequence[int], max_tokens: int) -> Iterable[list[int]]:
+def _token_batches(
+    order: Sequence[int], lengths: Sequence[int], max_tokens: int, invariant: bool = False
+) -> Iterable[list[int]]:
     """Consecutive runs of `order` (longest first) within one length bucket, of at most `max_tokens`
-    padded tokens (rows x bucket, a filler row counted when the longest member is shorter than its
-    bucket); a sequence longer than the budget gets a batch of its own."""
+    padded tokens: rows x the longest, or with `invariant` rows x the bucket, a filler row counted
+    when the longest member is shorter than its bucket. A sequence over the budget gets a batch."""
     batch: list[int] = []
-    bucket = filler = 0
+    bucket = width = filler = 0
     for index in order:
         length = lengths[index]
-        if batch and (_length_bucket(length) != bucket or (len(batch) + 1 + filler) * bucket > max_tokens):
+        if batch and (_length_bucket(length) != bucket or (len(batch) + 1 + filler) * width > max_tokens):
             yield batch
             batch = []
         if not batch:
             bucket = _length_bucket(length)
-            filler = int(length < bucket)
+            width = bucket if invariant else length
+            filler = int(invariant and length < bucket)
         batch.append(index)
     if batch:
         yield batch

@@ -55,6 +55,8 @@ class Entry:
 def options_key(options: Any) -> str:
     """Canonical JSON of the decoding options that change the output (batching excluded)."""
     fields = asdict(options) if is_dataclass(options) else dict(options or {})
+    if not fields.get("batch_invariant"):  # the default: memories kept before the option stay valid
+        fields.pop("batch_invariant", None)
     return json.dumps({k: v for k, v in sorted(fields.items()) if k not in _NOT_IN_KEY}, sort_keys=True)
 
 

@@ -79,7 +79,7 @@ def translate_documents_on_ray(
         inside = {"fmt": fmt, "decoding": decoding, "ray_options": replace(ray_options, address="auto")}
         return run_through_client(address, translate_documents_on_ray, (source, output, options), inside,
                                   progress)
-    decoding = decoding or DecodeOptions(beam_size=options.beam_size, max_batch_tokens=options.batch_tokens)
+    decoding = decoding or options.decode_options()
     started = time.perf_counter()
     inputs, out = place(source), place(output)
     records_mode = ray_options.shard_records is not None or inputs.path.endswith(".parquet")
