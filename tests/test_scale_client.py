@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import scale_helpers
-from scale_helpers import corpus_build, local_reference, tree, write_documents, write_pairs
+from scale_helpers import corpus_build, local_reference, tree, wait_for, write_documents, write_pairs
 
 from translate_kit.api import TranslateOptions
 from translate_kit.errors import TranslateKitError
@@ -33,8 +33,17 @@ def client_address():
     with pytest.MonkeyPatch.context() as environ:  # the cluster's Python finds translate_kit, as on any node
         environ.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         head = Cluster(initialize_head=True, head_node_args={"num_cpus": 2, "ray_client_server_port": port})
+    wait_for(lambda: _listening(port), 90, "Ray Client server listening")  # it starts after the head
     yield f"ray://127.0.0.1:{port}"
     head.shutdown()
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def test_a_ray_client_address_runs_the_driver_in_the_cluster(client_address, tiny_model_hi_en, tmp_path):
