@@ -12,13 +12,17 @@ configuration decodes exactly the same number of tokens. Loopback only, bounded 
    run before and after the server runs (the faster of the two counts);
 2. the server (a fresh `translate-kit serve` process, no translation memory) with 1, 4, 16 and 64
    concurrent clients, each sending one sentence per request and the next when answered;
-3. the same server with `--no-cross-request-batching` (at 16 clients by default);
+3. the same server with `--no-cross-request-batching` (at 16 clients by default), then `--pairs` more
+   16-client runs with batching on and off back to back (a shared machine's load changes from minute
+   to minute: pairs side by side show the spread), both servers up throughout;
 4. overload: 256 clients at once against `--max-queue 32`: answers must be 200 or 503 with
    Retry-After; then the refused clients retry after Retry-After until all are served.
 
 Every answer is checked: it must echo its own sentence as the source (no mixed-up answers) and each
 sentence is answered exactly once (no lost or duplicated answers); translations that differ from
-the offline pipeline's are counted. Peak RSS is the server process's VmHWM.
+the offline pipeline's are counted; a failed connection is counted by kind and retried, never a
+crash. Peak RSS is the server process's VmHWM. Each run also shows where the time goes (CPU of
+server and client, batch sizes, queue wait, planning, decoding, HTTP; eval/load_client.py).
 
     flock /work/bench.lock python eval/load_serve.py --record
 """
@@ -210,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, help="pinned output length (default: mean reference length)")
     parser.add_argument("--clients", default="1,4,16,64", help="client counts with batching on")
     parser.add_argument("--baseline-clients", default="16", help="client counts with batching off")
+    parser.add_argument(
+        "--pairs", type=int, default=2, help="extra back-to-back on/off runs at each baseline count"
+    )
     parser.add_argument("--overload-clients", type=int, default=256)
     parser.add_argument("--overload-queue", type=int, default=32)
     parser.add_argument("--record", action="store_true", help=f"append the results to {RESULTS}")
@@ -298,35 +305,44 @@ TABLE_HEADER = [
 
 def closed_loops(
     args: argparse.Namespace, sentences: list[str], length: int, expected: list[str]
-) -> tuple[list[tuple[str, float]], list[str], dict[tuple[str, int], float], list[str]]:
-    """The closed-loop runs, batching across requests and off: (table rows with their rates,
+) -> tuple[list[tuple[str, float]], list[str], dict[tuple[str, int], list[float]], list[str]]:
+    """The closed-loop runs: the sweep (batching across requests at each of --clients, then off at each
+    of --baseline-clients), then --pairs more runs of each baseline count, on and off back to back, so
+    that a change in the machine's load between two runs shows as a spread rather than as a ratio.
+    Both servers are up throughout (the idle one costs nothing). Returns (table rows with their rates,
     profile rows, rates by (label, clients), problems)."""
     rows: list[tuple[str, float]] = []
     profile: list[str] = []
-    rates: dict[tuple[str, int], float] = {}
+    rates: dict[tuple[str, int], list[float]] = {}
     problems: list[str] = []
-    for label, extra, counts in (
-        ("batching across requests", (), args.clients),
-        ("batching off", ("--no-cross-request-batching",), args.baseline_clients),
-    ):
-        server = Server(args.model, args.beam, length, *extra)
-        try:
-            for clients in (int(c) for c in counts.split(",") if c):
-                size = args.baseline_sentences if extra else max(16, args.per_client * clients)
-                run = sentences[: min(len(sentences), size)]
-                load, (start, end) = asyncio.run(closed_loop(server.url, run, clients, server.snapshot))
-                rate = rates[(label, clients)] = len(load.answers) / load.seconds
-                name = f"serve, {label}, {clients} clients"
-                rows.append(
-                    (row(name, load, len(run), server.peak_rss_mib(), mismatches(load, expected)), rate)
-                )
-                profile.append(profile_row(name, where_time_goes(start, end, load)))
-                problems += load.errors
-                problems += [f"{name}: {n} x {kind}" for kind, n in load.connection_errors.items()]
-                if len(load.answers) != len(run):
-                    problems.append(f"{name}: {len(run) - len(load.answers)} lost")
-                print(rows[-1][0].replace("@RATIO@", "-"), profile[-1], sep="\n", flush=True)
-        finally:
+    on, off = "batching across requests", "batching off"
+    counts = {
+        label: [int(c) for c in text.split(",") if c]
+        for label, text in ((on, args.clients), (off, args.baseline_clients))
+    }
+    schedule = [(on, c) for c in counts[on]] + [(off, c) for c in counts[off]]
+    schedule += [(label, c) for _ in range(args.pairs) for c in counts[off] for label in (on, off)]
+    servers: dict[str, Server] = {}
+    try:
+        servers[on] = Server(args.model, args.beam, length)
+        servers[off] = Server(args.model, args.beam, length, "--no-cross-request-batching")
+        for label, clients in schedule:
+            server = servers[label]
+            size = args.baseline_sentences if label == off else max(16, args.per_client * clients)
+            run = sentences[: min(len(sentences), size)]
+            load, (start, end) = asyncio.run(closed_loop(server.url, run, clients, server.snapshot))
+            rate = len(load.answers) / load.seconds
+            rates.setdefault((label, clients), []).append(rate)
+            name = f"serve, {label}, {clients} clients"
+            rows.append((row(name, load, len(run), server.peak_rss_mib(), mismatches(load, expected)), rate))
+            profile.append(profile_row(name, where_time_goes(start, end, load)))
+            problems += load.errors
+            problems += [f"{name}: {n} x {kind}" for kind, n in load.connection_errors.items()]
+            if len(load.answers) != len(run):
+                problems.append(f"{name}: {len(run) - len(load.answers)} lost")
+            print(rows[-1][0].replace("@RATIO@", "-"), profile[-1], sep="\n", flush=True)
+    finally:
+        for server in servers.values():
             server.stop()
     return rows, profile, rates, problems
 
@@ -362,20 +378,32 @@ def overload_run(args: argparse.Namespace, sentences: list[str], length: int) ->
     return line, problems
 
 
-def summary(rates: dict[tuple[str, int], float], offline_rate: float) -> list[str]:
-    on16 = rates.get(("batching across requests", 16))
-    off16 = rates.get(("batching off", 16))
+def summary(rates: dict[tuple[str, int], list[float]], offline_rate: float) -> list[str]:
+    """The 16-client ratios: against the offline pipeline (each run, and their median), and against
+    batching off, each on run with the off run next to it (and the median of those pairs)."""
+    on16 = rates.get(("batching across requests", 16), [])
+    off16 = rates.get(("batching off", 16), [])
     lines = []
     if on16:
+        each = ", ".join(f"{rate / offline_rate:.2f}x" for rate in on16)
         lines.append(
-            f"16 clients, batching across requests vs offline pipeline: {on16 / offline_rate:.2f}x "
-            "(target >= 0.8x)"
+            f"16 clients, batching across requests vs offline pipeline: median "
+            f"{statistics.median(on16) / offline_rate:.2f}x (runs: {each}; target >= 0.8x)"
         )
     if on16 and off16:
+        pairs = [a / b for a, b in zip(on16, off16, strict=False)]
+        each = ", ".join(f"{ratio:.2f}x" for ratio in pairs)
         lines.append(
-            f"16 clients, batching across requests vs batching off: {on16 / off16:.2f}x (target >= 4x)"
+            f"16 clients, batching across requests vs batching off: median {statistics.median(pairs):.2f}x "
+            f"(pairs: {each}; the first pair is the sweep's, the others back to back; target >= 4x)"
         )
     return lines
+
+
+def _niceness() -> str:
+    """How the run was niced (every process of it alike), as the command prefix that did it."""
+    level = os.nice(0)
+    return f"nice -n {level} " if level else ""
 
 
 def record(text: str, command: str, env: dict[str, str], note: str) -> None:
@@ -383,7 +411,7 @@ def record(text: str, command: str, env: dict[str, str], note: str) -> None:
     block = [
         f"## {now}",
         "",
-        f"`flock /work/bench.lock {command}`",
+        f"`flock /work/bench.lock {_niceness()}{command}`",
         "",
         note,
         "",

@@ -77,6 +77,25 @@ def local_reference(source: Path, out: Path, model: Path, *extra: str) -> dict[s
     return tree(out)
 
 
+def write_pairs(folder: Path, count: int = 6) -> tuple[Path, Path]:
+    """`count` Hindi/English story pairs in folder/hi and folder/en, eight sentences a story."""
+    hindi, english = read_lines(TEST_DATA / "corpus.hi"), read_lines(TEST_DATA / "corpus.en")
+    for side, lines in (("hi", hindi), ("en", english)):
+        (folder / side).mkdir(parents=True)
+        for i in range(count):
+            text = "\n".join(lines[i * 8 : i * 8 + 8]) + "\n"
+            (folder / side / f"story-{i}.txt").write_text(text, encoding="utf-8")
+    return folder / "hi", folder / "en"
+
+
+def corpus_build(*args: str):
+    """`translate-kit corpus build ARGS --presplit --no-freedict`, which must succeed."""
+    result = CliRunner().invoke(cli, ["corpus", "build", *args, "--presplit", "--no-freedict"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def ray_address() -> str:
     import ray
 

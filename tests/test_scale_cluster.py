@@ -5,15 +5,17 @@ and writes the local build's corpus."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import scale_helpers
-from click.testing import CliRunner
-from scale_helpers import TEST_DATA, local_reference, node_count, translate, tree, write_documents
-
-from translate_kit.cli import cli
-from translate_kit.textio import read_lines
+from scale_helpers import (
+    corpus_build,
+    local_reference,
+    node_count,
+    translate,
+    tree,
+    write_documents,
+    write_pairs,
+)
 
 ray = scale_helpers.import_ray()
 READ = ("--field", "text", "--column", "text")
@@ -42,27 +44,10 @@ def test_two_nodes_write_the_local_runs_bytes(cluster, tiny_model_hi_en, tmp_pat
     assert node_count(tmp_path / "out" / ".translate-kit-shards") == 2  # both nodes translated shards
 
 
-def _pairs(folder: Path, count: int = 6) -> tuple[Path, Path]:
-    hindi, english = read_lines(TEST_DATA / "corpus.hi"), read_lines(TEST_DATA / "corpus.en")
-    for side, lines in (("hi", hindi), ("en", english)):
-        (folder / side).mkdir(parents=True)
-        for i in range(count):
-            text = "\n".join(lines[i * 8 : i * 8 + 8]) + "\n"
-            (folder / side / f"story-{i}.txt").write_text(text, encoding="utf-8")
-    return folder / "hi", folder / "en"
-
-
-def _corpus(*args: str):
-    result = CliRunner().invoke(cli, ["corpus", "build", *args, "--presplit", "--no-freedict"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
-
-
 @pytest.mark.parametrize("pairing", [(), ("--pair-documents",)], ids=["by-name", "pair-documents"])
 def test_corpus_build_on_two_nodes_equals_the_local_build(cluster, tmp_path, pairing):
-    hi, en = _pairs(tmp_path / "heaps")
-    _corpus(str(hi), str(en), "-o", str(tmp_path / "local"), *pairing)
-    _corpus(str(hi), str(en), "-o", str(tmp_path / "ray"), *pairing, "--ray", "auto")
+    hi, en = write_pairs(tmp_path / "heaps")
+    corpus_build(str(hi), str(en), "-o", str(tmp_path / "local"), *pairing)
+    corpus_build(str(hi), str(en), "-o", str(tmp_path / "ray"), *pairing, "--ray", "auto")
     local, spread = tree(tmp_path / "local"), tree(tmp_path / "ray")
     assert local == spread and local["corpus.hi"].count(b"\n") > 10

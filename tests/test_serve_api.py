@@ -141,6 +141,7 @@ def test_the_serve_command_builds_the_app_it_runs(monkeypatch, tiny_model_hi_en,
             "--cache",
             str(tmp_path / "m.sqlite3"),
             "--no-cross-request-batching",
+            "--batch-invariant",
             "--cors-origin",
             "http://a.example",
         ],
@@ -150,6 +151,7 @@ def test_the_serve_command_builds_the_app_it_runs(monkeypatch, tiny_model_hi_en,
     assert (ran["host"], ran["port"]) == ("127.0.0.1", 8123)
     assert settings.models == (str(tiny_model_hi_en),) and settings.max_queue == 7 and settings.beam == 1
     assert settings.api_key == "from-env" and not settings.cross_request
+    assert settings.decode_options().batch_invariant and settings.translate_options().batch_invariant
     assert settings.memory == str(tmp_path / "m.sqlite3") and settings.cors_origins == ("http://a.example",)
 
 

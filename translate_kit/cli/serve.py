@@ -79,6 +79,12 @@ _LIMITS = apply(
     help="Beam size for every request (1 is about twice as fast).",
 )
 @click.option(
+    "--batch-invariant",
+    is_flag=True,
+    help="Decode each sentence padded to its length bucket, so its translation never depends on the "
+    "requests it shares a batch with (slower, most at small batches).",
+)
+@click.option(
     "--batch-tokens",
     type=click.IntRange(1),
     default=1024,
@@ -137,6 +143,7 @@ def serve_command(
     host,
     port,
     beam,
+    batch_invariant,
     batch_tokens,
     max_wait_ms,
     no_cross_request_batching,
@@ -183,6 +190,7 @@ def serve_command(
         compute_type=compute_type,
         threads=threads,
         beam=beam,
+        batch_invariant=batch_invariant,
         memory=None if no_cache else (cache_path or str(default_path())),
         batch_tokens=batch_tokens,
         max_wait_ms=max_wait_ms,

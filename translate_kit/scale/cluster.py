@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ DEFAULT_GCS_PORT = 6379
 DEFAULT_CLIENT_PORT = 10001
 PROBE_TIMEOUT = 10.0
 JOIN_TIMEOUT = 60.0
+CLIENT_RETRY_SECONDS = 2.0
 
 
 class ClusterError(TranslateKitError):
@@ -105,7 +107,7 @@ def connect(
     try:
         if address:
             probe(address, min(timeout, PROBE_TIMEOUT))
-            _bounded(lambda: ray.init(address=address, **quiet_logs), address, timeout)
+            _bounded(lambda: _join(ray, address, quiet_logs, time.monotonic() + timeout), address, timeout)
         else:
             # "local": always a new instance; without it ray.init joins any Ray found running here
             ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **quiet_logs)
@@ -124,6 +126,21 @@ def connect(
         yield node_resources()
     finally:
         ray.shutdown()
+
+
+def _join(ray, address: str, options: dict, deadline: float) -> None:
+    """ray.init(address), tried again (until `deadline`) when a Ray Client server refuses a session
+    at first: its head starts the per-client server and runtime-env agent lazily, and a client that
+    comes right after `ray start` can be turned away ("Initialization failure from server")."""
+    while True:
+        try:
+            ray.init(address=address, **options)
+            return
+        except ConnectionError:
+            if not address.startswith("ray://") or time.monotonic() + CLIENT_RETRY_SECONDS > deadline:
+                raise
+            ray.shutdown()  # drop the refused client session before trying again
+            time.sleep(CLIENT_RETRY_SECONDS)
 
 
 def node_resources() -> list[dict[str, float]]:

@@ -114,6 +114,7 @@ def _add_service_routes(app: FastAPI) -> None:
             "directions": [{"source": s, "target": t} for s, t in pool.directions()],
             "batching": {
                 "cross_request": settings.cross_request,
+                "batch_invariant": settings.batch_invariant,
                 "batch_tokens": settings.batch_tokens,
                 "max_wait_ms": settings.max_wait_ms,
             },

@@ -26,6 +26,7 @@ class ServeSettings:
     compute_type: str = "int8"
     threads: int | None = None
     beam: int = 5
+    batch_invariant: bool = False  # every sentence decoded alike whatever shares its batch
     memory: str | None = None  # translation memory file; None: no memory
     batch_tokens: int = 1024
     max_wait_ms: float = 5.0
@@ -58,15 +59,21 @@ class ServeSettings:
     def translate_options(self) -> TranslateOptions:
         """How the library translates a request: every document of it in one window (so all its
         sentences reach the batcher together), memory and engine supplied by the server."""
-        return TranslateOptions(beam_size=self.beam, window_sentences=self.max_sentences, use_memory=False)
+        return TranslateOptions(
+            beam_size=self.beam,
+            batch_invariant=self.batch_invariant,
+            window_sentences=self.max_sentences,
+            use_memory=False,
+        )
 
     def decode_options(self) -> DecodeOptions:
         """What every request of the server is decoded with (one set, so requests share batches)."""
         if self.pinned_length:
             return DecodeOptions(
                 beam_size=self.beam,
+                batch_invariant=self.batch_invariant,
                 decode_ratio=None,
                 min_decoding_length=self.pinned_length,
                 max_decoding_length=self.pinned_length,
             )
-        return DecodeOptions(beam_size=self.beam)
+        return DecodeOptions(beam_size=self.beam, batch_invariant=self.batch_invariant)
