@@ -43,6 +43,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 import ctranslate2
@@ -267,9 +268,7 @@ class Translator:
         sources = [chunk for parts in chunks for chunk in parts]
         prefixes = [self.family.target_prefix(prepared[i]) for i in owner]
         decoded: dict[int, list[tuple[list[str], float] | None]] = {}
-        first = [0] * len(prepared)  # index of each sentence's first chunk in `sources`
-        for position in range(len(owner) - 1, -1, -1):
-            first[owner[position]] = position
+        first = list(accumulate((len(parts) for parts in chunks), initial=0))  # each one's first chunk
         for item in (i for i, parts in enumerate(chunks) if not parts):
             yield [(item, self._finish(prepared[item], []))]
         for batch in self.decode_stream(sources, options, prefixes):
@@ -316,8 +315,8 @@ class Translator:
 
         Batches hold one length bucket (one decode cap). CTranslate2 pads a batch to its longest
         sequence, and the padded length changes the rounding of attention sums, so a sentence can
-        translate differently beside other sentences (about 1 in 60 scores and 1 in 70 outputs on
-        a dist-200M-shaped model, eval/results/batch_invariance.md). With
+        translate differently beside other sentences (7 scores and 3 outputs of 200 sentences on a
+        dist-200M-shaped model, eval/results/batch_invariance.md). With
         `options.batch_invariant`, every sequence is decoded padded to its bucket's full length: a
         filler row of that length (its output discarded) joins a batch whose longest member is
         shorter, and a sentence's translation and score depend on the sentence alone.
@@ -334,7 +333,7 @@ class Translator:
         appended = int(self.family.model_appends_eos)
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
         for batch in _token_batches(order, lengths, options.max_batch_tokens, options.batch_invariant):
-            pending.append(self._submit(batch, sources, prefixes, options, parallel))
+            pending.append(self._submit(batch, sources, appended, prefixes, options, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
                 yield _collect(*pending.popleft(), parallel)
         while pending:
@@ -344,13 +343,13 @@ class Translator:
         self,
         batch: list[int],
         sources: Sequence[Sequence[str]],
+        appended: int,
         prefixes: Sequence[Sequence[str] | None] | None,
         options: DecodeOptions,
         parallel: bool,
     ) -> tuple[list[int], int, Any]:
         """Start one batch (batch-invariant: padded to its bucket by a filler row if needed):
-        (batch, forced, results)."""
-        appended = int(self.family.model_appends_eos)
+        (batch, forced, results). `appended`: the `</s>` CTranslate2 adds to each source (0 or 1)."""
         longest = list(sources[batch[0]])
         bucket = _length_bucket(len(longest) + appended)
         rows = [list(sources[i]) for i in batch]
