@@ -151,16 +151,18 @@ def test_pinned_decode_length_is_honoured(hi_en):
     assert [len(pieces) for pieces, _ in outputs] == [7, 7]
 
 
-def test_token_batches_hold_one_length_bucket_within_the_token_budget():
+def test_token_batches_mix_lengths_within_the_budget_and_invariant_ones_hold_one_bucket():
     lengths = [5, 50, 20, 20, 3, 90, 17, 32]
     order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
     for invariant in (False, True):
         batches = list(_token_batches(order, lengths, 100, invariant))
         assert [i for batch in batches for i in batch] == order
         assert batches[0] == [5]  # a sequence longer than the budget still gets a batch of its own
-    # One bucket per batch (17, 20, 20 and 32 share one; 5 and 3 share the first), rows x longest.
-    assert list(_token_batches(order, lengths, 100)) == [[5], [1], [7, 2, 3], [6], [0, 4]]
+    # Consecutive runs of the sorted order, rows x longest within the budget: 2 x 50, then 5 x 20.
+    assert list(_token_batches(order, lengths, 100)) == [[5], [1, 7], [2, 3, 6, 0, 4]]
     assert list(_token_batches([2, 3, 6], lengths, 60)) == [[2, 3, 6]]  # 3 x 20 tokens
+    # Batch-invariant: one bucket per batch (17, 20, 20 and 32 share one; 5 and 3 share the first).
+    assert list(_token_batches(order, lengths, 100, True)) == [[5], [1], [7, 2, 3], [6], [0, 4]]
     # Batch-invariant: rows x the bucket, and a filler row when the longest is shorter: 32 fills its
     # bucket, so three rows of 32 fit 96 tokens; 20 + 20 + a filler of 32 do too, a third 17 not.
     assert list(_token_batches([7, 2, 3], lengths, 96, True)) == [[7, 2, 3]]

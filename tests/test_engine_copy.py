@@ -185,7 +185,7 @@ def test_batch_invariant_batches_are_padded_to_one_length_bucket_and_each_senten
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.integers(0, len(SENTENCES) - 1), min_size=1, max_size=12),
        budget=st.sampled_from([1, 64, 128, 512]))
-def test_default_batches_hold_one_bucket_padded_to_their_longest_within_the_budget(
+def test_default_batches_mix_lengths_padded_to_their_longest_within_the_budget(
     tiny_model_hi_en, picks, budget
 ):
     translator = copy_translator(tiny_model_hi_en, inter_threads=2, intra_threads=1)
@@ -194,5 +194,31 @@ def test_default_batches_hold_one_bucket_padded_to_their_longest_within_the_budg
     for call in _calls(translator):
         rows = call["source"]
         assert sentence_rows(call) == rows  # no filler row
-        assert len({-(-(len(row) + 1) // LENGTH_BUCKET) for row in rows}) == 1
         assert len(rows) == 1 or len(rows) * max(map(len, rows)) <= budget
+        longest = max(len(row) + 1 for row in rows)  # with the `</s>` the model appends
+        bucket = -(-longest // LENGTH_BUCKET) * LENGTH_BUCKET
+        assert call["max_decoding_length"] == DecodeOptions().decode_cap(bucket - 3)
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(0, len(SENTENCES) - 1), min_size=1, max_size=12),
+       beam=st.sampled_from([1, 5]), workers=st.sampled_from([1, 2]))
+def test_a_looping_sentence_batched_with_longer_ones_stops_at_its_own_cap(
+    tiny_model_hi_en, picks, beam, workers
+):
+    """Every sentence caught in a loop decodes exactly what it decodes alone: a batch runs to its
+    longest member's cap, and the shorter members that ran to theirs are decoded again at it."""
+    sentences = [SENTENCES[i] for i in picks]
+    options = DecodeOptions(beam_size=beam, max_batch_tokens=512)
+    looping = copy_translator(tiny_model_hi_en, LoopingTranslator, inter_threads=workers, intra_threads=1)
+    together = [r.text for r in looping.translate(sentences, options)]
+    calls = list(_calls(looping))
+    alone = [looping.translate([sentence], options)[0].text for sentence in sentences]
+    assert together == alone
+
+    def own_cap(row: list[str]) -> int:
+        return options.decode_cap(-(-(len(row) + 1) // LENGTH_BUCKET) * LENGTH_BUCKET - 3)
+
+    decoded_at = {(tuple(row), call["max_decoding_length"]) for call in calls for row in call["source"]}
+    assert all((tuple(row), own_cap(row)) in decoded_at for call in calls for row in call["source"])
+    assert all(own_cap(row) <= call["max_decoding_length"] for call in calls for row in call["source"])

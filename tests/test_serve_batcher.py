@@ -13,7 +13,8 @@ from translate_kit.serve.batcher import Batcher, BatchReport, QueueFull, Shape
 
 
 class Recorder:
-    """A decode function that upper-cases words, records its batches and can be held on a gate."""
+    """A decode function that upper-cases words, records its batches and can be held on a gate; it
+    answers in two token batches, as the engine does with a batch over its budget."""
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
@@ -25,17 +26,18 @@ class Recorder:
         self.entered.set()
         self.gate.wait(10)
         self.batches.append(list(items))
-        return [item.upper() for item in items]
+        pairs = [(position, item.upper()) for position, item in enumerate(items)]
+        return [pairs[1::2], pairs[::2]]
 
 
 def words(item: str) -> Shape:
     """One bucket for all: batches as if lengths did not matter; a word costs a token."""
-    return Shape(bucket=0, tokens=len(item.split()))
+    return Shape(group=0, tokens=len(item.split()))
 
 
 def by_length(item: str) -> Shape:
     """Items bucketed by word count, as the engine buckets sentences by padded length."""
-    return Shape(bucket=len(item.split()), tokens=len(item.split()))
+    return Shape(group=len(item.split()), tokens=len(item.split()))
 
 
 def make(decode, shape=words, **kwargs) -> Batcher:
@@ -179,7 +181,7 @@ def test_a_decode_error_reaches_every_request_of_the_batch_and_the_batcher_goes_
         calls.append(items)
         if len(calls) == 1:
             raise RuntimeError("model failed")
-        return list(items)
+        return [list(enumerate(items))]
 
     batcher = make(decode, max_wait=0.0)
     try:
@@ -252,4 +254,27 @@ def test_a_free_decoder_waits_for_a_request_still_being_planned():
             assert first.result(5) == "पहला अनुरोध".upper()
         assert sorted(recorder.batches[1]) == sorted(["पहला अनुरोध", "second request"])
     finally:
+        batcher.close()
+
+
+def test_a_batch_answers_each_token_batch_as_soon_as_it_is_decoded():
+    """A request whose sentence is in the batch's first token batch gets its answer while the
+    second token batch is still decoding."""
+    gate = threading.Event()
+
+    def decode(items):
+        yield [(0, items[0].upper())]
+        gate.wait(10)
+        yield [(position, item.upper()) for position, item in enumerate(items) if position]
+
+    batcher = make(decode, batch_tokens=64, max_wait=0.05, workers=1)
+    try:
+        with batcher.admit(2) as ticket:
+            first, second = batcher.submit(ticket, ["पहला वाक्य", "दूसरा वाक्य"])
+            assert first.result(5) == "पहला वाक्य".upper()
+            assert not second.done()
+            gate.set()
+            assert second.result(5) == "दूसरा वाक्य".upper()
+    finally:
+        gate.set()
         batcher.close()

@@ -313,13 +313,22 @@ class Translator:
         not part of the returned pieces, and the length limits count the tokens after it, so a
         pinned length means the same number of decoded tokens in every family.
 
-        Batches hold one length bucket (one decode cap). CTranslate2 pads a batch to its longest
-        sequence, and the padded length changes the rounding of attention sums, so a sentence can
-        translate differently beside other sentences (7 scores and 3 outputs of 200 sentences on a
-        dist-200M-shaped model, eval/results/batch_invariance.md). With
-        `options.batch_invariant`, every sequence is decoded padded to its bucket's full length: a
-        filler row of that length (its output discarded) joins a batch whose longest member is
-        shorter, and a sentence's translation and score depend on the sentence alone.
+        Each sequence decodes at most its own cap, `options.decode_cap` of the pieces its length
+        bucket holds, so a translation never depends on the length of the sentences beside it. A
+        batch runs to the cap of its longest member; a shorter member still decoding near its own cap
+        (a loop, or a pinned length) is decoded again alone at its own cap (`_redecode`), which gives
+        what a batch of its own would: beam search stops a sentence when its best beam ends, at the
+        same step whatever the batch's cap, unless that step is the cap's last. Mixing lengths this
+        way keeps batches full: a batch of one length bucket only held 3-4 sentences of 16 clients'
+        requests in the server.
+
+        CTranslate2 pads a batch to its longest sequence, and the padded length changes the rounding
+        of attention sums, so a sentence can still translate differently beside other sentences (7
+        scores and 3 outputs of 200 sentences on a dist-200M-shaped model,
+        eval/results/batch_invariance.md). With `options.batch_invariant`, batches hold one length
+        bucket and every sequence is decoded padded to its bucket's full length: a filler row of
+        that length (its output discarded) joins a batch whose longest member is shorter, and a
+        sentence's translation and score depend on the sentence alone.
 
         Sequences are sorted by length, longest first, and cut into batches of at most
         `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself. With
@@ -332,35 +341,30 @@ class Translator:
         pending: deque[tuple[list[int], int, Any]] = deque()
         appended = int(self.family.model_appends_eos)
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
+        caps = [options.decode_cap(_length_bucket(length) - self.family.overhead) for length in lengths]
+        job = _Job(sources, prefixes, lengths, caps, appended, options)
         for batch in _token_batches(order, lengths, options.max_batch_tokens, options.batch_invariant):
-            pending.append(self._submit(batch, sources, appended, prefixes, options, parallel))
+            pending.append(self._submit(job, batch, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
-                yield _collect(*pending.popleft(), parallel)
+                yield self._redecode(job, _collect(*pending.popleft(), parallel))
         while pending:
-            yield _collect(*pending.popleft(), parallel)
+            yield self._redecode(job, _collect(*pending.popleft(), parallel))
 
-    def _submit(
-        self,
-        batch: list[int],
-        sources: Sequence[Sequence[str]],
-        appended: int,
-        prefixes: Sequence[Sequence[str] | None] | None,
-        options: DecodeOptions,
-        parallel: bool,
-    ) -> tuple[list[int], int, Any]:
-        """Start one batch (batch-invariant: padded to its bucket by a filler row if needed):
-        (batch, forced, results). `appended`: the `</s>` CTranslate2 adds to each source (0 or 1)."""
+    def _submit(self, job: _Job, batch: list[int], parallel: bool) -> tuple[list[int], int, Any]:
+        """Start one batch at the cap of its longest member (batch-invariant: padded to its bucket by
+        a filler row if needed): (batch, forced, results)."""
+        options, sources = job.options, job.sources
         longest = list(sources[batch[0]])
-        bucket = _length_bucket(len(longest) + appended)
+        bucket = _length_bucket(len(longest) + job.appended)
         rows = [list(sources[i]) for i in batch]
-        if options.batch_invariant and len(longest) + appended < bucket:
-            rows.append(longest + longest[-1:] * (bucket - appended - len(longest)))
+        if options.batch_invariant and len(longest) + job.appended < bucket:
+            rows.append(longest + longest[-1:] * (bucket - job.appended - len(longest)))
         starts = None
-        if prefixes:
-            starts = [list(prefixes[i] or ()) for i in batch]
+        if job.prefixes:
+            starts = [list(job.prefixes[i] or ()) for i in batch]
             starts += starts[:1] * (len(rows) - len(batch))
-        forced = len(prefixes[batch[0]] or ()) if prefixes else 0
-        cap = options.decode_cap(bucket - self.family.overhead)  # the pieces the bucket holds
+        forced = len(job.prefixes[batch[0]] or ()) if job.prefixes else 0
+        cap = max(job.caps[i] for i in batch)
         minimum = min(options.min_decoding_length, cap)
         results = self.ct2.translate_batch(
             rows,
@@ -378,6 +382,38 @@ class Translator:
         )
         return batch, forced, results
 
+    def _redecode(
+        self, job: _Job, done: list[tuple[int, tuple[list[str], float]]]
+    ) -> list[tuple[int, tuple[list[str], float]]]:
+        """A collected batch, its members that ran to within a token of their own cap below the
+        batch's decoded again at their own cap, in batches of one cap (see `decode_stream`)."""
+        cap = max(job.caps[index] for index, _ in done)
+        overran = [
+            index
+            for index, (pieces, _) in done
+            if job.caps[index] < cap and len(pieces) >= job.caps[index] - 1
+        ]
+        again: dict[int, tuple[list[str], float]] = {}
+        for own in sorted({job.caps[index] for index in overran}):
+            group = [index for index in overran if job.caps[index] == own]  # longest first, as batched
+            for batch in _token_batches(group, job.lengths, job.options.max_batch_tokens):
+                again.update(_collect(*self._submit(job, batch, parallel=False), parallel=False))
+        return [(index, again.get(index, output)) for index, output in done]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One `decode_stream` call's inputs, as its batches need them: the sequences, their forced
+    target starts, their lengths as CTranslate2 sees them and their own decode caps, the `</s>`
+    CTranslate2 appends (0 or 1), the options."""
+
+    sources: Sequence[Sequence[str]]
+    prefixes: Sequence[Sequence[str] | None] | None
+    lengths: list[int]
+    caps: list[int]
+    appended: int
+    options: DecodeOptions
+
 
 def _collect(
     batch: list[int], forced: int, results: Any, parallel: bool
@@ -394,9 +430,10 @@ def _length_bucket(length: int) -> int:
     """`length` rounded up to a multiple of LENGTH_BUCKET: the length a sequence's decode cap follows
     (and, batch-invariant, the length it is padded to).
 
-    A sentence's decode cap must depend on its own length only, never on the batch it lands in, or
-    its translation would change with the text around it. Buckets of 16 keep batches from
-    fragmenting into one batch per exact length.
+    A sentence's decode cap depends on its own length only, never on the batch it lands in, or its
+    translation would change with the text around it. Rounding to 16 gives few distinct caps, so the
+    sentences decoded again at their own cap share batches, and batch-invariant batches (one bucket
+    each) do not fragment into one batch per exact length.
     """
     return -(-length // LENGTH_BUCKET) * LENGTH_BUCKET
 
@@ -404,14 +441,15 @@ def _length_bucket(length: int) -> int:
 def _token_batches(
     order: Sequence[int], lengths: Sequence[int], max_tokens: int, invariant: bool = False
 ) -> Iterable[list[int]]:
-    """Consecutive runs of `order` (longest first) within one length bucket, of at most `max_tokens`
-    padded tokens: rows x the longest, or with `invariant` rows x the bucket, a filler row counted
-    when the longest member is shorter than its bucket. A sequence over the budget gets a batch."""
+    """Consecutive runs of `order` (longest first) of at most `max_tokens` padded tokens: rows x the
+    longest; with `invariant`, within one length bucket, rows x the bucket, a filler row counted when
+    the longest member is shorter than its bucket. A sequence over the budget gets a batch."""
     batch: list[int] = []
     bucket = width = filler = 0
     for index in order:
         length = lengths[index]
-        if batch and (_length_bucket(length) != bucket or (len(batch) + 1 + filler) * width > max_tokens):
+        other_bucket = invariant and _length_bucket(length) != bucket
+        if batch and (other_bucket or (len(batch) + 1 + filler) * width > max_tokens):
             yield batch
             batch = []
         if not batch:

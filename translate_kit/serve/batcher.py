@@ -14,16 +14,19 @@ request is being planned, or a sentence arrived less than `max_wait` ago (a burs
 answered by the last batch sends its next sentences over a few milliseconds), at most
 `GATHER_LIMIT` x `max_wait`, or until a batch's token budget is full.
 
-The engine decodes every sentence padded to its length bucket (`shape` gives an item's bucket and
-padded tokens) and a token batch holds one bucket only, so that a translation never depends on the
-sentences beside it. A batch of mixed lengths would be cut into one small token batch per bucket,
-each costing nearly as much as a full one; a batch is therefore taken from one bucket: the fullest
-(most sentences, up to what the budget holds), unless a sentence has been passed over by
-`STARVE_BATCHES` batches, in which case its bucket goes next, so no sentence waits behind busier
-buckets forever. (Counting batches, not seconds: under a full load every sentence waits several
+Sentences of one group may share a token batch (`shape` gives an item's group and padded
+tokens). The engine mixes lengths in a batch, each sentence still stopped at its own decode cap,
+so by default every sentence is in one group and a batch takes whatever is queued, up to the
+budget. Decoding batch-invariantly, the engine pads every sentence to its length bucket and a
+token batch holds one bucket, so that a translation never depends on the sentences beside it; the
+bucket is then the group. A batch of mixed buckets would be cut into one small token batch per
+bucket, each costing nearly as much as a full one; a batch is therefore taken from one group: the
+fullest (most sentences, up to what the budget holds), unless a sentence has been passed over by
+`STARVE_BATCHES` batches, in which case its group goes next, so no sentence waits behind busier
+groups forever. (Counting batches, not seconds: under a full load every sentence waits several
 batch times, and only one that others keep overtaking should jump the queue.)
 
-Fairness: inside the bucket, sentences are taken round-robin, one per request in turn, so a
+Fairness: inside the group, sentences are taken round-robin, one per request in turn, so a
 request with a long document shares every batch with the requests that arrive during it instead of
 making them wait for its whole run. Identical prepared sentences in one batch (two clients
 translating the same headline) are decoded once. A cancelled request (client gone, timeout) has
@@ -42,7 +45,7 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, InvalidStateError, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,7 +56,7 @@ Result = TypeVar("Result")
 GATHER_LIMIT = 10
 """A free decoder waits at most this many times `max_wait` for a batch to fill."""
 STARVE_BATCHES = 8
-"""A sentence passed over by this many batches has its bucket decoded next."""
+"""A sentence passed over by this many batches has its group decoded next."""
 
 
 class QueueFull(Exception):
@@ -79,10 +82,10 @@ class BatchReport:
 
 @dataclass(frozen=True)
 class Shape:
-    """How an item decodes: its length bucket (items of one bucket share a token batch) and the
-    padded tokens it costs against the batch budget."""
+    """How an item decodes: its group (items of one group may share a token batch) and the padded
+    tokens it costs against the batch budget."""
 
-    bucket: int
+    group: int
     tokens: int
 
 
@@ -129,14 +132,16 @@ class Arrival:
 class Batcher(Generic[Item, Result]):
     """Gathers items of concurrent requests into token-budget batches for `decode`.
 
-    `decode(items) -> results` runs in one of `workers` decode threads (the engine's CTranslate2
-    workers, so that several batches are in flight); `shape(item)` gives an item's length bucket
-    and its cost against `batch_tokens`. Start with `start()`, stop with `close()`.
+    `decode(items)` runs in one of `workers` decode threads (the engine's CTranslate2 workers, so
+    that several batches are in flight) and yields `(position in items, result)` pairs token batch
+    by token batch, as `Translator.translate_stream` does, so a batch's first sentences go back
+    while the rest decode; `shape(item)` gives an item's group and its cost against `batch_tokens`.
+    Start with `start()`, stop with `close()`.
     """
 
     def __init__(
         self,
-        decode: Callable[[Sequence[Item]], Sequence[Result]],
+        decode: Callable[[Sequence[Item]], Iterable[Sequence[tuple[int, Result]]]],
         shape: Callable[[Item], Shape],
         *,
         batch_tokens: int = 1024,
@@ -302,10 +307,10 @@ class Batcher(Generic[Item, Result]):
                     return batch
 
     def _take(self) -> list[_Queued]:
-        """One bucket's sentences (see `_bucket`), round-robin over requests, up to the budget."""
-        bucket = self._bucket()
+        """One group's sentences (see `_group`), round-robin over requests, up to the budget."""
+        group = self._group()
         lanes = {
-            ticket_id: [q for q in queue if q.shape.bucket == bucket]
+            ticket_id: [q for q in queue if q.shape.group == group]
             for ticket_id, queue in self._queues.items()
         }
         batch: list[_Queued] = []
@@ -327,23 +332,25 @@ class Batcher(Generic[Item, Result]):
                 del self._queues[ticket_id]
         return batch
 
-    def _bucket(self) -> int:
-        """The bucket to decode next: the oldest sentence's if it was passed over too often, else
+    def _group(self) -> int:
+        """The group to decode next: the oldest sentence's if it was passed over too often, else
         the one whose queued sentences fill the most rows of a batch (a token batch costs about the
         same whatever its rows; the oldest of equals)."""
         rows: dict[int, int] = {}
+        tokens: dict[int, int] = {}
         oldest: dict[int, _Queued] = {}
         for queue in self._queues.values():
             for queued in queue:
-                bucket = queued.shape.bucket
-                rows[bucket] = rows.get(bucket, 0) + 1
-                if bucket not in oldest or queued.since < oldest[bucket].since:
-                    oldest[bucket] = queued
+                group = queued.shape.group
+                rows[group] = rows.get(group, 0) + 1
+                tokens[group] = max(tokens.get(group, 0), queued.shape.tokens)
+                if group not in oldest or queued.since < oldest[group].since:
+                    oldest[group] = queued
         first = min(oldest.values(), key=lambda queued: queued.since)
         if self._formed - first.batches >= STARVE_BATCHES:
-            return first.shape.bucket
-        fits = {bucket: self.batch_tokens // max(1, bucket) or 1 for bucket in rows}
-        return max(rows, key=lambda b: (min(rows[b], fits[b]), -oldest[b].since))
+            return first.shape.group
+        fits = {group: self.batch_tokens // max(1, tokens[group]) or 1 for group in rows}
+        return max(rows, key=lambda g: (min(rows[g], fits[g]), -oldest[g].since))
 
     def _take_request(self) -> list[_Queued]:
         """Without cross-request batching: the next request's sentences up to the budget, as that
@@ -366,18 +373,24 @@ class Batcher(Generic[Item, Result]):
             if not live:
                 return
             unique = list(dict.fromkeys(q.item for q in live))  # one decode per distinct sentence
+            waiting: dict[Item, list[_Queued]] = {}
+            for queued in live:
+                waiting.setdefault(queued.item, []).append(queued)
             started = time.perf_counter()
             begun = time.monotonic()
             try:
-                results = dict(zip(unique, self._decode(unique), strict=True))
+                for done in self._decode(unique):  # settled as each token batch finishes
+                    for position, result in done:
+                        for queued in waiting.pop(unique[position]):
+                            _settle(queued.future, result=result)
+                if waiting:
+                    raise RuntimeError(f"the engine returned no translation for {len(waiting)} sentences")
             except Exception as exc:  # noqa: BLE001 - handed to every waiting request
-                for queued in live:
+                for queued in (q for left in waiting.values() for q in left):
                     _settle(queued.future, exception=exc)
                 return
             seconds = time.perf_counter() - started
             self._rate = _mean(self._rate, len(live) / max(seconds, 1e-6))
-            for queued in live:
-                _settle(queued.future, result=results[queued.item])
             self._observe(
                 BatchReport(
                     sentences=len(unique),

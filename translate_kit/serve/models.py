@@ -114,8 +114,8 @@ class ModelPool:
         options = self.settings.decode_options()
         direction = f"{translator.src}-{translator.tgt}"
         batcher = Batcher(
-            lambda items: translator.translate_prepared(items, options),
-            lambda item: decode_shape(translator, item),
+            lambda items: translator.translate_stream(items, options),
+            lambda item: decode_shape(translator, item, options.batch_invariant),
             batch_tokens=self.settings.batch_tokens,
             max_wait=self.settings.max_wait_ms / 1000,
             max_pending=self.settings.max_queue,
@@ -143,10 +143,12 @@ class ModelPool:
             model.batcher.close()
 
 
-def decode_shape(translator: library.Translator, prepared: library.Prepared) -> Shape:
-    """How the engine decodes a prepared sentence: padded to its length bucket (the longest of its
-    chunks' buckets groups it with others), each chunk costing its padded length."""
+def decode_shape(translator: library.Translator, prepared: library.Prepared, invariant: bool) -> Shape:
+    """How the engine decodes a prepared sentence: each chunk costs its length rounded up to its
+    length bucket. Decoded batch-invariantly, it is padded to its bucket and shares token batches
+    only with its bucket (the longest of its chunks' buckets groups it with others); otherwise any
+    sentences share them (group 0)."""
     appended = int(translator.family.model_appends_eos)
     lengths = [len(chunk) + appended for chunk in translator.family.encode(prepared, MAX_POSITIONS)]
     padded = [-(-length // LENGTH_BUCKET) * LENGTH_BUCKET for length in lengths] or [LENGTH_BUCKET]
-    return Shape(bucket=max(padded), tokens=sum(padded))
+    return Shape(group=max(padded) if invariant else 0, tokens=sum(padded))
