@@ -120,6 +120,7 @@ class Server:
             "--log-level",
             "warning",
             *extra,
+            *os.environ.get("SERVE_EXTRA", "").split(),
         ]
         self.process = subprocess.Popen(command, cwd=ROOT)
         deadline = time.monotonic() + 300

@@ -154,19 +154,25 @@ def test_pinned_decode_length_is_honoured(hi_en):
 def test_token_batches_mix_lengths_within_the_budget_and_invariant_ones_hold_one_bucket():
     lengths = [5, 50, 20, 20, 3, 90, 17, 32]
     order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+
+    def batches(budget: int, indices=order, **options) -> list[list[int]]:
+        return list(_token_batches(indices, lengths, DecodeOptions(max_batch_tokens=budget, **options)))
+
     for invariant in (False, True):
-        batches = list(_token_batches(order, lengths, 100, invariant))
-        assert [i for batch in batches for i in batch] == order
-        assert batches[0] == [5]  # a sequence longer than the budget still gets a batch of its own
+        cut = batches(100, batch_invariant=invariant)
+        assert [i for batch in cut for i in batch] == order
+        assert cut[0] == [5]  # a sequence longer than the budget still gets a batch of its own
     # Consecutive runs of the sorted order, rows x longest within the budget: 2 x 50, then 5 x 20.
-    assert list(_token_batches(order, lengths, 100)) == [[5], [1, 7], [2, 3, 6, 0, 4]]
-    assert list(_token_batches([2, 3, 6], lengths, 60)) == [[2, 3, 6]]  # 3 x 20 tokens
+    assert batches(100) == [[5], [1, 7], [2, 3, 6, 0, 4]]
+    assert batches(60, [2, 3, 6]) == [[2, 3, 6]]  # 3 x 20 tokens
+    # A row counts at least the minimum output length: 3 x 30 > 60 tokens.
+    assert batches(60, [2, 3, 6], min_decoding_length=30) == [[2, 3], [6]]
     # Batch-invariant: one bucket per batch (17, 20, 20 and 32 share one; 5 and 3 share the first).
-    assert list(_token_batches(order, lengths, 100, True)) == [[5], [1], [7, 2, 3], [6], [0, 4]]
+    assert batches(100, batch_invariant=True) == [[5], [1], [7, 2, 3], [6], [0, 4]]
     # Batch-invariant: rows x the bucket, and a filler row when the longest is shorter: 32 fills its
     # bucket, so three rows of 32 fit 96 tokens; 20 + 20 + a filler of 32 do too, a third 17 not.
-    assert list(_token_batches([7, 2, 3], lengths, 96, True)) == [[7, 2, 3]]
-    assert list(_token_batches([2, 3, 6], lengths, 96, True)) == [[2, 3], [6]]
+    assert batches(96, [7, 2, 3], batch_invariant=True) == [[7, 2, 3]]
+    assert batches(96, [2, 3, 6], batch_invariant=True) == [[2, 3], [6]]
 
 
 def test_batching_does_not_change_results(hi_en):

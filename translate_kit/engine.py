@@ -343,7 +343,7 @@ class Translator:
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
         caps = [options.decode_cap(_length_bucket(length) - self.family.overhead) for length in lengths]
         job = _Job(sources, prefixes, lengths, caps, appended, options)
-        for batch in _token_batches(order, lengths, options.max_batch_tokens, options.batch_invariant):
+        for batch in _token_batches(order, lengths, options):
             pending.append(self._submit(job, batch, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
                 yield self._redecode(job, _collect(*pending.popleft(), parallel))
@@ -396,7 +396,7 @@ class Translator:
         again: dict[int, tuple[list[str], float]] = {}
         for own in sorted({job.caps[index] for index in overran}):
             group = [index for index in overran if job.caps[index] == own]  # longest first, as batched
-            for batch in _token_batches(group, job.lengths, job.options.max_batch_tokens):
+            for batch in _token_batches(group, job.lengths, job.options):
                 again.update(_collect(*self._submit(job, batch, parallel=False), parallel=False))
         return [(index, again.get(index, output)) for index, output in done]
 
@@ -439,23 +439,30 @@ def _length_bucket(length: int) -> int:
 
 
 def _token_batches(
-    order: Sequence[int], lengths: Sequence[int], max_tokens: int, invariant: bool = False
+    order: Sequence[int], lengths: Sequence[int], options: DecodeOptions
 ) -> Iterable[list[int]]:
-    """Consecutive runs of `order` (longest first) of at most `max_tokens` padded tokens: rows x the
-    longest; with `invariant`, within one length bucket, rows x the bucket, a filler row counted when
-    the longest member is shorter than its bucket. A sequence over the budget gets a batch."""
+    """Consecutive runs of `order` (longest first) of at most `options.max_batch_tokens` padded
+    tokens: rows x the longest; batch-invariant, within one length bucket, rows x the bucket, a
+    filler row counted when the longest member is shorter than its bucket. A sequence over the
+    budget gets a batch.
+
+    A row never counts less than `options.min_decoding_length`: its memory is its positions in the
+    decoder's caches (beams x (source + output positions) x layers), and a forced output length
+    holds at least that many whatever the source's length. Without a minimum, output lengths
+    follow source lengths and the source tokens measure a batch's memory alone.
+    """
     batch: list[int] = []
     bucket = width = filler = 0
     for index in order:
         length = lengths[index]
-        other_bucket = invariant and _length_bucket(length) != bucket
-        if batch and (other_bucket or (len(batch) + 1 + filler) * width > max_tokens):
+        other_bucket = options.batch_invariant and _length_bucket(length) != bucket
+        if batch and (other_bucket or (len(batch) + 1 + filler) * width > options.max_batch_tokens):
             yield batch
             batch = []
         if not batch:
             bucket = _length_bucket(length)
-            width = bucket if invariant else length
-            filler = int(invariant and length < bucket)
+            width = max(bucket if options.batch_invariant else length, options.min_decoding_length)
+            filler = int(options.batch_invariant and length < bucket)
         batch.append(index)
     if batch:
         yield batch
