@@ -78,12 +78,35 @@ for sentence in sentences[:4]:
     run([sentence])
     single.append(time.perf_counter() - start)
 single = sorted(single)[len(single) // 2]
-print(json.dumps({"seconds": seconds, "cpu": cpu, "texts": texts, "single": single}))
+# The ceiling of a server: every worker always busy with a batch of k sentences (what clients / workers
+# closed-loop clients can fill), no HTTP, no gathering; k = 1 is the ceiling of batching off.
+from translate_kit.engine import MAX_POSITIONS, Translator
+translator = Translator.load(config["model"])
+rows = [chunk for item in translator.prepare(sentences)
+        for chunk in translator.family.encode(item, MAX_POSITIONS)]
+workers = translator.inter_threads
+def batches_of(k):
+    start = time.perf_counter()
+    for i in range(0, len(rows), workers * k):
+        group = rows[i:i + workers * k]
+        running = [translator.ct2.translate_batch(group[j:j + k], asynchronous=True,
+                                                  beam_size=pinned.beam_size,
+                                                  no_repeat_ngram_size=pinned.no_repeat_ngram_size,
+                                                  min_decoding_length=n, max_decoding_length=n)
+                   for j in range(0, len(group), k)]
+        [result.result() for batch in running for result in batch]
+    return len(sentences) / (time.perf_counter() - start)
+ideal = {k: batches_of(k) for k in sorted({1, *(max(1, c // workers) for c in config["clients"])})}
+print(json.dumps({"seconds": seconds, "cpu": cpu, "texts": texts, "single": single, "ideal": ideal,
+                  "workers": workers}))
 """
 
 
-def offline(model: Path, sentences: list[str], beam: int, length: int) -> dict:
-    config = json.dumps({"model": str(model), "sentences": sentences, "beam": beam, "length": length})
+def offline(model: Path, sentences: list[str], beam: int, length: int, clients: list[int]) -> dict:
+    """The offline pipeline's run (the baseline) and the ideal server's rates for these client counts."""
+    config = json.dumps(
+        {"model": str(model), "sentences": sentences, "beam": beam, "length": length, "clients": clients}
+    )
     process = subprocess.Popen([sys.executable, "-c", OFFLINE, config], stdout=subprocess.PIPE, cwd=ROOT)
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -120,7 +143,6 @@ class Server:
             "--log-level",
             "warning",
             *extra,
-            *os.environ.get("SERVE_EXTRA", "").split(),
         ]
         self.process = subprocess.Popen(command, cwd=ROOT)
         deadline = time.monotonic() + 300
@@ -234,12 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     length = args.length or pinned_length(args.model, args.references, len(sentences))
     print(f"{len(sentences)} sentences, outputs pinned to {length} tokens, beam {args.beam}", flush=True)
 
-    before = offline(args.model, sentences, args.beam, length)
+    baseline_clients = [int(c) for c in args.baseline_clients.split(",")]
+    before = offline(args.model, sentences, args.beam, length, baseline_clients)
     print(f"offline pipeline: {len(sentences) / before['seconds']:.2f} sentences/s", flush=True)
     rows, profile, rates, problems = closed_loops(args, sentences, length, before["texts"])
     overload_line, overload_problems = overload_run(args, sentences, length)
     problems += overload_problems
-    after = offline(args.model, sentences, args.beam, length)
+    after = offline(args.model, sentences, args.beam, length, baseline_clients)
     problems += [
         f"offline run {i}: differs from the first"
         for i, (a, b) in enumerate(zip(before["texts"], after["texts"], strict=True))
@@ -258,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU {1000 * before['cpu'] / len(sentences):.0f} and {1000 * after['cpu'] / len(sentences):.0f} "
         "ms a sentence"
     )
+    ceiling = ceiling_lines(before, after, baseline_clients, offline_rate)
     table = [
         f"| offline pipeline (api.Translation) | {len(sentences)}/{len(sentences)} | {offline_rate:.2f} "
         f"| 1.00x | | | | {max(before['peak_rss_mib'], after['peak_rss_mib']):.0f} | 0 | 0 |",
@@ -267,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         [
             offline_line,
             single,
+            *ceiling,
             *TABLE_HEADER,
             *table,
             "",
@@ -377,6 +402,23 @@ def overload_run(args: argparse.Namespace, sentences: list[str], length: int) ->
     if served != args.overload_clients:
         problems.append(f"overload: {args.overload_clients - served} never served")
     return line, problems
+
+
+def ceiling_lines(before: dict, after: dict, clients: list[int], offline_rate: float) -> list[str]:
+    """What a server could reach at each baseline client count: every worker always busy with a
+    batch of clients / workers sentences, no HTTP and no gathering (the faster of the two offline
+    processes' measurements), against the offline pipeline and against one sentence per batch."""
+    workers = before["workers"]
+    ideal = {int(k): max(before["ideal"][k], after["ideal"][k]) for k in before["ideal"]}
+    lines = []
+    for count in clients:
+        k = max(1, count // workers)
+        lines.append(
+            f"ceiling at {count} clients: {workers} workers each always decoding a batch of {k} "
+            f"(no HTTP, no gathering) {ideal[k]:.2f} sentences/s = {ideal[k] / offline_rate:.2f}x the "
+            f"offline pipeline and {ideal[k] / ideal[1]:.2f}x batches of one ({ideal[1]:.2f} sentences/s)"
+        )
+    return lines
 
 
 def summary(rates: dict[tuple[str, int], list[float]], offline_rate: float) -> list[str]:

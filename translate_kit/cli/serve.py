@@ -94,9 +94,9 @@ _LIMITS = apply(
 @click.option(
     "--max-wait-ms",
     type=click.FloatRange(0),
-    default=5.0,
+    default=20.0,
     show_default=True,
-    help="How long a free decoder waits for more sentences to fill a batch.",
+    help="How long a free decoder waits after the last arrival for more sentences to fill a batch.",
 )
 @click.option(
     "--no-cross-request-batching",

@@ -145,7 +145,7 @@ class Batcher(Generic[Item, Result]):
         shape: Callable[[Item], Shape],
         *,
         batch_tokens: int = 1024,
-        max_wait: float = 0.005,
+        max_wait: float = 0.02,
         max_pending: int = 4096,
         workers: int = 1,
         cross_request: bool = True,

@@ -12,7 +12,10 @@ from .library import DecodeOptions
 class ServeSettings:
     """Models, decoding, batching, limits and access of one server.
 
-    Batching: a model's sentences wait at most `max_wait_ms` for others to fill `batch_tokens`
+    Batching: a model's sentences wait while others arrive, until `max_wait_ms` pass without one
+    (20 ms: the answers of a batch come back as the next requests over 10-20 ms on loopback; 5 ms
+    cut those batches short, 0.64x the offline pipeline against 0.71x at 16 clients,
+    eval/results/load_serve.md), to fill `batch_tokens`
     SentencePiece tokens (2 x the engine's 512-token batches: the engine splits them again by
     length, one half per CTranslate2 worker). `cross_request=False` decodes each request on its
     own (the baseline of eval/load_serve.py).
@@ -29,7 +32,7 @@ class ServeSettings:
     batch_invariant: bool = False  # every sentence decoded alike whatever shares its batch
     memory: str | None = None  # translation memory file; None: no memory
     batch_tokens: int = 1024
-    max_wait_ms: float = 5.0
+    max_wait_ms: float = 20.0
     cross_request: bool = True
     max_body_bytes: int = 2 * 1024 * 1024
     max_sentences: int = 2000
