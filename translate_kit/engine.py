@@ -25,11 +25,12 @@ eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, news
   small batches, two one-thread workers decoded 1.4-1.8x more tokens/s than one two-thread
   worker at beam 5 (512-1024-token batches, 160 sentences). Two workers lose only when there are
   few batches to share, as with IndicTrans2's 9216-token batches.
-- `max_batch_tokens=512` padded source tokens per batch, per worker. Batch memory grows with
-  tokens x beams (each holds cross-attention caches): at beam 5 with two workers, 512 tokens ran
-  at 201 tokens/s with a 961 MiB peak, 768 at 220 (1226 MiB), 1024 at 268 (1381 MiB) on 160
-  sentences; 512 keeps the whole-set peak under a third of IndicTrans2's call (4 GiB) while
-  still beating its speed, and one worker with 1024-4096 tokens was slower still (59-153).
+- `max_batch_tokens=512` padded source tokens per batch, per worker (a row counts at least the
+  minimum output length, see `_token_batches`). Batch memory is the decoder's caches, beams x rows
+  x (source + output positions), about 74 KB per position and beam in the dist-200M shape. At beam
+  5 with two workers on the 520 sentences, 512 tokens ran at 314 tokens/s with a 960 MiB peak,
+  1.68x IndicTrans2's call at 0.22x its 4.3 GiB; 576-768 tokens ran no faster (302-322) with more
+  memory (943-1146 MiB), as each worker is already at CTranslate2's one-core rate.
 - repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and
   a decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of
   filling 256 positions.
