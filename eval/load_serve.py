@@ -9,7 +9,9 @@ configuration decodes exactly the same number of tokens. Loopback only, bounded 
 
 1. offline: the library API (`api.Translation.translate_texts`: planning, engine, reassembly) on
    the same sentences, one document each, all in one call, in a fresh process -- the baseline,
-   run before and after the server runs (the faster of the two counts);
+   run before and after the server runs (the faster of the two counts); the same process then
+   measures the ceiling of any batcher at each `--baseline-clients` count: every worker always
+   decoding a batch of clients / workers sentences, with no HTTP and no waiting;
 2. the server (a fresh `translate-kit serve` process, no translation memory) with 1, 4, 16 and 64
    concurrent clients, each sending one sentence per request and the next when answered;
 3. the same server with `--no-cross-request-batching` (at 16 clients by default), then `--pairs` more
