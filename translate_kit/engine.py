@@ -342,8 +342,8 @@ class Translator:
         pending: deque[tuple[list[int], int, Any]] = deque()
         appended = int(self.family.model_appends_eos)
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
-        caps = [options.decode_cap(_length_bucket(length) - self.family.overhead) for length in lengths]
-        job = _Job(sources, prefixes, lengths, caps, appended, options)
+        caps = [options.decode_cap(length_bucket(length) - self.family.overhead) for length in lengths]
+        job = _Job(sources, prefixes, lengths, caps, options)
         for batch in _token_batches(order, lengths, options):
             pending.append(self._submit(job, batch, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
@@ -356,10 +356,10 @@ class Translator:
         a filler row if needed): (batch, forced, results)."""
         options, sources = job.options, job.sources
         longest = list(sources[batch[0]])
-        bucket = _length_bucket(len(longest) + job.appended)
+        bucket = length_bucket(job.lengths[batch[0]])
         rows = [list(sources[i]) for i in batch]
-        if options.batch_invariant and len(longest) + job.appended < bucket:
-            rows.append(longest + longest[-1:] * (bucket - job.appended - len(longest)))
+        if options.batch_invariant and job.lengths[batch[0]] < bucket:
+            rows.append(longest + longest[-1:] * (bucket - job.lengths[batch[0]]))
         starts = None
         if job.prefixes:
             starts = [list(job.prefixes[i] or ()) for i in batch]
@@ -405,14 +405,13 @@ class Translator:
 @dataclass(frozen=True)
 class _Job:
     """One `decode_stream` call's inputs, as its batches need them: the sequences, their forced
-    target starts, their lengths as CTranslate2 sees them and their own decode caps, the `</s>`
-    CTranslate2 appends (0 or 1), the options."""
+    target starts, their lengths as CTranslate2 sees them (with the `</s>` it appends) and their
+    own decode caps, the options."""
 
     sources: Sequence[Sequence[str]]
     prefixes: Sequence[Sequence[str] | None] | None
     lengths: list[int]
     caps: list[int]
-    appended: int
     options: DecodeOptions
 
 
@@ -427,7 +426,7 @@ def _collect(
     return done
 
 
-def _length_bucket(length: int) -> int:
+def length_bucket(length: int) -> int:
     """`length` rounded up to a multiple of LENGTH_BUCKET: the length a sequence's decode cap follows
     (and, batch-invariant, the length it is padded to).
 
@@ -456,12 +455,12 @@ def _token_batches(
     bucket = width = filler = 0
     for index in order:
         length = lengths[index]
-        other_bucket = options.batch_invariant and _length_bucket(length) != bucket
+        other_bucket = options.batch_invariant and length_bucket(length) != bucket
         if batch and (other_bucket or (len(batch) + 1 + filler) * width > options.max_batch_tokens):
             yield batch
             batch = []
         if not batch:
-            bucket = _length_bucket(length)
+            bucket = length_bucket(length)
             width = max(bucket if options.batch_invariant else length, options.min_decoding_length)
             filler = int(options.batch_invariant and length < bucket)
         batch.append(index)

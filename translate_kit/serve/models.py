@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from .. import api
-from ..engine import LENGTH_BUCKET, MAX_POSITIONS
+from ..engine import LENGTH_BUCKET, MAX_POSITIONS, length_bucket
 from . import library
 from .batcher import Batcher, Shape
 from .metrics import Metrics
@@ -150,5 +150,5 @@ def decode_shape(translator: library.Translator, prepared: library.Prepared, inv
     sentences share them (group 0)."""
     appended = int(translator.family.model_appends_eos)
     lengths = [len(chunk) + appended for chunk in translator.family.encode(prepared, MAX_POSITIONS)]
-    padded = [-(-length // LENGTH_BUCKET) * LENGTH_BUCKET for length in lengths] or [LENGTH_BUCKET]
+    padded = [length_bucket(length) for length in lengths] or [LENGTH_BUCKET]
     return Shape(group=max(padded) if invariant else 0, tokens=sum(padded))
