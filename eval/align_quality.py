@@ -36,8 +36,9 @@ from translate_kit.align.article import parse_presplit  # noqa: E402
 from translate_kit.align.beads import Bead  # noqa: E402
 from translate_kit.align.block_pairs import group_beads  # noqa: E402
 from translate_kit.align.evaluation import score_alignments  # noqa: E402
-from translate_kit.align.features import AnchorSource, make_sources  # noqa: E402
+from translate_kit.align.features import AnchorSource  # noqa: E402
 from translate_kit.align.lexicon import freedict_available, load_freedict  # noqa: E402
+from translate_kit.align.sources import make_sources  # noqa: E402
 
 GALE_CHURCH = "Gale-Church, paragraphs then sentences (length)"
 TYPES = ("1-1", "1-0", "0-1", "2-1", "1-2", "2-2")

@@ -26,7 +26,7 @@ from align_devset import DEFAULT_DATA, build_dev_set  # noqa: E402
 
 from translate_kit.align import Aligner  # noqa: E402
 from translate_kit.align.article import parse_presplit  # noqa: E402
-from translate_kit.align.features import make_sources  # noqa: E402
+from translate_kit.align.sources import make_sources  # noqa: E402
 
 SIZES = (1000, 2000, 4000, 8000)
 LARGE = 20_000

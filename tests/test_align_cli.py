@@ -198,8 +198,8 @@ def test_model_adds_mt_evidence(tiny_model_hi_en, tmp_path):
 
     from copy_model import copy_translator
 
-    from translate_kit.align.features import make_sources
     from translate_kit.align.mt import MTSource
+    from translate_kit.align.sources import make_sources
     from translate_kit.engine import Translator
 
     # A model that copies its input: the bag is exactly that of the English words it carries over.

@@ -6,8 +6,8 @@ URLs and e-mails (`u:`), English word stems (`w:`, from Latin tokens inside Hind
 lexicon, or from a machine translation), consonant skeletons of names after transliteration
 (`t:`), and character trigrams of a machine translation (`c:`, a chrF-like signal).
 Sources are pluggable: anything with `name`, `hindi(sentences)` and `english(sentences)` works.
-The anchors live here; lexicons in `lexicon`, machine translation in `mt` (which alone loads
-the engine, so aligning without a model never imports CTranslate2).
+The anchors and the word features every source shares live here; lexicons in `lexicon`, machine
+translation in `mt` (which alone loads the engine), and `sources.make_sources` picks among them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Protocol
 
 from indic_transliteration import sanscript
@@ -268,25 +267,3 @@ def _common(text: str) -> Iterable[str]:
     for url in _URL.findall(text):
         yield "u:" + url.lower().rstrip(".,;)")
     yield from _numbers(_URL.sub(" ", text))
-
-
-def make_sources(
-    lexicon: str | Path | None = None, freedict: bool = True, model: str | None = None, device: str = "cpu"
-) -> list[FeatureSource]:
-    """Anchors always; a user lexicon and/or the installed freedict lexicon; MT when a model is named.
-
-    The lexicon and MT modules are imported here, on demand: the engine (and CTranslate2) only
-    when a model is named.
-    """
-    from .lexicon import LexiconSource, freedict_available, load_freedict
-
-    sources: list[FeatureSource] = [AnchorSource()]
-    if lexicon is not None:
-        sources.append(LexiconSource.from_tsv(lexicon))
-    if freedict and freedict_available():
-        sources.append(load_freedict())
-    if model is not None:
-        from .mt import MTSource
-
-        sources.append(MTSource.load(model, device))
-    return sources

@@ -112,3 +112,23 @@ def write_records(records: Sequence[dict], handle, fmt: str = "jsonl") -> None:
 
 def _tsv_cell(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
+
+
+def bead_table(aligned: dict, fmt: str, level: str = "both") -> str:
+    """`workflow.align_texts`' records as `translate-kit align --format jsonl|tsv --level LEVEL`
+    writes them (`both`: each block pair followed by its sentence beads)."""
+    import io
+
+    blocks = [{k: v for k, v in block.items() if k != "beads"} for block in aligned["blocks"]]
+    if level == "block":
+        records = blocks
+    elif level == "sentence":
+        records = aligned["beads"]
+    else:
+        records = []
+        for block, full in zip(blocks, aligned["blocks"], strict=True):
+            records.append(block)
+            records.extend(aligned["beads"][i] for i in full["beads"])
+    buffer = io.StringIO()
+    write_records(records, buffer, fmt)
+    return buffer.getvalue()

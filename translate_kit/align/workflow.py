@@ -7,20 +7,22 @@ out, nothing is printed. `AlignOptions.aligner()` is the one place that turns th
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import OptionError
 from .aligner import Aligner, select_beads
-from .article import check_pair
+from .article import article_from_document, check_pair, parse_presplit
 from .batch import align_pairs
 from .beads import parse_inventory
-from .features import make_sources
-from .output import records_at
+from .output import bead_records, block_records, records_at
 from .pairing import DocumentPairer, PairingSettings
 from .pairing_io import read_heap, write_pairs
+from .sources import make_sources
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,37 @@ def align_documents(
             pair.hi_sentences, pair.en_sentences = len(result.hi.sentences), len(result.en.sentences)
         aligned.append(pair)
     return aligned, list(aligner.backends)
+
+
+def align_texts(
+    hi_text: str, en_text: str, hi_format: str = "text", en_format: str = "text", presplit: bool = False
+) -> dict[str, Any]:
+    """Align a Hindi article with its English version held in memory, as `translate-kit align`
+    aligns their files (the same default aligner): the block pairs (each with the indices of its
+    sentence beads), the sentence beads, the sentence counts, the evidence used and warnings."""
+    from ..documents import parse_document
+    from ..languages import ENGLISH, HINDI
+
+    def article(text: str, fmt: str, lang: str, name: str):
+        if presplit and fmt == "text":
+            return parse_presplit(text.split("\n"))
+        return article_from_document(parse_document(text, name, fmt), lang, presplit)
+
+    hi, en = article(hi_text, hi_format, HINDI, "hi"), article(en_text, en_format, ENGLISH, "en")
+    warnings = check_pair(hi, en, "the Hindi side", "the English side")
+    alignment = _default_aligner(presplit).align(hi, en)
+    beads = bead_records(alignment, hi, en)
+    blocks = block_records(alignment, hi, en)
+    for block in blocks:
+        block["beads"] = [i for i, bead in enumerate(beads) if bead["block"] == block["block"]]
+    return {"blocks": blocks, "beads": beads, "hi_sentences": len(hi.sentences),
+            "en_sentences": len(en.sentences), "evidence": list(alignment.backends), "warnings": warnings}
+
+
+@functools.cache
+def _default_aligner(presplit: bool) -> Aligner:
+    """`translate-kit align`'s default aligner, made once per process (its lexicon loads in seconds)."""
+    return AlignOptions(presplit=presplit).aligner()
 
 
 @dataclass

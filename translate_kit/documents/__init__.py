@@ -91,6 +91,8 @@ def parse_document(
         return module.read(source, path, fields)
     if fmt == "markdown":
         return module.read(source, path, front_matter_keys)
+    if fmt == "html":  # kramdown's markdown="1" elements: the one place a format reads another
+        return module.read(source, path, {"markdown": format_module("markdown").read_into})
     return module.read(source, path)
 
 

@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from . import frontmatter
 from .model import VALUE_ENCODERS, BlockKind, Document, InlineBuilder, InlineValue
-from .splice import DocumentBuilder, LineRange, splice
+from .splice import DocumentBuilder, LineRange, NestedReader, splice
 
 BLOCK_TAGS = frozenset(
     {
@@ -300,13 +301,11 @@ class _Reader:
 
     def _markdown(self, events: list[_Event], index: int) -> int:
         """An element whose content is Markdown: its tags stay, its content is read as Markdown."""
-        from . import markdown  # markdown imports this module for its HTML blocks
-
         self._flush()
         end = _skip_element(events, index)
         inner_start = events[index].end
         inner_end = events[end].start if end != index and events[end].kind == "end" else self.end
-        markdown.read_into(self.builder, inner_start, inner_end, self.path)
+        self.builder.read_nested("markdown", inner_start, inner_end, self.path)
         if end != index and events[end].kind == "end":
             return end + 1
         return len(events)
@@ -416,9 +415,10 @@ def _trailing_space(source: str, event: _Event) -> int:
     return len(raw) - len(raw.rstrip())
 
 
-def read(source: str, path: str) -> Document:
-    """An HTML page; front matter on top (Jekyll pages have it) is read as in Markdown."""
-    builder = DocumentBuilder(source)
+def read(source: str, path: str, nested: Mapping[str, NestedReader] | None = None) -> Document:
+    """An HTML page; front matter on top (Jekyll pages have it) is read as in Markdown; `nested`
+    names the reader of ``markdown="1"`` content (documents.parse_document passes Markdown's)."""
+    builder = DocumentBuilder(source, nested)
     front = frontmatter.find(source)
     start = 0
     if front is not None and frontmatter.read(builder, front, path, frontmatter.DEFAULT_KEYS):

@@ -326,8 +326,11 @@ def _kind(stack: list[str]) -> str:
 
 
 def read(source: str, path: str, front_matter_keys: tuple[str, ...] = frontmatter.DEFAULT_KEYS) -> Document:
-    """Blocks of a Markdown document; its front matter's readable fields become properties."""
-    builder = DocumentBuilder(source)
+    """Blocks of a Markdown document; its front matter's readable fields become properties.
+
+    An HTML block's ``markdown="1"`` element hands its content back here (the builder's nested
+    Markdown reader is this module's)."""
+    builder = DocumentBuilder(source, {"markdown": read_into})
     parse_source = source
     front = frontmatter.find(source)
     if front is not None and frontmatter.read(builder, front, path, front_matter_keys):

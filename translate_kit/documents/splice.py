@@ -42,12 +42,22 @@ class SpliceState:
     encoders: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
 
+NestedReader = Callable[["DocumentBuilder", int, int, str], None]
+"""Adds the blocks of builder.source[start:end] (in another markup) to the builder, given a path."""
+
+
 class DocumentBuilder:
     """Collects blocks and properties with their source ranges while one or more readers walk a
-    source (Markdown hands its HTML blocks to the HTML reader and back): ids follow reading order."""
+    source (Markdown hands its HTML blocks to the HTML reader and back): ids follow reading order.
 
-    def __init__(self, source: str) -> None:
+    `nested` maps a markup name to the reader of a stretch of source in that markup; the caller
+    that picks the formats (documents.parse_document) supplies it, so no reader imports another
+    reader that imports it back.
+    """
+
+    def __init__(self, source: str, nested: Mapping[str, NestedReader] | None = None) -> None:
         self.source = source
+        self.nested = dict(nested or {})
         self.blocks: list[Block] = []
         self.properties: list[Block] = []
         self.ranges: dict[str, list[LineRange]] = {}
@@ -72,6 +82,13 @@ class DocumentBuilder:
         self.ranges[block.id] = [LineRange(start, end)]
         self.encoders[block.id] = encode
         return block
+
+    def read_nested(self, markup: str, start: int, end: int, path: str) -> None:
+        """Read source[start:end] as `markup` (an HTML element's Markdown content, a Markdown HTML block)."""
+        reader = self.nested.get(markup)
+        if reader is None:
+            raise ValueError(f"no reader for {markup} inside this document")
+        reader(self, start, end, path)
 
     def document(self, path: str, fmt: str, escape: Callable[[str], str] = _verbatim) -> Document:
         state = SpliceState(self.source, self.ranges, escape, self.encoders)
