@@ -29,8 +29,8 @@ from scale_helpers import (
     write_documents,
 )
 
-from translate_kit.api import TranslateOptions, translate_documents
-from translate_kit.scale import RayOptions
+from translate_kit.api import TranslateOptions
+from translate_kit.scale import RayOptions, translate_documents_on_ray
 from translate_kit.translate import MANIFEST_NAME
 
 ray = scale_helpers.import_ray()
@@ -102,8 +102,8 @@ def test_a_killed_driver_process_leaves_finished_shards_and_a_rerun_redoes_only_
                 if Path(json.loads(line)["output"]).name not in lost_outputs]
         manifest.write_text("".join(kept), encoding="utf-8")
 
-    result = translate_documents(str(documents), str(out), _options(tiny_model_hi_en), engine="ray",
-                                 ray=RayOptions(shard_bytes=1))
+    result = translate_documents_on_ray(str(documents), str(out), _options(tiny_model_hi_en),
+                                        ray_options=RayOptions(shard_bytes=1))
     stats = result.stats
     assert not result.errors and stats["shards"] == 24
     skipped = {s["shard"] + ".json" for s in stats["per_shard"] if s["skipped"]}
@@ -139,8 +139,8 @@ def test_a_worker_killed_from_outside_is_restarted_and_its_shard_redone(ray_inst
 
     killer = threading.Thread(target=kill_a_busy_translator)
     killer.start()
-    result = translate_documents(str(documents), str(tmp_path / "out"), _options(tiny_model_hi_en),
-                                 engine="ray", ray=RayOptions(shard_bytes=1,
+    result = translate_documents_on_ray(str(documents), str(tmp_path / "out"), _options(tiny_model_hi_en),
+                                        ray_options=RayOptions(shard_bytes=1,
                                                               engine_factory=HoldUntilReleased(signals)))
     killer.join()
     assert killed and killed[0][1], f"{killed}: not a translator actor's process"

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from serve_server import held_workers, live_server, wait_for  # skips the module without the [serve] extra
 
 from translate_kit.cli import cli
-from translate_kit.serve.models import decode_shape
 from translate_kit.serve.settings import ServeSettings
 
 httpx = pytest.importorskip("httpx")
@@ -185,7 +184,7 @@ def test_sentences_of_concurrent_requests_are_decoded_in_one_batch(client, serve
             assert all(f.result().status_code == 200 for f in rest)
         ours = [b for b in batches[model.batcher.workers :]]
         assert len(ours) == 1 and len(ours[0]) == len(texts)  # every request's sentence in one batch
-        buckets = {decode_shape(model.translator, item, invariant=True).group for item in ours[0]}
+        buckets = {model.translator.decode_cost(item, invariant=True)[0] for item in ours[0]}
         assert len(buckets) == (1 if texts is same_length else 2)  # lengths mix in a batch
 
 

@@ -5,18 +5,24 @@ progress and cancellation are passed in as callbacks, so a front door only parse
 calls one of these and presents the result:
 
 - `translate_documents(inputs, output, options)`: a file, standard input or a folder of documents,
-  translated into files written atomically and resumed after an interruption (the CLI);
+  translated into files written atomically and resumed after an interruption (the CLI; the Ray
+  runner in translate_kit.scale is a door above this module, as the CLI and the service are);
 - `Translation(options)`: a model and translation memory loaded once, then
-  `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times (the
-  HTTP service keeps one per model, each Ray actor one); `translate_texts(texts, options)` does both;
+  `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times;
+  `translate_texts(texts, options)` does both. A door that shares one model among many
+  translations loads it with `load_model(options)` and passes it (`model=`), with its own
+  `decoder` when sentences of many requests are decoded together (the HTTP service's batcher);
+  each result carries the document's block and sentence pairs (`TextResult.blocks`), what a page
+  shows side by side; `keep_documents` gives the same shape for documents left as they are;
 - `align_documents([(hindi_path, english_path), ...], AlignOptions(...))`: block pairs and sentence
-  beads of article pairs, as the records `translate-kit align` writes; `pair_documents(hi, en,
+  beads of article pairs, as the records `translate-kit align` writes (`align_texts` for texts held
+  in memory, `bead_table` to write its records as the CLI does); `pair_documents(hi, en,
   output)`: which document of one crawl translates which of the other (translate_kit.align.workflow,
   re-exported here); `build_corpus(pairs, en_folder, output, CorpusOptions(...))`: many article
   pairs aligned, filtered and written as a parallel corpus with a report, resumable;
 - `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
-  scores with signatures, translate-then-score (`TranslateFirst`) and named test sets
-  (translate_kit.evaluate.workflow, re-exported here).
+  scores with signatures (`evaluate_texts` for lines held in memory), translate-then-score
+  (`TranslateFirst`) and named test sets (translate_kit.evaluate.workflow, re-exported here).
 
 `progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
 known (build_corpus's `progress(stage, done, total)` counts documents through each of its passes,
@@ -28,22 +34,31 @@ A `Translation` is not thread-safe: use it from one thread at a time.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import Cancelled, OptionError
 
 if TYPE_CHECKING:
+    from .align.output import bead_table
     from .align.pairing import PairingSettings
-    from .align.workflow import AlignedPair, AlignOptions, PairingRun, align_documents, pair_documents
-    from .corpus import CorpusOptions, CorpusSummary
+    from .align.workflow import (
+        AlignedPair,
+        AlignOptions,
+        PairingRun,
+        align_documents,
+        align_texts,
+        pair_documents,
+    )
+    from .corpus import CorpusOptions, CorpusSummary, MapJobs
     from .documents import Document
-    from .engine import DecodeOptions
-    from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate
+    from .engine import DecodeOptions, Translator
+    from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate, evaluate_texts
     from .memory import TranslationMemory
-    from .scale import RayOptions, RayResult
     from .translate import (
+        BlockPair,
         DocumentPlan,
         DocumentTranslator,
         DroppedPlaceholders,
@@ -54,12 +69,16 @@ if TYPE_CHECKING:
         TranslatedDocument,
     )
 
+    Model = Translator
+
 _ELSEWHERE = {
-    **dict.fromkeys(["EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate"],
+    **dict.fromkeys(["EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate", "evaluate_texts"],
                     "evaluate.workflow"),
-    **dict.fromkeys(["AlignOptions", "AlignedPair", "PairingRun", "align_documents", "pair_documents"],
-                    "align.workflow"),
+    **dict.fromkeys(["AlignOptions", "AlignedPair", "PairingRun", "align_documents", "align_texts",
+                     "pair_documents"], "align.workflow"),
+    "bead_table": "align.output",
     "PairingSettings": "align.pairing",
+    "DecodeOptions": "engine",
     "CorpusOptions": "corpus",
     "CorpusSummary": "corpus",
 }
@@ -74,16 +93,21 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CorpusOptions", "CorpusSummary", "DocumentsResult",
-    "EvalOptions", "Evaluation", "OptionError", "PairingRun", "PairingSettings", "Progress", "TextResult",
-    "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "align_documents", "build_corpus",
-    "compare", "evaluate", "pair_documents", "translate_documents", "translate_texts",
+    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CorpusOptions", "CorpusSummary", "DecodeOptions",
+    "Decoder", "DocumentsResult", "EvalOptions", "Evaluation", "OptionError", "PairingRun",
+    "PairingSettings", "PlannedTexts", "Progress", "TextResult", "TextsResult", "TranslateFirst",
+    "TranslateOptions", "Translation", "align_documents", "align_texts", "bead_table", "build_corpus",
+    "compare", "document_language", "evaluate", "evaluate_texts", "keep_documents", "load_model",
+    "pair_documents", "thread_memory", "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
 """(sentences done so far, total sentences)."""
 Cancel = Callable[[], bool]
 """True asks a running call to stop (it raises errors.Cancelled)."""
+Decoder = Callable[[Sequence[Any]], Iterator[list[tuple[int, Any]]]]
+"""Decodes a model's prepared sentences somewhere else (a batcher shared by many requests): yields
+(index, translation) pairs as they are done, each index once (engine.Translator.translate_stream's shape)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +169,8 @@ class TextResult:
     text: str
     sentences: list[SentenceResult] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # values (numbers, URLs, markup) the model lost
-    document: TranslatedDocument | None = None  # its blocks and their sentences, for side-by-side views
+    document: TranslatedDocument | None = None  # the parsed document and its rendered blocks
+    blocks: list[BlockPair] = field(default_factory=list)  # properties and blocks side by side, in order
 
 
 @dataclass
@@ -200,14 +225,28 @@ class PlannedTexts:
         """The source text of every sentence of the documents, in order."""
         return [s.source for plan in self.plans for unit in plan.units for s in unit.sentences]
 
+    @property
+    def stats(self) -> RunStats:
+        """The run's counts so far (a door adds the documents it skipped itself)."""
+        return self.translator.stats
+
+    def add(self, document: Document) -> None:
+        """Plan one more document (a door that reports a document it cannot plan and goes on)."""
+        self.plans.append(self.translator.plan(document))
+
+    def job_key(self, settings: JobSettings) -> str:
+        """What a file run's manifest keys its outputs on: the model, decoding, glossary, settings."""
+        return settings.key(self.translator)
+
 
 class Translation:
     """A model and its translation memory, loaded once and used for many calls.
 
     `sample` (texts of the input) decides the source language when neither `options.src` nor
     `options.model` does, as `languages.detect_source` reads the script. A caller that holds its
-    own engine (any `translate.SentenceEngine`, such as the HTTP service's engine that batches
-    sentences across requests) or memory passes them instead, and closes them itself; `decoding`
+    own model (`load_model`, shared by many translations; or any `translate.SentenceEngine`) or
+    memory passes them instead, and closes them itself; `decoder` decodes the model's prepared
+    sentences instead of the model (the HTTP service's batcher, shared by its requests); `decoding`
     replaces the decoding settings `options` implies (speed tests pin output lengths).
     """
 
@@ -216,14 +255,16 @@ class Translation:
         options: TranslateOptions,
         sample: Iterable[str] = (),
         *,
-        engine: SentenceEngine | None = None,
+        model: SentenceEngine | None = None,
+        decoder: Decoder | None = None,
         memory: TranslationMemory | None = None,
         decoding: DecodeOptions | None = None,
     ):
         from .memory import TranslationMemory, default_path
 
         self.options = options
-        self.engine = engine if engine is not None else _load_engine(options, sample)
+        self.model = model if model is not None else load_model(options, sample)
+        self.engine = self.model if decoder is None else _SharedDecoding(self.model, decoder)
         self.decoding = decoding
         self._owns_memory = memory is None
         if memory is None and options.use_memory:
@@ -283,19 +324,12 @@ class Translation:
     def translate_planned(self, planned: PlannedTexts) -> TextsResult:
         """Translate what `plan_documents` planned: one TextResult per document, in order."""
         planned.counter.start(sum(plan.sentence_count for plan in planned.plans))
-        results = [self._text_result(result) for result in planned.translator.translate(planned.plans)]
+        done = planned.translator.translate(planned.plans)
+        results = [
+            _text_result(plan, result, self.options)
+            for plan, result in zip(planned.plans, done, strict=True)
+        ]
         return TextsResult(results, planned.translator.stats, self.src, self.tgt)
-
-    def _text_result(self, result: TranslatedDocument) -> TextResult:
-        from .documents import write_document
-        from .translate import bilingual_jsonl
-
-        if self.options.bilingual:
-            text = bilingual_jsonl(result)
-        else:
-            text = write_document(result.document, result.rendered, wrap=self.options.wrap)
-        sentences = [s for block in result.document.blocks for s in result.sentences.get(block.id, [])]
-        return TextResult(text, sentences, list(result.dropped), result)
 
     def close(self) -> None:
         if self.memory is not None and self._owns_memory:
@@ -308,8 +342,75 @@ class Translation:
         self.close()
 
 
-def _load_engine(options: TranslateOptions, sample: Iterable[str]) -> SentenceEngine:
-    """The model `options` names (or the default one for the languages), loaded into CTranslate2."""
+def _text_result(
+    plan: DocumentPlan | None, result: TranslatedDocument, options: TranslateOptions
+) -> TextResult:
+    """A document's output text (its format, or bilingual JSONL) and its side-by-side view."""
+    from .documents import write_document
+    from .translate import bilingual_jsonl, block_pairs
+
+    if options.bilingual:
+        text = bilingual_jsonl(result)
+    else:
+        text = write_document(result.document, result.rendered, wrap=options.wrap)
+    doc = result.document
+    sentences = [s for block in doc.blocks + doc.properties for s in result.sentences.get(block.id, [])]
+    return TextResult(text, sentences, list(result.dropped), result, block_pairs(plan, result))
+
+
+def keep_documents(documents: Sequence[Document], options: TranslateOptions) -> list[TextResult]:
+    """Documents left as they are (nothing in the source language, or source equal to target), in
+    the shape of a translation's results, so a door answers them as it answers translations."""
+    from .translate import TranslatedDocument
+
+    return [_text_result(None, TranslatedDocument(doc, {}), options) for doc in documents]
+
+
+def document_language(documents: Sequence[Document]) -> str:
+    """The language of documents' text from its script, as a file run decides its source language."""
+    from .languages import detect_lang
+
+    sample = "\n".join(block.plain_text() for doc in documents for block in doc.translatable())
+    return detect_lang(sample[:20_000])
+
+
+_thread_memories = threading.local()
+
+
+def thread_memory(path: str | None) -> TranslationMemory | None:
+    """This thread's connection to the translation memory at `path` (None: no memory).
+
+    SQLite connections belong to the thread that opened them; the memory's WAL mode lets the
+    request threads of one server share the file, as several translate-kit processes do.
+    """
+    if path is None:
+        return None
+    from .memory import TranslationMemory
+
+    opened = _thread_memories.__dict__.setdefault("by_path", {})
+    if path not in opened:
+        opened[path] = TranslationMemory(path)
+    return opened[path]
+
+
+class _SharedDecoding:
+    """A model whose prepared sentences are decoded by a `Decoder` elsewhere (translate.SentenceEngine)."""
+
+    def __init__(self, model: SentenceEngine, decoder: Decoder):
+        self.model, self.decoder = model, decoder
+        self.src, self.tgt = model.src, model.tgt
+        self.fingerprint, self.family = model.fingerprint, model.family
+
+    def prepare(self, sentences: Sequence[str], glossary: Mapping[str, str] | None = None) -> list:
+        return self.model.prepare(sentences, glossary)
+
+    def translate_stream(self, prepared: Sequence[Any], options: DecodeOptions | None = None):
+        return self.decoder(prepared)
+
+
+def load_model(options: TranslateOptions, sample: Iterable[str] = ()) -> Model:
+    """The model `options` names (or the default one for the languages), loaded into CTranslate2:
+    one model that any number of `Translation`s (and a door's own decoder) can share."""
     from .engine import Translator
     from .languages import detect_source, other
 
@@ -348,26 +449,15 @@ def translate_documents(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     stdout: Callable[[str], None] | None = None,
-    engine: str = "local",
-    ray: RayOptions | None = None,
-) -> DocumentsResult | RayResult:
+) -> DocumentsResult:
     """Translate a file, '-' (standard input) or a folder into `output` (None: `stdout`).
-
-    `engine="ray"` runs it on Ray instead (translate_kit.scale; `ray` says where and how, default
-    a local Ray instance; inputs and `output` may be filesystem URIs) and returns its RayResult:
-    the same output files, shards recorded for resuming, failed documents listed, not raised.
 
     Every input is read and parsed before the model is loaded, so bad input stops the run before
     any work (InputError with file and line); the model is loaded only if something needs
     translating. Outputs are written atomically, each recorded in the output folder's manifest,
-    so a rerun skips what an identical earlier run finished.
+    so a rerun skips what an identical earlier run finished. (The Ray runner, a door above this
+    library, is `translate_kit.scale.translate_documents_on_ray`.)
     """
-    if engine == "ray":
-        from .scale import translate_documents_on_ray
-
-        return translate_documents_on_ray(inputs, output, options, fmt=fmt, ray_options=ray)
-    if engine != "local":
-        raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")
     from .translate import collect_jobs, load_jobs, run_jobs
 
     jobs = collect_jobs(inputs, output, fmt, bilingual=options.bilingual, src=options.src, tgt=options.tgt)
@@ -399,30 +489,19 @@ def build_corpus(
     options: CorpusOptions | None = None,
     *,
     progress: Callable[[str, int, int], None] | None = None,
-    engine: str = "local",
-    ray_address: str | None = None,
+    map_jobs: MapJobs | None = None,
 ) -> CorpusSummary:
     """Align the article pairs of a TSV (`en_folder` None) or of two folders matched by file name,
     filter their beads and write `output`/corpus.hi, corpus.en, corpus.jsonl and the report.
 
     Each pair's result is saved under `output` as it finishes, so a rerun skips what an earlier
     run with the same inputs and settings did. `progress(stage, done, total)` counts documents
-    through each pass ("learning", then "aligning"). `engine="ray"` aligns every pair as a Ray task
-    (`ray_address` None: a local Ray instance; the files and `output` on storage every node sees).
+    through each pass ("learning", then "aligning"). `map_jobs(work, jobs)` runs the pairs'
+    alignment elsewhere (translate_kit.scale.build_corpus_on_ray passes Ray tasks); None: here.
     """
-    if engine not in ("local", "ray"):
-        raise OptionError(f"unknown engine {engine!r}: use 'local' or 'ray'")
     from .corpus import CorpusOptions, collect_pairs
 
     jobs, unmatched = collect_pairs(pairs, en_folder)
-    builder = (options or CorpusOptions()).builder(output)
-    if engine == "local":
-        summary = builder.build(jobs, progress)
-    else:
-        from .scale.cluster import connect
-        from .scale.corpus import ray_map_jobs
-
-        with connect(ray_address):
-            summary = builder.build(jobs, progress, map_jobs=ray_map_jobs())
+    summary = (options or CorpusOptions()).builder(output).build(jobs, progress, map_jobs=map_jobs)
     summary.unmatched = unmatched
     return summary

@@ -283,6 +283,16 @@ class Translator:
             if done:
                 yield done
 
+    def decode_cost(self, item: Prepared, invariant: bool) -> tuple[int, int]:
+        """(group, tokens) of a prepared sentence, for a batcher that packs sentences of many
+        callers: each chunk costs its length rounded up to its length bucket. Decoded
+        batch-invariantly, it is padded to its bucket and shares token batches only with its bucket
+        (the longest of its chunks' buckets is its group); otherwise any sentences share them (group 0)."""
+        appended = int(self.family.model_appends_eos)
+        lengths = [len(chunk) + appended for chunk in self.family.encode(item, MAX_POSITIONS)]
+        padded = [length_bucket(length) for length in lengths] or [LENGTH_BUCKET]
+        return (max(padded) if invariant else 0), sum(padded)
+
     def _finish(self, item: Prepared, decoded: list[tuple[list[str], float]]) -> Translation:
         restored = self.family.finish([pieces for pieces, _ in decoded], item)
         return Translation(item.text, restored.text, _mean_score(decoded), restored.dropped)

@@ -119,10 +119,13 @@ def build_command(
     options = CorpusOptions(filters, level, reading)
     bars = PassBars(False if quiet else progress)
     with option_errors(), contextlib.closing(bars):
-        summary = build_corpus(
-            pairs, en_folder, output, options, progress=bars,
-            engine="local" if ray is None else "ray", ray_address=ray_address(ray),
-        )
+        if ray is None:
+            summary = build_corpus(pairs, en_folder, output, options, progress=bars)
+        else:
+            from ..scale.corpus import build_corpus_on_ray
+
+            summary = build_corpus_on_ray(pairs, en_folder, output, options, progress=bars,
+                                          address=ray_address(ray))
     if summary.unmatched:
         click.echo(
             f"warning: {len(summary.unmatched)} file(s) in one folder only, skipped: "

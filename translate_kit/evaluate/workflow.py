@@ -267,3 +267,35 @@ __all__ = [
     "EvalOptions", "Evaluation", "TranslateFirst", "compare", "evaluate",
     "hindi_preset_note", "make_scorer", "target_lang", "test_set_listing", "translate_source",
 ]
+
+
+def evaluate_texts(
+    hypotheses: list[str],
+    references: list[list[str]],
+    *,
+    lang: str | None,
+    metrics: str,
+    preset: str,
+    confidence: int,
+    sources: list[str] | None = None,
+) -> dict[str, Any]:
+    """`translate-kit eval --format json`'s document for lines held in memory: scores with their
+    signatures, the text report under "text", warnings (an empty hypothesis) under "warnings"."""
+    import json
+
+    from . import report
+
+    hyp = TextFile("hypotheses", [line.rstrip() for line in hypotheses])
+    refs = [TextFile(f"references[{i}]", [line.rstrip() for line in ref]) for i, ref in enumerate(references)]
+    check_references(refs)
+    check_same_length(hyp, refs)
+    lang = lang or detect_lang(" ".join(refs[0].lines[:100]), default=ENGLISH)
+    scorer = Scorer([ref.lines for ref in refs], lang=lang, metrics=metrics, preset=preset, sources=sources)
+    scores = scorer.corpus(hyp.lines, confidence=confidence)
+    meta = {"lines": len(hyp.lines), "lang": lang, "preset": preset}
+    document = json.loads(report.render_evaluation(scores, "json", 4, meta))
+    document["text"] = report.render_evaluation(scores, "text", 1)
+    warning = empty_hypothesis_warning(hyp)
+    if warning:
+        document["warnings"] = [warning]
+    return document

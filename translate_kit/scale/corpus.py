@@ -12,9 +12,20 @@ input files and the output folder must be on storage every node sees. Document p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
+from .. import api
 from ..corpus import PairJob
-from .cluster import require_ray
+from .cluster import connect, require_ray
+
+
+def build_corpus_on_ray(pairs: str, en_folder: str | None, output: str, options: Any = None, *,
+                        progress: Callable[[str, int, int], None] | None = None,
+                        address: str | None = None) -> Any:
+    """api.build_corpus with every pair aligned as a Ray task (`address` None: a local Ray)."""
+    with connect(address):
+        return api.build_corpus(pairs, en_folder, output, options, progress=progress,
+                                map_jobs=ray_map_jobs())
 
 
 def ray_map_jobs(retries: int = 3) -> Callable:

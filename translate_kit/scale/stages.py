@@ -1,10 +1,11 @@
 """The stages a Ray run maps over its shards, each calling the library the local run calls.
 
     read_shard      (tasks)         read bytes -> decode -> parse_document
-    ShardTranslator (actor pool)    DocumentTranslator: plan (sentences), the main memory's
-                                    answers (through MemoryService, one actor beside the memory
-                                    file), engine batches, reassembly -> write_document /
-                                    bilingual_jsonl -> outputs, shard memory, shard record
+    ShardTranslator (actor pool)    api.Translation over the actor's model: plan (sentences), the
+                                    main memory's answers (through MemoryService, one actor beside
+                                    the memory file), engine batches, the documents written in
+                                    their format (or bilingual JSONL) -> outputs, shard memory,
+                                    shard record
 
 A row is one shard; its Python objects travel pickled in the `payload` column. Each stage turns
 a failing document into an error entry (document, reason) and lets the rest of the shard go on.
@@ -28,12 +29,10 @@ from typing import Any
 
 import pyarrow.fs as pafs
 
-from ..api import TranslateOptions, Translation
-from ..documents import parse_document, write_document
-from ..engine import DecodeOptions
+from ..api import DecodeOptions, PlannedTexts, TranslateOptions, Translation
+from ..documents import parse_document
 from ..errors import TranslateKitError
 from ..memory import Entry, TranslationMemory
-from ..translate import DocumentTranslator, SentenceEngine, bilingual_jsonl
 from .inputs import DocItem, Place, Shard
 
 RECORD_SUFFIX = ".json"
@@ -52,7 +51,7 @@ class RunSpec:
     work: Place
     model_files: Any = None  # an ObjectRef to {relative path: bytes} when the model is shipped
     memory_service: Any = None  # a MemoryService actor handle (None: no translation memory)
-    engine_wrapper: Callable[[SentenceEngine], SentenceEngine] | None = None  # tests: a failing engine
+    engine_wrapper: Callable[[Any], Any] | None = None  # tests: a failing stand-in for the model
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])  # tells this run's attempts apart
 
 
@@ -170,10 +169,9 @@ class ShardTranslator:
 
     def __init__(self, spec: RunSpec):
         self.spec = spec
-        self.translation = load_translation(spec)
-        self.engine = self.translation.engine
+        self.model = load_translation(spec).model
         if spec.engine_wrapper is not None:
-            self.engine = spec.engine_wrapper(self.engine)
+            self.model = spec.engine_wrapper(self.model)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         shard, entries, documents, errors = pickle.loads(row["payload"])
@@ -182,21 +180,15 @@ class ShardTranslator:
             for item in shard.items:
                 item.output.remove_partial()
         memory = ShardMemory(self.spec.memory_service)
-        options = self.spec.options
-        translator = DocumentTranslator(
-            self.engine, self.spec.decode, memory=memory, glossary=options.glossary,
-            window_sentences=options.window_sentences, on_dropped=options.on_dropped,
-        )
+        options, decode = self.spec.options, self.spec.decode
+        translation = Translation(options, model=self.model, memory=memory, decoding=decode)
+        planned = translation.plan_documents([])
         done = _Written()
-        planned = self._plan(translator, documents, entries, done, errors)
-        results = translator.translate(plan for _, plan, _, _ in planned)
-        for (item, _, digest, job), result in zip(planned, results, strict=True):
-            if options.bilingual:
-                content = bilingual_jsonl(result)
-            else:
-                content = write_document(result.document, result.rendered, wrap=options.wrap)
+        items = self._plan(planned, documents, entries, done, errors)
+        run = translation.translate_planned(planned)
+        for (item, digest, job), result in zip(items, run.results, strict=True):
             try:
-                done.write(item, item.encode(content), digest, job)
+                done.write(item, item.encode(result.text), digest, job)
             except OSError as exc:
                 reason = f"cannot write {item.output.shown}: {exc}"
                 errors.append({"document": item.source.shown, "error": reason})
@@ -211,30 +203,32 @@ class ShardTranslator:
             "attempts": attempts,
             "node": _node_id(),
             "new_memory": len(memory.new),
-            "stats": translator.stats.to_dict(),
+            "stats": run.stats.to_dict(),
         }
         self.spec.work.join(shard.name + RECORD_SUFFIX).write_bytes(
             json.dumps(record, ensure_ascii=False).encode("utf-8")
         )
         return {"shard": row["shard"], "record": json.dumps(record, ensure_ascii=False)}
 
-    def _plan(self, translator: DocumentTranslator, documents, entries, done: _Written, errors: list) -> list:
-        """(item, plan, input sha256, manifest job id) of every document to translate; a document a
-        local run into this folder already finished (its manifest entry matches) is kept as it is."""
-        job_key = self.spec.options.job_settings().key(translator)
-        planned = []
+    def _plan(self, planned: PlannedTexts, documents, entries, done: _Written, errors: list) -> list:
+        """(item, input sha256, manifest job id) of every document planned for translation; a
+        document a local run into this folder already finished (its manifest entry matches) is
+        kept as it is, one the planner cannot handle is reported and left out."""
+        job_key = planned.job_key(self.spec.options.job_settings())
+        items = []
         for item, doc, digest in documents:
             job = f"{job_key}:{item.fmt}"
             entry = entries.get(item.output.path)
             if entry and _finished(item, entry, digest, job):
-                translator.stats.documents_skipped += 1
+                planned.stats.documents_skipped += 1
                 done.keep(item, entry)
                 continue
             try:
-                planned.append((item, translator.plan(doc), digest, job))
+                planned.add(doc)
+                items.append((item, digest, job))
             except Exception as exc:  # a document the planner cannot handle is reported, not fatal
                 errors.append(_error(item, exc))
-        return planned
+        return items
 
     def _count_attempt(self, shard: Shard) -> tuple[int, bool]:
         """Leave a marker per attempt at a shard (naming the outputs it may write, so a rerun knows

@@ -23,9 +23,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__
-from . import library
+from ..errors import ModelError, OptionError, TranslateKitError
 from .access import ApiKey, BodyLimit, RequestMetrics
 from .errors import ServeError
+from .inputs import BadEncoding
 from .metrics import CONTENT_TYPE, Metrics
 from .models import ModelPool
 from .routes_tools import router as tools_router
@@ -146,20 +147,20 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def serve_error(_request: Request, exc: ServeError) -> JSONResponse:
         return _error(exc.status, exc.message, exc.headers)
 
-    @app.exception_handler(library.BadEncoding)
-    async def bad_encoding(_request: Request, exc: library.BadEncoding) -> JSONResponse:
+    @app.exception_handler(BadEncoding)
+    async def bad_encoding(_request: Request, exc: BadEncoding) -> JSONResponse:
         return _error(400, str(exc))
 
-    @app.exception_handler(library.OptionError)
-    async def option_error(_request: Request, exc: library.OptionError) -> JSONResponse:
+    @app.exception_handler(OptionError)
+    async def option_error(_request: Request, exc: OptionError) -> JSONResponse:
         return _error(400, str(exc))
 
-    @app.exception_handler(library.ModelError)
-    async def model_error(_request: Request, exc: library.ModelError) -> JSONResponse:
+    @app.exception_handler(ModelError)
+    async def model_error(_request: Request, exc: ModelError) -> JSONResponse:
         return _error(503, f"model not available: {exc}")
 
-    @app.exception_handler(library.TranslateKitError)
-    async def library_error(_request: Request, exc: library.TranslateKitError) -> JSONResponse:
+    @app.exception_handler(TranslateKitError)
+    async def library_error(_request: Request, exc: TranslateKitError) -> JSONResponse:
         return _error(422, str(exc))  # bad input the library refused: a malformed document, ...
 
     @app.exception_handler(RequestValidationError)

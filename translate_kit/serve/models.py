@@ -7,8 +7,8 @@ import threading
 from dataclasses import dataclass
 
 from .. import api
-from ..engine import LENGTH_BUCKET, MAX_POSITIONS, length_bucket
-from . import library
+from ..errors import ModelError, TranslateKitError
+from ..languages import ENGLISH, HINDI
 from .batcher import Batcher, Shape
 from .metrics import Metrics
 from .settings import ServeSettings
@@ -21,8 +21,8 @@ class ServedModel:
     """A loaded model, the decoding options every request shares (so requests can share batches),
     the library options its requests are translated with, and the batcher their sentences go through."""
 
-    translator: library.Translator
-    options: library.DecodeOptions
+    translator: api.Model
+    options: api.DecodeOptions
     translate_options: api.TranslateOptions
     batcher: Batcher
 
@@ -76,7 +76,7 @@ class ModelPool:
             for name in self.settings.models:
                 self._add(self._load(name, None, None))
             self.ready = True
-        except library.TranslateKitError as exc:
+        except TranslateKitError as exc:
             self.error = " ".join(str(exc).split())
             log.error("cannot load the models: %s", self.error)
 
@@ -84,7 +84,7 @@ class ModelPool:
         """Directions this server translates: its loaded models', or both without --model."""
         if self.settings.models:
             return sorted(self._models)
-        return [(library.HINDI, library.ENGLISH), (library.ENGLISH, library.HINDI)]
+        return [(HINDI, ENGLISH), (ENGLISH, HINDI)]
 
     def loaded(self) -> list[ServedModel]:
         return list(self._models.values())
@@ -96,7 +96,7 @@ class ModelPool:
             return self._models[key]
         if self.settings.models:
             known = ", ".join(f"{s}->{t}" for s, t in sorted(self._models)) or "none loaded yet"
-            raise library.ModelError(f"no model for {src}->{tgt} on this server (models: {known})")
+            raise ModelError(f"no model for {src}->{tgt} on this server (models: {known})")
         with self._lock:
             lock = self._loading.setdefault(key, threading.Lock())
         with lock:  # one load per direction, however many requests ask at once
@@ -104,18 +104,18 @@ class ModelPool:
                 self._add(self._load(None, src, tgt))
         return self._models[key]
 
-    def _load(self, name: str | None, src: str | None, tgt: str | None) -> library.Translator:
+    def _load(self, name: str | None, src: str | None, tgt: str | None) -> api.Model:
         s = self.settings
-        return library.load_translator(
-            name, src, tgt, device=s.device, compute_type=s.compute_type, threads=s.threads
-        )
+        return api.load_model(api.TranslateOptions(
+            model=name, src=src, tgt=tgt, device=s.device, compute_type=s.compute_type, threads=s.threads
+        ))
 
-    def _add(self, translator: library.Translator) -> None:
+    def _add(self, translator: api.Model) -> None:
         options = self.settings.decode_options()
         direction = f"{translator.src}-{translator.tgt}"
         batcher = Batcher(
             lambda items: translator.translate_stream(items, options),
-            lambda item: decode_shape(translator, item, options.batch_invariant),
+            lambda item: Shape(*translator.decode_cost(item, options.batch_invariant)),
             batch_tokens=self.settings.batch_tokens,
             max_wait=self.settings.max_wait_ms / 1000,
             max_pending=self.settings.max_queue,
@@ -142,13 +142,3 @@ class ModelPool:
         for model in self.loaded():
             model.batcher.close()
 
-
-def decode_shape(translator: library.Translator, prepared: library.Prepared, invariant: bool) -> Shape:
-    """How the engine decodes a prepared sentence: each chunk costs its length rounded up to its
-    length bucket. Decoded batch-invariantly, it is padded to its bucket and shares token batches
-    only with its bucket (the longest of its chunks' buckets groups it with others); otherwise any
-    sentences share them (group 0)."""
-    appended = int(translator.family.model_appends_eos)
-    lengths = [len(chunk) + appended for chunk in translator.family.encode(prepared, MAX_POSITIONS)]
-    padded = [length_bucket(length) for length in lengths] or [LENGTH_BUCKET]
-    return Shape(group=max(padded) if invariant else 0, tokens=sum(padded))

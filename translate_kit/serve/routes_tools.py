@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import PlainTextResponse
 
-from . import library
+from .. import api
+from ..languages import normalize_lang
 from .errors import ServeError
+from .inputs import decode_text, format_of
 from .routes_translate import ERRORS
 from .schemas import AlignRequest, AlignResponse, EvaluateRequest
 
@@ -36,12 +38,12 @@ async def _align(
                 413, f"{side}: {lines} lines in one request; the limit is {settings.max_sentences * 2}"
             )
     aligned = await request.app.state.service.run(
-        request, lambda _control: library.align_texts(hi, en, hi_format, en_format, presplit)
+        request, lambda _control: api.align_texts(hi, en, hi_format, en_format, presplit)
     )
     if output == "json":
         return AlignResponse(**aligned)
     return PlainTextResponse(
-        library.bead_table(aligned, output, level), media_type=f"{BEAD_MEDIA[output]}; charset=utf-8"
+        api.bead_table(aligned, output, level), media_type=f"{BEAD_MEDIA[output]}; charset=utf-8"
     )
 
 
@@ -77,8 +79,8 @@ async def align_files(
     texts, formats = [], []
     for upload in (hi, en):
         name = PurePath(upload.filename or "upload.txt").name
-        texts.append(library.decode_text(await upload.read(), name))
-        fmt = library.format_of(name)
+        texts.append(decode_text(await upload.read(), name))
+        fmt = format_of(name)
         formats.append(fmt if fmt in ("markdown", "html") else "text")
     return await _align(request, texts[0], texts[1], formats[0], formats[1], presplit, output, level)
 
@@ -93,12 +95,12 @@ async def evaluate(body: EvaluateRequest, request: Request) -> dict[str, Any]:
     lang = None
     if body.lang:
         try:
-            lang = library.normalize_lang(body.lang)
+            lang = normalize_lang(body.lang)
         except ValueError as exc:
             raise ServeError(400, f"lang: {exc}") from None
     return await request.app.state.service.run(
         request,
-        lambda _control: library.evaluate(
+        lambda _control: api.evaluate_texts(
             body.hypotheses,
             body.references,
             lang=lang,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -12,9 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from . import library
+from ..documents import FORMATS, Document
+from ..errors import TranslateKitError
+from ..languages import ENGLISH, HINDI, detect_lang, devanagari_share, normalize_lang
 from .access import check_key
 from .errors import ServeError
+from .inputs import decode_text, format_of, parse
 from .schemas import (
     DetectedLanguage,
     DetectRequest,
@@ -40,7 +44,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (504, "The request took longer than the server's timeout"),
     )
 }
-LANGUAGE_NAMES = {library.HINDI: ("hi", "Hindi"), library.ENGLISH: ("en", "English")}
+LANGUAGE_NAMES = {HINDI: ("hi", "Hindi"), ENGLISH: ("en", "English")}
 MEDIA_TYPES = {
     "text": "text/plain",
     "markdown": "text/markdown",
@@ -51,6 +55,7 @@ MEDIA_TYPES = {
 }
 
 router = APIRouter(responses=ERRORS)
+log = logging.getLogger("translate_kit.serve")
 
 
 def _service(request: Request) -> TranslationService:
@@ -62,7 +67,7 @@ def _language(code: str | None, what: str) -> str | None:
     if code is None or code.strip().lower() in ("auto", ""):
         return None
     try:
-        return library.normalize_lang(code)
+        return normalize_lang(code)
     except ValueError as exc:
         raise ServeError(400, f"{what}: {exc}") from None
 
@@ -72,12 +77,12 @@ def _short(code: str) -> str:
 
 
 def _confidence(text: str, lang: str) -> float:
-    share = library.devanagari_share(text)
-    return round(100 * (share if lang == library.HINDI else 1 - share), 1)
+    share = devanagari_share(text)
+    return round(100 * (share if lang == HINDI else 1 - share), 1)
 
 
-def _parse(text: str, name: str, fmt: str, fields=("text",), columns=("text",)) -> library.Document:
-    return library.parse(text, name, fmt, tuple(fields), tuple(columns))
+def _parse(text: str, name: str, fmt: str, fields=("text",), columns=("text",)) -> Document:
+    return parse(text, name, fmt, tuple(fields), tuple(columns))
 
 
 @router.post(
@@ -105,11 +110,11 @@ async def translate(body: TranslateRequest, request: Request) -> Any:
     if body.libretranslate:
         return _libretranslate(body, texts, done)
     results = []
-    for output, pairs in zip(done.outputs, done.sentences, strict=True):
-        sentences = [pair for block in pairs.values() for pair in block]
+    for result in done.results:
+        sentences = [pair.to_dict() for block in result.blocks for pair in block.sentences]
         results.append(
             {
-                "translation": output,
+                "translation": result.text,
                 "sentences": sentences,
                 "dropped_placeholders": [d for s in sentences for d in s["dropped"]],
             }
@@ -160,8 +165,8 @@ async def translate_file(
     fmt = _format(format, name)
     data = await file.read()
 
-    def read() -> list[library.Document]:
-        return [_parse(library.decode_text(data, name), name, fmt, field or ("text",), column or ("text",))]
+    def read() -> list[Document]:
+        return [_parse(decode_text(data, name), name, fmt, field or ("text",), column or ("text",))]
 
     done = await _service(request).translate(
         request, read, _language(source, "source"), _language(target, "target")
@@ -181,10 +186,10 @@ async def translate_file(
 
 def _format(explicit: str | None, name: str) -> str:
     if explicit:
-        if explicit not in library.FORMATS:
-            raise ServeError(422, f"unknown format {explicit!r}: use one of {', '.join(library.FORMATS)}")
+        if explicit not in FORMATS:
+            raise ServeError(422, f"unknown format {explicit!r}: use one of {', '.join(FORMATS)}")
         return explicit
-    return library.format_of(name)
+    return format_of(name)
 
 
 def _quote(name: str) -> str:
@@ -207,11 +212,11 @@ async def translate_document(
     """Blocks in reading order with their source and translation side by side (markup dropped),
     each with its sentence pairs; `output` is the translated document in its own format."""
     name = PurePath(body.filename or "pasted.txt").name
-    fmt = body.format or library.format_of(name)
+    fmt = body.format or format_of(name)
     source, target = _language(body.source, "source"), _language(body.target, "target")
     service = _service(request)
 
-    def read() -> list[library.Document]:
+    def read() -> list[Document]:
         return [_parse(body.text, name, fmt, body.fields, body.columns)]
 
     if not stream:
@@ -225,7 +230,7 @@ async def _progress_stream(
     service: TranslationService,
     name: str,
     fmt: str,
-    read: Callable[[], list[library.Document]],
+    read: Callable[[], list[Document]],
     source: str | None,
     target: str | None,
 ) -> AsyncIterator[str]:
@@ -251,8 +256,11 @@ async def _progress_stream(
             yield json.dumps({"result": view.model_dump()}, ensure_ascii=False) + "\n"
         except ServeError as exc:
             yield json.dumps({"error": exc.message, "status": exc.status}) + "\n"
-        except library.TranslateKitError as exc:
+        except TranslateKitError as exc:
             yield json.dumps({"error": " ".join(str(exc).split()), "status": 422}) + "\n"
+        except Exception:  # a bug: the page still gets one line, not a connection cut mid-answer
+            log.exception("unexpected error in a streamed translation")
+            yield json.dumps({"error": "internal error (logged on the server)", "status": 500}) + "\n"
     finally:
         if not task.done():
             control.cancel()
@@ -260,23 +268,8 @@ async def _progress_stream(
 
 
 def _document_view(name: str, fmt: str, done: Translated) -> DocumentResponse:
-    doc = done.documents[0]
-    pairs = done.sentences[0]
-    blocks = []
-    for block in doc.blocks:
-        sentences = pairs.get(block.id, [])
-        source = " ".join(block.plain_text().split())
-        translation = " ".join(s["translation"] for s in sentences) if sentences else source
-        blocks.append(
-            {
-                "id": block.id,
-                "kind": block.kind,
-                "source": source,
-                "translation": translation,
-                "translated": bool(sentences),
-                "sentences": sentences,
-            }
-        )
+    result = done.results[0]
+    blocks = [block.to_dict() for block in result.blocks]
     return DocumentResponse(
         filename=name,
         format=fmt,
@@ -284,7 +277,7 @@ def _document_view(name: str, fmt: str, done: Translated) -> DocumentResponse:
         target=done.target,
         detected=done.detected,
         model=done.model,
-        output=done.outputs[0],
+        output=result.text,
         blocks=blocks,
         dropped_placeholders=done.dropped,
         stats=done.stats,
@@ -313,5 +306,5 @@ async def languages(request: Request) -> list[LanguageEntry]:
 )
 async def detect(body: DetectRequest, request: Request) -> list[DetectedLanguage]:
     check_key(request, request.app.state.settings.api_key, body.api_key)
-    lang = library.detect_lang(body.q)
+    lang = detect_lang(body.q)
     return [DetectedLanguage(language=_short(lang), confidence=_confidence(body.q, lang))]

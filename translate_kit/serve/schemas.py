@@ -26,7 +26,7 @@ class TranslateRequest(BaseModel):
     q: Texts | None = Field(None, description="A text or a list of texts (LibreTranslate shape).")
     source: str = Field("auto", max_length=20, description=LanguageCode.description)
     target: str | None = Field(None, max_length=20, description="Default: the other language.")
-    format: Literal["text", "markdown", "html"] = "text"
+    format: Literal["text", "markdown", "html", "jsonl", "tsv", "csv"] = "text"
     api_key: str | None = Field(None, max_length=512, description="LibreTranslate clients send the key here.")
     alternatives: int | None = Field(None, ge=0, le=0, description="LibreTranslate: only 0 is supported.")
 

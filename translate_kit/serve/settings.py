@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..api import TranslateOptions
-from .library import DecodeOptions
+from ..api import DecodeOptions, TranslateOptions
 
 
 @dataclass(frozen=True)

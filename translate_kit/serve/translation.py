@@ -5,7 +5,7 @@ decoding."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +15,9 @@ import anyio
 from starlette.requests import Request
 
 from .. import api
-from . import library
+from ..documents import Document
+from ..errors import ModelError
+from ..languages import other
 from .batcher import Arrival, QueueFull
 from .errors import ServeError
 from .metrics import Metrics
@@ -27,48 +29,42 @@ T = TypeVar("T")
 LOADING_RETRY_S = 5
 
 
-class _RequestEngine:
-    """The engine a request's `api.Translation` sees: the model's own preparation, decoding through
-    the model's batcher under the request's ticket (so its sentences share batches with others')."""
+def _request_decoder(model: ServedModel, control: Control, arrival: Arrival) -> api.Decoder:
+    """Decoding through the model's batcher under the request's ticket, so its sentences share
+    batches with other requests': (index, translation) pairs as the batcher finishes them
+    (CancelledError once the request is cancelled)."""
 
-    def __init__(self, model: ServedModel, control: Control, arrival: Arrival):
-        self.model = model
-        self.control = control
-        self.arrival = arrival
-        self.src = model.src
-        self.tgt = model.tgt
-        self.fingerprint = model.translator.fingerprint
-        self.family = model.translator.family
-
-    def prepare(self, sentences, glossary=None) -> list[library.Prepared]:
-        return self.model.translator.prepare(sentences, glossary)
-
-    def translate_stream(self, prepared, options=None) -> Iterator[list[tuple[int, library.Translation]]]:
-        """(index, translation) pairs batch by batch, as the batcher finishes them (CancelledError
-        once the request is cancelled)."""
-        assert self.control.ticket is not None, "sentences are decoded only after admission"
-        futures = self.model.batcher.submit(self.control.ticket, prepared)
-        self.arrival.done()
+    def decode(prepared: Sequence[Any]) -> Iterator[list[tuple[int, Any]]]:
+        assert control.ticket is not None, "sentences are decoded only after admission"
+        futures = model.batcher.submit(control.ticket, prepared)
+        arrival.done()
         index = {future: i for i, future in enumerate(futures)}
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield [(index[future], future.result()) for future in finished]
 
+    return decode
+
 
 @dataclass
 class Translated:
-    """The outcome of one call: each document translated (or kept), its plan and the counts."""
+    """The outcome of one call: each document's result (its output text and block view) and the counts."""
 
     source: str
     target: str
     detected: bool
     model: str | None
-    documents: list[library.Document]
-    outputs: list[str]
-    sentences: list[dict[str, list[dict[str, Any]]]]  # per document: block id -> sentence pairs
-    dropped: list[str] = field(default_factory=list)
+    results: list[api.TextResult]
     stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outputs(self) -> list[str]:
+        return [result.text for result in self.results]
+
+    @property
+    def dropped(self) -> list[str]:
+        return [value for result in self.results for value in result.dropped]
 
 
 class TranslationService:
@@ -81,7 +77,7 @@ class TranslationService:
     async def translate(
         self,
         request: Request | None,
-        read: Callable[[], list[library.Document]],
+        read: Callable[[], list[Document]],
         source: str | None,
         target: str | None,
         control: Control | None = None,
@@ -113,22 +109,23 @@ class TranslationService:
             raise ServeError(504, str(exc)) from None
 
     def _translate(
-        self, documents: list[library.Document], source: str | None, target: str | None, control: Control
+        self, documents: list[Document], source: str | None, target: str | None, control: Control
     ) -> Translated:
         control.check()
         detected = source is None
-        src = source or library.document_language(documents)
-        tgt = target or library.other(src)
+        src = source or api.document_language(documents)
+        tgt = target or other(src)
         if src == tgt or not any(doc.translatable() for doc in documents):
             control.report(0, 0)
-            outputs = [library.render(library.TranslatedDocument(doc, {})) for doc in documents]
-            return Translated(src, tgt, detected, None, documents, outputs, [{} for _ in documents])
+            kept = api.keep_documents(documents, self.settings.translate_options())
+            return Translated(src, tgt, detected, None, kept)
         model = self._model(src, tgt)
         with model.batcher.arriving() as arrival:
             translation = api.Translation(
                 model.translate_options,
-                engine=_RequestEngine(model, control, arrival),
-                memory=library.thread_memory(self.settings.memory),
+                model=model.translator,
+                decoder=_request_decoder(model, control, arrival),
+                memory=api.thread_memory(self.settings.memory),
                 decoding=model.options,
             )
             started = time.perf_counter()
@@ -143,20 +140,7 @@ class TranslationService:
                 self.metrics.stage_seconds.labels("translate").observe(run.stats.seconds)
         stats = run.stats.to_dict()
         self.metrics.count_run(model.direction, stats)
-        return Translated(
-            src,
-            tgt,
-            detected,
-            model.name,
-            documents,
-            [result.text for result in run.results],
-            [
-                library.sentence_pairs(plan, result.document)
-                for plan, result in zip(planned.plans, run.results, strict=True)
-            ],
-            [value for result in run.results for value in result.dropped],
-            stats,
-        )
+        return Translated(src, tgt, detected, model.name, run.results, stats)
 
     def _model(self, src: str, tgt: str) -> ServedModel:
         if not self.pool.ready:
@@ -168,7 +152,7 @@ class TranslationService:
             raise ServeError(400, f"this server does not translate {src} -> {tgt} (it serves {served})")
         try:
             return self.pool.get(src, tgt)
-        except library.ModelError as exc:
+        except ModelError as exc:
             raise ServeError(503, f"model not available: {exc}") from None
 
     @contextmanager

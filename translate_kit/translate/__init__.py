@@ -4,7 +4,8 @@
   each sentence prepared by the engine and keyed for the memory;
 - `documents`: `DocumentTranslator`, which batches sentences across documents, answers what the
   memory knows, sends the rest to the engine and rebuilds each document;
-- `jobs`: files in, files out: collecting inputs, the manifest of finished outputs, resuming.
+- `jobs`: files in, files out: collecting inputs, the manifest of finished outputs, resuming;
+- `views`: a translated document block by block with its sentence pairs, as doors show it.
 """
 
 from .documents import (
@@ -21,10 +22,13 @@ from .documents import (
 )
 from .jobs import MANIFEST_NAME, Job, JobSettings, LoadedJob, Manifest, collect_jobs, load_jobs, run_jobs
 from .plan import HARD_NEWLINE_FORMATS, DocumentPlan, Sentence, Unit, plan_document
+from .views import BlockPair, SentencePair, block_pairs
 
 __all__ = [
-    "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "DocumentPlan",
+    "BlockPair", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "DocumentPlan",
     "DocumentTranslator", "DroppedPlaceholderError", "DroppedPlaceholders", "Job", "JobSettings", "LoadedJob",
-    "Manifest", "RunStats", "Sentence", "SentenceEngine", "SentenceResult", "TranslatedDocument", "Unit",
-    "bilingual_jsonl", "collect_jobs", "load_jobs", "plan_document", "run_jobs",
+    "Manifest", "RunStats", "Sentence", "SentenceEngine", "SentencePair", "SentenceResult",
+    "TranslatedDocument", "Unit", "bilingual_jsonl", "block_pairs", "collect_jobs", "load_jobs",
+    "plan_document",
+    "run_jobs",
 ]
