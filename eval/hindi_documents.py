@@ -12,9 +12,12 @@ The sites' built HTML is not in their repositories, so a few Open Source Guides 
 written as HTML pages: markdown-it renders the article body, and the page carries the article's
 title, description and `<html lang="hi">`.
 
-    python eval/hindi_documents.py OPENSOURCE_GUIDE_GIT_DIR HI_REACT_DEV_GIT_DIR OUTPUT_FOLDER
+    python eval/hindi_documents.py OPENSOURCE_GUIDE_GIT_DIR HI_REACT_DEV_GIT_DIR OUTPUT_FOLDER [--excerpt CHARS]
 
 (git directories as `git clone --mirror` or any clone leaves them; files are read at HEAD.)
+`--excerpt CHARS` keeps the beginning of each document, cut at a blank line after CHARS
+characters where no code fence or HTML element is open: the small copies tests/data/hindi_documents/
+holds for the door-parity test (front matter, HTML inside Markdown, lists, in-page links kept).
 """
 
 from __future__ import annotations
@@ -57,17 +60,47 @@ def html_page(markdown_source: str) -> str:
     )
 
 
+_OPENERS = ("<aside", "<div", "<p ", "<details", "<table", "<Sandpack", "<Intro", "<Recipes", "<Note",
+            "<Pitfall", "<DeepDive", "<Diagram", "<YouWillLearn", "<Recap", "<Challenges", "<Solution")
+
+
+def excerpt(text: str, chars: int) -> str:
+    """The beginning of a Markdown document: paragraphs up to `chars` characters, then on to the
+    first blank line where every code fence and every HTML/JSX element it opened is closed."""
+    kept: list[str] = []
+    size = 0
+    for part in text.split("\n\n"):
+        kept.append(part)
+        size += len(part) + 2
+        body = "\n\n".join(kept)
+        fences = sum(line.lstrip().startswith("```") for line in body.splitlines()) % 2
+        elements = sum(body.count(tag) - body.count("</" + tag[1:].strip()) for tag in _OPENERS)
+        if size >= chars and not fences and elements <= 0:
+            return body.rstrip("\n") + "\n"
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
-    guides_git, react_git, out = (Path(a) for a in (argv or sys.argv[1:]))
+    args = list(argv or sys.argv[1:])
+    chars = 0
+    if "--excerpt" in args:
+        at = args.index("--excerpt")
+        chars = int(args[at + 1])
+        del args[at : at + 2]
+    guides_git, react_git, out = (Path(a) for a in args)
     out.mkdir(parents=True, exist_ok=True)
     for path in _git(guides_git, "ls-tree", "-r", "--name-only", "HEAD", GUIDES).split():
         text = _git(guides_git, "show", f"HEAD:{path}")
+        if chars and path.endswith(".md"):
+            text = excerpt(text, chars)
         name = Path(path).name
         (out / name).write_text(text, encoding="utf-8")
         if name in RENDERED:
             (out / name.replace(".md", ".rendered.html")).write_text(html_page(text), encoding="utf-8")
     for page in REACT_PAGES:
         text = _git(react_git, "show", f"HEAD:src/content/{page}")
+        if chars:
+            text = excerpt(text, chars)
         (out / ("react-" + page.replace("/", "-"))).write_text(text, encoding="utf-8")
     print(f"{len(list(out.iterdir()))} documents in {out}")
     return 0

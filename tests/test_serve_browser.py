@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, browser_context
 from serve_server import live_server  # skips the module without the [serve] extra
 
 from translate_kit.serve.settings import ServeSettings
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-# Chromium's background services would call out to a network that refuses them, slowing every start.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DATA = Path(__file__).parent / "data"
 HI = (DATA / "corpus.hi").read_text(encoding="utf-8").splitlines()
 EN = (DATA / "corpus.en").read_text(encoding="utf-8").splitlines()
@@ -48,17 +36,9 @@ def server(tiny_model_hi_en, tiny_model_en_hi):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            accept_downloads=True,
-            viewport={"width": 1200, "height": 800},
-        )
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with browser_context(profile, viewport={"width": 1200, "height": 800}) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ an InputError naming the file and line.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -134,23 +135,24 @@ def _read_yaml(body: str, path: str, offset: int, source: str) -> list[_Field] |
 
 
 def _yaml_encoder(style: str | None) -> Callable[[str], str]:
-    """Writes a translated value as a YAML scalar in the source's quoting style where possible."""
+    """Writes a translated value as a YAML scalar in the source's quoting style where possible
+    (a partial, not a closure: parsed documents are pickled to Ray workers)."""
+    return functools.partial(_yaml_encode, style=style)
 
+
+def _yaml_encode(text: str, style: str | None) -> str:
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-    def encode(text: str) -> str:
-        value: str = text
-        if style == "'":
-            value = SingleQuotedScalarString(text)
-        elif style != None:  # noqa: E711 -- double quotes, and block scalars become one quoted line
-            value = DoubleQuotedScalarString(text)
-        out = io.StringIO()
-        _yaml().dump({"k": value}, out)
-        dumped = out.getvalue()
-        assert dumped.startswith("k: ")
-        return dumped[3:].rstrip("\n")
-
-    return encode
+    value: str = text
+    if style == "'":
+        value = SingleQuotedScalarString(text)
+    elif style != None:  # noqa: E711 -- double quotes, and block scalars become one quoted line
+        value = DoubleQuotedScalarString(text)
+    out = io.StringIO()
+    _yaml().dump({"k": value}, out)
+    dumped = out.getvalue()
+    assert dumped.startswith("k: ")
+    return dumped[3:].rstrip("\n")
 
 
 def _read_toml(body: str, path: str, offset: int, source: str) -> list[_Field] | None:

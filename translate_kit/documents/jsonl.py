@@ -50,7 +50,8 @@ def iter_records(lines: list[str], path: str) -> Iterator[tuple[int, dict]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path, index + 1) from None
+            message = exc.msg.removesuffix(" at")  # "Unterminated string starting at": json names the place
+            raise InputError(f"not valid JSON ({message} at column {exc.colno})", path, index + 1) from None
         if not isinstance(record, dict):
             raise InputError(f"expected a JSON object, found {type(record).__name__}", path, index + 1)
         yield index + 1, record

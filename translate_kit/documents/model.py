@@ -25,6 +25,7 @@ only the article itself.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -60,15 +61,28 @@ def _escape_markdown_title(text: str, quote: str) -> str:
     return text.replace("\\", "\\\\").replace(closing, "\\" + closing)
 
 
+def _escape_attribute(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _quote_attribute(text: str) -> str:
+    return '"' + html.escape(text, quote=True) + '"'
+
+
+def _escape_markdown_alt(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
 VALUE_ENCODERS: dict[str, Callable[[str], str]] = {
-    "html": lambda text: html.escape(text, quote=True),
-    "html-unquoted": lambda text: '"' + html.escape(text, quote=True) + '"',
-    "markdown-alt": lambda text: text.replace("[", "\\[").replace("]", "\\]"),
-    'markdown-title"': lambda text: _escape_markdown_title(text, '"'),
-    "markdown-title'": lambda text: _escape_markdown_title(text, "'"),
-    "markdown-title(": lambda text: _escape_markdown_title(text, "("),
+    "html": _escape_attribute,
+    "html-unquoted": _quote_attribute,
+    "markdown-alt": _escape_markdown_alt,
+    'markdown-title"': functools.partial(_escape_markdown_title, quote='"'),
+    "markdown-title'": functools.partial(_escape_markdown_title, quote="'"),
+    "markdown-title(": functools.partial(_escape_markdown_title, quote="("),
 }
-"""How a translated value is written back into its markup, by the encoding its reader chose."""
+"""How a translated value is written back into its markup, by the encoding its reader chose.
+Module-level functions and partials, never closures: a parsed document is pickled to Ray workers."""
 
 
 @dataclass(frozen=True)
