@@ -12,7 +12,8 @@ The sites' built HTML is not in their repositories, so a few Open Source Guides 
 written as HTML pages: markdown-it renders the article body, and the page carries the article's
 title, description and `<html lang="hi">`.
 
-    python eval/hindi_documents.py OPENSOURCE_GUIDE_GIT_DIR HI_REACT_DEV_GIT_DIR OUTPUT_FOLDER [--excerpt CHARS]
+    python eval/hindi_documents.py OPENSOURCE_GUIDE_GIT_DIR HI_REACT_DEV_GIT_DIR OUTPUT_FOLDER \
+        [--excerpt CHARS]
 
 (git directories as `git clone --mirror` or any clone leaves them; files are read at HEAD.)
 `--excerpt CHARS` keeps the beginning of each document, cut at a blank line after CHARS
