@@ -15,26 +15,33 @@ pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 
 from translate_kit.serve.app import create_app  # noqa: E402
+from translate_kit.serve.server import DrainingServer  # noqa: E402
 from translate_kit.serve.settings import ServeSettings  # noqa: E402
 
 
 class LiveServer:
-    def __init__(self, app, url: str):
+    def __init__(self, app, url: str, server):
         self.app = app
         self.url = url
+        self._server = server
+
+    def stop(self) -> None:
+        """What SIGTERM does: uvicorn begins its graceful shutdown."""
+        self._server.should_exit = True
 
     def model(self, src: str = "hin_Deva", tgt: str = "eng_Latn"):
         return self.app.state.pool.get(src, tgt)
 
 
 @contextmanager
-def live_server(settings: ServeSettings, *, wait_ready: bool = True) -> Iterator[LiveServer]:
-    """uvicorn serving create_app(settings) on a free loopback port, stopped on exit; with
-    `wait_ready`, entered once the --model models are loaded (or failed to load)."""
+def live_server(
+    settings: ServeSettings, *, wait_ready: bool = True, grace: float = 1.0
+) -> Iterator[LiveServer]:
+    """The server `translate-kit serve` runs, serving create_app(settings) on a free loopback port,
+    stopped on exit (`grace`: its shutdown grace period); with `wait_ready`, entered once the
+    --model models are loaded (or failed to load)."""
     app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2)
-    )
+    server = DrainingServer(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"), grace)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -47,7 +54,7 @@ def live_server(settings: ServeSettings, *, wait_ready: bool = True) -> Iterator
     if wait_ready:
         wait_for(lambda: pool.ready or pool.error, 60)
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{port}")
+        yield LiveServer(app, f"http://127.0.0.1:{port}", server)
     finally:
         server.should_exit = True
         thread.join(10)

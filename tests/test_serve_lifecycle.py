@@ -1,5 +1,5 @@
 """A server's life around its requests: answering while its models load, a model that fails to
-load, a streaming client that leaves mid-way, and too many requests at once."""
+load, a streaming client that leaves mid-way, too many requests at once, and a graceful stop."""
 
 from __future__ import annotations
 
@@ -102,3 +102,39 @@ def test_requests_past_the_limit_get_503_with_retry_after(server):
 
 def http_ok(url: str, text: str) -> bool:
     return httpx.post(url + "/translate", json={"text": text}, timeout=30).status_code == 200
+
+
+def test_a_stopping_server_finishes_requests_in_its_grace_period_then_answers_503(tiny_model_hi_en):
+    """SIGTERM: a request that finishes within the grace period is answered; one still decoding at
+    its end gets 503 with Retry-After (never a cut connection); new connections are refused."""
+    settings = ServeSettings(models=(str(tiny_model_hi_en),), beam=1)
+    with live_server(settings, grace=1.0) as live, httpx.Client(base_url=live.url, timeout=30) as http:
+        model = live.model()
+        pool = concurrent.futures.ThreadPoolExecutor(4)
+        with pool, held_workers(http, model, pool) as (_, release):
+            quick = pool.submit(http.post, "/translate", json={"text": ARTICLE_HI[50]})
+            wait_for(lambda: model.batcher.queued == 1)
+            live.stop()
+            threading.Event().wait(0.3)
+            with pytest.raises(httpx.ConnectError):
+                httpx.post(live.url + "/translate", json={"text": ARTICLE_HI[51]}, timeout=5)
+            answer = quick.result(30)  # the held workers never free up within the grace period
+            assert answer.status_code == 503, answer.text
+            assert answer.json() == {"error": "the server is shutting down"}
+            assert int(answer.headers["retry-after"]) >= 1
+            release()
+
+
+def test_a_request_that_finishes_within_the_grace_period_is_answered(tiny_model_hi_en):
+    settings = ServeSettings(models=(str(tiny_model_hi_en),), beam=1)
+    with live_server(settings, grace=5.0) as live, httpx.Client(base_url=live.url, timeout=30) as http:
+        model = live.model()
+        pool = concurrent.futures.ThreadPoolExecutor(4)
+        with pool, held_workers(http, model, pool) as (_, release):
+            waiting = pool.submit(http.post, "/translate", json={"text": ARTICLE_HI[52]})
+            wait_for(lambda: model.batcher.queued == 1)
+            live.stop()
+            threading.Event().wait(0.5)
+            release()
+            answer = waiting.result(30)
+            assert answer.status_code == 200 and answer.json()["results"][0]["sentences"]

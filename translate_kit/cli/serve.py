@@ -175,10 +175,9 @@ def serve_command(
       translate-kit serve --model ./my-model --host 0.0.0.0 --port 8080 --api-key SECRET --beam 1 -q
     """
     try:
-        import uvicorn
-
         from ..memory import default_path
         from ..serve.app import create_app
+        from ..serve.server import serve
         from ..serve.settings import ServeSettings
     except ImportError as exc:
         raise TranslateKitError(
@@ -208,14 +207,7 @@ def serve_command(
     log_level = "warning" if quiet and log_level == "info" else log_level
     if not quiet:
         click.echo(f"translate-kit serving on http://{host}:{port}/ (API docs: /docs)", err=True)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level,
-        timeout_graceful_shutdown=5,
-        timeout_keep_alive=KEEP_ALIVE_S,
-    )
+    serve(create_app(settings), host=host, port=port, log_level=log_level, keep_alive=KEEP_ALIVE_S)
 
 
 COMMANDS = [serve_command]

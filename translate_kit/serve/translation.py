@@ -4,6 +4,7 @@ decoding."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -23,10 +24,12 @@ from .errors import ServeError
 from .metrics import Metrics
 from .models import ModelPool, ServedModel
 from .settings import ServeSettings
-from .work import Control, Timeout, run_request
+from .work import Control, ShuttingDown, Timeout, run_request
 
 T = TypeVar("T")
 LOADING_RETRY_S = 5
+SHUTDOWN_RETRY_S = 10
+"""Retry-After of a request refused by a stopping server: about what a restart takes."""
 
 
 def _request_decoder(model: ServedModel, control: Control, arrival: Arrival) -> api.Decoder:
@@ -73,6 +76,21 @@ class TranslationService:
         self.settings = settings
         self.metrics = metrics
         self.limiter = anyio.CapacityLimiter(settings.max_requests)
+        self._draining = False
+        self._stopping: asyncio.Event | None = None  # set when the shutdown grace period is over
+
+    def drain(self, grace: float) -> None:
+        """The server is stopping (SIGTERM): requests in progress have `grace` seconds to finish,
+        then get 503 with Retry-After; requests that arrive meanwhile get it at once. Call on the
+        event loop."""
+        self._draining = True
+        stopping = self._stopping_event()
+        asyncio.get_running_loop().call_later(grace, stopping.set)
+
+    def _stopping_event(self) -> asyncio.Event:
+        if self._stopping is None:  # made on the event loop, on first use
+            self._stopping = asyncio.Event()
+        return self._stopping
 
     async def translate(
         self,
@@ -91,7 +109,10 @@ class TranslationService:
         self, request: Request | None, work: Callable[[Control], T], control: Control | None = None
     ) -> T:
         """Any library work of a request in a worker thread, under the server's timeout (504);
-        503 with Retry-After when `max_requests` requests are already being worked on."""
+        503 with Retry-After when `max_requests` requests are already being worked on, and while
+        the server is stopping."""
+        if self._draining:
+            raise ServeError(503, "the server is shutting down", {"Retry-After": str(SHUTDOWN_RETRY_S)})
         if self.limiter.available_tokens < 1:
             self.metrics.rejected.labels("requests").inc()
             retry = max((model.batcher.retry_after() for model in self.pool.loaded()), default=1)
@@ -102,8 +123,13 @@ class TranslationService:
             )
         try:
             return await run_request(
-                request, work, timeout=self.settings.timeout_s, limiter=self.limiter, control=control
+                request, work, timeout=self.settings.timeout_s, limiter=self.limiter, control=control,
+                stopping=self._stopping_event(),
             )
+        except ShuttingDown:
+            raise ServeError(
+                503, "the server is shutting down", {"Retry-After": str(SHUTDOWN_RETRY_S)}
+            ) from None
         except Timeout as exc:
             self.metrics.rejected.labels("timeout").inc()
             raise ServeError(504, str(exc)) from None

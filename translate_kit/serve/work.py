@@ -32,6 +32,10 @@ class ClientGone(Exception):
     """The client disconnected before its answer was ready."""
 
 
+class ShuttingDown(Exception):
+    """The server is stopping and its grace period for requests in progress has passed (503)."""
+
+
 class Control:
     """What the event loop and a request's thread share: the batcher ticket, cancellation, progress."""
 
@@ -75,30 +79,36 @@ async def run_request(
     timeout: float,
     limiter: anyio.CapacityLimiter,
     control: Control | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> T:
-    """`work(control)` in a worker thread; Timeout past `timeout` s, ClientGone if the client left.
+    """`work(control)` in a worker thread; Timeout past `timeout` s, ClientGone if the client left,
+    ShuttingDown once `stopping` is set (the end of the server's grace period).
 
-    The event loop sleeps until one of the three happens: no polling per request, so a few hundred
+    The event loop sleeps until one of these happens: no polling per request, so a few hundred
     waiting requests cost it nothing."""
     control = control or Control()
     task = asyncio.ensure_future(anyio.to_thread.run_sync(work, control, limiter=limiter))
     watcher = asyncio.ensure_future(_client_leaves(request)) if request is not None else None
+    stop = asyncio.ensure_future(stopping.wait()) if stopping is not None else None
     try:
-        waiting = {task} if watcher is None else {task, watcher}
+        waiting = {task} | {future for future in (watcher, stop) if future is not None}
         done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             return task.result()
         if watcher in done:
             raise ClientGone()
+        if stop in done:
+            raise ShuttingDown()
         raise Timeout(f"the request took longer than the server's limit of {timeout:g} s")
     except BaseException:
         control.cancel()
         task.add_done_callback(_consume)
         raise
     finally:
-        if watcher is not None:
-            watcher.cancel()
-            watcher.add_done_callback(_consume)
+        for future in (watcher, stop):
+            if future is not None:
+                future.cancel()
+                future.add_done_callback(_consume)
 
 
 async def _client_leaves(request: Request) -> None:
