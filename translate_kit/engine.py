@@ -41,9 +41,9 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import accumulate
 from typing import Any
 
@@ -53,6 +53,7 @@ from .errors import ModelError, TranslateKitError
 from .families import Family, Prepared
 from .languages import needs_translation
 from .models import ModelDir, resolve_model
+from .sizing import TARGET_SECONDS, CallSizer, Stopwatch
 
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # IndicTrans2: two language tags and </s> share the 256 positions
@@ -75,6 +76,10 @@ class DecodeOptions:
     in other windows or with other batch sizes then writes the same bytes as a local run. It costs
     about a fifth of the decoding speed at 512-token batches, less at larger ones
     (eval/results/batch_invariance.md), so it is asked for, not the default.
+
+    `call_seconds` sizes each batch to about that much measured work, `max_batch_tokens` its
+    ceiling (translate_kit.sizing); None batches at `max_batch_tokens` always (benchmarks of a
+    fixed budget).
     """
 
     beam_size: int = 5
@@ -87,6 +92,7 @@ class DecodeOptions:
     max_decoding_length: int = MAX_POSITIONS
     min_decoding_length: int = 0
     batch_invariant: bool = False
+    call_seconds: float | None = TARGET_SECONDS  # work per call (translate_kit.sizing); None: fixed budget
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -184,6 +190,14 @@ class Translator:
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
         self.family: Family = model.load_family()
+        self._sizers: dict[tuple[Any, ...], CallSizer] = {}
+
+    def sizer(self, options: DecodeOptions) -> CallSizer:
+        """The call sizer of one decoding setup (translate_kit.sizing): what changes the work per
+        token has its own measured rate, kept across calls so a later run starts sized."""
+        setup = (options.beam_size, options.batch_invariant, options.min_decoding_length,
+                 options.max_decoding_length, options.decode_ratio, options.call_seconds)
+        return self._sizers.setdefault(setup, CallSizer(self.inter_threads, options.call_seconds))
 
     @classmethod
     def load(
@@ -341,7 +355,8 @@ class Translator:
         that length (its output discarded) joins a batch whose longest member is shorter, and a
         sentence's translation and score depend on the sentence alone.
 
-        Sequences are sorted by length, longest first, and cut into batches of at most
+        Sequences are sorted by length, longest first, and cut into batches of about a second of work
+        (`sizer`, translate_kit.sizing: small first, then from the measured rate), never over
         `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself. With
         several workers (`inter_threads`), up to two batches per worker are in flight, so no worker
         waits while finished batches are handed back.
@@ -354,12 +369,23 @@ class Translator:
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
         caps = [options.decode_cap(length_bucket(length) - self.family.overhead) for length in lengths]
         job = _Job(sources, prefixes, lengths, caps, options)
-        for batch in _token_batches(order, lengths, options):
+        sizer = self.sizer(options)
+        watch = Stopwatch(sizer)
+        for batch in _token_batches(order, lengths, options, partial(sizer.budget, options.max_batch_tokens)):
             pending.append(self._submit(job, batch, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
-                yield self._redecode(job, _collect(*pending.popleft(), parallel))
+                yield self._timed(job, pending.popleft(), parallel, watch)
         while pending:
-            yield self._redecode(job, _collect(*pending.popleft(), parallel))
+            yield self._timed(job, pending.popleft(), parallel, watch)
+
+    def _timed(self, job: _Job, submitted: tuple[list[int], int, Any], parallel: bool,
+               watch: Stopwatch) -> list[tuple[int, tuple[list[str], float]]]:
+        """Collect a submitted batch and tell the sizer how many padded tokens it held."""
+        batch = submitted[0]
+        done = _collect(*submitted, parallel)
+        width = max(job.lengths[batch[0]], job.options.min_decoding_length)
+        watch.collected(len(batch) * width)
+        return self._redecode(job, done)
 
     def _submit(self, job: _Job, batch: list[int], parallel: bool) -> tuple[list[int], int, Any]:
         """Start one batch at the cap of its longest member (batch-invariant: padded to its bucket by
@@ -407,7 +433,8 @@ class Translator:
         again: dict[int, tuple[list[str], float]] = {}
         for own in sorted({job.caps[index] for index in overran}):
             group = [index for index in overran if job.caps[index] == own]  # longest first, as batched
-            for batch in _token_batches(group, job.lengths, job.options):
+            ceiling = partial(int, job.options.max_batch_tokens)  # a fixed budget: one cap's few rows
+            for batch in _token_batches(group, job.lengths, job.options, ceiling):
                 again.update(_collect(*self._submit(job, batch, parallel=False), parallel=False))
         return [(index, again.get(index, output)) for index, output in done]
 
@@ -449,12 +476,12 @@ def length_bucket(length: int) -> int:
 
 
 def _token_batches(
-    order: Sequence[int], lengths: Sequence[int], options: DecodeOptions
+    order: Sequence[int], lengths: Sequence[int], options: DecodeOptions, budget: Callable[[], int]
 ) -> Iterable[list[int]]:
-    """Consecutive runs of `order` (longest first) of at most `options.max_batch_tokens` padded
-    tokens: rows x the longest; batch-invariant, within one length bucket, rows x the bucket, a
-    filler row counted when the longest member is shorter than its bucket. A sequence over the
-    budget gets a batch.
+    """Consecutive runs of `order` (longest first) of at most `budget()` padded tokens, asked anew
+    for each batch as the generator is drawn (the sizer learns between batches): rows x the
+    longest; batch-invariant, within one length bucket, rows x the bucket, a filler row counted
+    when the longest member is shorter than its bucket. A sequence over the budget gets a batch.
 
     A row never counts less than `options.min_decoding_length`: its memory is its positions in the
     decoder's caches (beams x (source + output positions) x layers), and a forced output length
@@ -463,12 +490,14 @@ def _token_batches(
     """
     batch: list[int] = []
     bucket = width = filler = 0
+    limit = budget()
     for index in order:
         length = lengths[index]
         other_bucket = options.batch_invariant and length_bucket(length) != bucket
-        if batch and (other_bucket or (len(batch) + 1 + filler) * width > options.max_batch_tokens):
+        if batch and (other_bucket or (len(batch) + 1 + filler) * width > limit):
             yield batch
             batch = []
+            limit = budget()
         if not batch:
             bucket = length_bucket(length)
             width = max(bucket if options.batch_invariant else length, options.min_decoding_length)

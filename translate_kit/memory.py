@@ -26,7 +26,7 @@ from .paths import cache_home
 
 DEFAULT_FILENAME = "memory.sqlite3"
 # Options that decide how work is batched, not what is decoded.
-_NOT_IN_KEY = frozenset({"max_batch_tokens"})
+_NOT_IN_KEY = frozenset({"max_batch_tokens", "call_seconds"})
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY,
