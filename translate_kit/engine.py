@@ -21,16 +21,12 @@ or between words, translated, and rejoined.
 Defaults, chosen by measurement (eval/bench_pipeline.py; results and commands in
 eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, newsdev2014.hi):
 - beam 5 reproduces IndicTrans2; `FAST` (beam 1) is the speed preset, about 2.4x faster.
-- threads: two workers of half the cores each (`thread_layout`). With the input cut into many
-  small batches, two one-thread workers decoded 1.4-1.8x more tokens/s than one two-thread
-  worker at beam 5 (512-1024-token batches, 160 sentences). Two workers lose only when there are
-  few batches to share, as with IndicTrans2's 9216-token batches.
-- `max_batch_tokens=512` padded source tokens per batch, per worker (a row counts at least the
-  minimum output length, see `_token_batches`). Batch memory is the decoder's caches, beams x rows
-  x (source + output positions), about 74 KB per position and beam in the dist-200M shape. At beam
-  5 with two workers on the 520 sentences, 512 tokens ran at 314 tokens/s with a 960 MiB peak,
-  1.68x IndicTrans2's call at 0.22x its 4.3 GiB; 576-768 tokens ran no faster (302-322) with more
-  memory (943-1146 MiB), as each worker is already at CTranslate2's one-core rate.
+- threads: two workers of half the cores each (`thread_layout`): on many small batches, 1.4-1.8x
+  the tokens/s of one two-thread worker at beam 5; two lose only on few large batches.
+- batches of about a second of measured work (translate_kit.sizing), at most `max_batch_tokens=512`
+  padded source tokens per worker (the memory ceiling: the decoder's caches, about 74 KB per
+  position and beam in the dist-200M shape; 512 ran at 314 tokens/s, 960 MiB peak, at beam 5 with
+  two workers on 520 sentences, 1.68x IndicTrans2's call at 0.22x its 4.3 GiB; 576-768 no faster).
 - repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and
   a decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of
   filling 256 positions.
@@ -76,10 +72,6 @@ class DecodeOptions:
     in other windows or with other batch sizes then writes the same bytes as a local run. It costs
     about a fifth of the decoding speed at 512-token batches, less at larger ones
     (eval/results/batch_invariance.md), so it is asked for, not the default.
-
-    `call_seconds` sizes each batch to about that much measured work, `max_batch_tokens` its
-    ceiling (translate_kit.sizing); None batches at `max_batch_tokens` always (benchmarks of a
-    fixed budget).
     """
 
     beam_size: int = 5
@@ -92,7 +84,7 @@ class DecodeOptions:
     max_decoding_length: int = MAX_POSITIONS
     min_decoding_length: int = 0
     batch_invariant: bool = False
-    call_seconds: float | None = TARGET_SECONDS  # work per call (translate_kit.sizing); None: fixed budget
+    call_seconds: float | None = TARGET_SECONDS  # seconds per batch (sizing); None: max_batch_tokens
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -193,8 +185,7 @@ class Translator:
         self._sizers: dict[tuple[Any, ...], CallSizer] = {}
 
     def sizer(self, options: DecodeOptions) -> CallSizer:
-        """The call sizer of one decoding setup (translate_kit.sizing): what changes the work per
-        token has its own measured rate, kept across calls so a later run starts sized."""
+        """The call sizer of one decoding setup (what changes the work per token), kept across calls."""
         setup = (options.beam_size, options.batch_invariant, options.min_decoding_length,
                  options.max_decoding_length, options.decode_ratio, options.call_seconds)
         return self._sizers.setdefault(setup, CallSizer(self.inter_threads, options.call_seconds))
@@ -343,9 +334,8 @@ class Translator:
         batch runs to the cap of its longest member; a shorter member still decoding near its own cap
         (a loop, or a pinned length) is decoded again alone at its own cap (`_redecode`), which gives
         what a batch of its own would: beam search stops a sentence when its best beam ends, at the
-        same step whatever the batch's cap, unless that step is the cap's last. Mixing lengths this
-        way keeps batches full: a batch of one length bucket only held 3-4 sentences of 16 clients'
-        requests in the server.
+        same step whatever the batch's cap, unless that step is the cap's last (mixing lengths keeps
+        batches full).
 
         CTranslate2 pads a batch to its longest sequence, and the padded length changes the rounding
         of attention sums, so a sentence can still translate differently beside other sentences (7
@@ -355,11 +345,8 @@ class Translator:
         that length (its output discarded) joins a batch whose longest member is shorter, and a
         sentence's translation and score depend on the sentence alone.
 
-        Sequences are sorted by length, longest first, and cut into batches of about a second of work
-        (`sizer`, translate_kit.sizing: small first, then from the measured rate), never over
-        `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself. With
-        several workers (`inter_threads`), up to two batches per worker are in flight, so no worker
-        waits while finished batches are handed back.
+        Sequences are sorted longest first and cut into batches of about a second of work (`sizer`),
+        at most `options.max_batch_tokens` padded tokens; up to two per worker are in flight.
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
         prefixes = prefixes if prefixes is not None and any(prefixes) else None
@@ -380,11 +367,9 @@ class Translator:
 
     def _timed(self, job: _Job, submitted: tuple[list[int], int, Any], parallel: bool,
                watch: Stopwatch) -> list[tuple[int, tuple[list[str], float]]]:
-        """Collect a submitted batch and tell the sizer how many padded tokens it held."""
-        batch = submitted[0]
+        """Collect a submitted batch, telling the sizer the padded tokens it held."""
         done = _collect(*submitted, parallel)
-        width = max(job.lengths[batch[0]], job.options.min_decoding_length)
-        watch.collected(len(batch) * width)
+        watch.collected(len(done) * max(job.lengths[done[0][0]], job.options.min_decoding_length))
         return self._redecode(job, done)
 
     def _submit(self, job: _Job, batch: list[int], parallel: bool) -> tuple[list[int], int, Any]:
@@ -441,9 +426,8 @@ class Translator:
 
 @dataclass(frozen=True)
 class _Job:
-    """One `decode_stream` call's inputs, as its batches need them: the sequences, their forced
-    target starts, their lengths as CTranslate2 sees them (with the `</s>` it appends) and their
-    own decode caps, the options."""
+    """One `decode_stream` call's inputs: sequences, forced starts, lengths as CTranslate2 sees
+    them (with its `</s>`), own decode caps, options."""
 
     sources: Sequence[Sequence[str]]
     prefixes: Sequence[Sequence[str] | None] | None
