@@ -34,7 +34,6 @@ A `Translation` is not thread-safe: use it from one thread at a time.
 from __future__ import annotations
 
 import importlib
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
     from .documents import Document
     from .engine import DecodeOptions, Translator
     from .evaluate.workflow import EvalOptions, Evaluation, TranslateFirst, compare, evaluate, evaluate_texts
-    from .memory import TranslationMemory
+    from .memory import TranslationMemory, thread_memory
     from .translate import (
         BlockPair,
         DocumentPlan,
@@ -81,6 +80,7 @@ _ELSEWHERE = {
     "DecodeOptions": "engine",
     "CorpusOptions": "corpus",
     "CorpusSummary": "corpus",
+    "thread_memory": "memory",
 }
 
 
@@ -372,25 +372,6 @@ def document_language(documents: Sequence[Document]) -> str:
 
     sample = "\n".join(block.plain_text() for doc in documents for block in doc.translatable())
     return detect_lang(sample[:20_000])
-
-
-_thread_memories = threading.local()
-
-
-def thread_memory(path: str | None) -> TranslationMemory | None:
-    """This thread's connection to the translation memory at `path` (None: no memory).
-
-    SQLite connections belong to the thread that opened them; the memory's WAL mode lets the
-    request threads of one server share the file, as several translate-kit processes do.
-    """
-    if path is None:
-        return None
-    from .memory import TranslationMemory
-
-    opened = _thread_memories.__dict__.setdefault("by_path", {})
-    if path not in opened:
-        opened[path] = TranslationMemory(path)
-    return opened[path]
 
 
 class _SharedDecoding:

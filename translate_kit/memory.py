@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Mapping
@@ -183,3 +184,20 @@ class TranslationMemory:
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+
+
+_thread_memories = threading.local()
+
+
+def thread_memory(path: str | None) -> TranslationMemory | None:
+    """This thread's connection to the translation memory at `path` (None: no memory).
+
+    SQLite connections belong to the thread that opened them; the memory's WAL mode lets the
+    request threads of one server share the file, as several translate-kit processes do.
+    """
+    if path is None:
+        return None
+    opened = _thread_memories.__dict__.setdefault("by_path", {})
+    if path not in opened:
+        opened[path] = TranslationMemory(path)
+    return opened[path]
