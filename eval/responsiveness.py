@@ -47,7 +47,9 @@ def _rows(memory: Path) -> int:
 
 
 def _start(folder: Path, model: Path, beam: int, memory: Path) -> subprocess.Popen:
-    command = [sys.executable, "-c", _RUN, "translate", str(folder / "in"), "-o", str(folder / "out"),
+    """A run into its own output folder (`<memory stem>-out`), so no run skips another's outputs."""
+    out = folder / f"{memory.stem}-out"
+    command = [sys.executable, "-c", _RUN, "translate", str(folder / "in"), "-o", str(out),
                "--model", str(model), "--beam", str(beam), "--cache", str(memory)]
     return subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
 
@@ -94,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         finished = time.monotonic()
         errors = [abs(eta - (finished - t)) / (finished - t) for t, done, total, eta in seen
                   if done >= 0.1 * total and finished - t > 2]
+        for t, done, total, eta in seen[:: max(1, len(seen) // 6)]:
+            print(f"  {done}/{total} at {t - started:.1f} s: ETA {eta:.0f} s, real {finished - t:.1f} s")
         worst = f"{max(errors):.0%}" if errors else "n/a"
         median = f"{statistics.median(errors):.0%}" if errors else "n/a"
         print(f"shape {args.shape}, beam {args.beam}, {args.documents} x 40 sentences: run "
