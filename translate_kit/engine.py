@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -182,12 +183,11 @@ class Translator:
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
         self.family: Family = model.load_family()
-        self._sizers: dict[tuple[Any, ...], CallSizer] = {}
+        self._sizers: dict[DecodeOptions, CallSizer] = {}
 
     def sizer(self, options: DecodeOptions) -> CallSizer:
         """The call sizer of one decoding setup (what changes the work per token), kept across calls."""
-        setup = (options.beam_size, options.batch_invariant, options.min_decoding_length,
-                 options.max_decoding_length, options.decode_ratio, options.call_seconds)
+        setup = replace(options, max_batch_tokens=DEFAULT_BATCH_TOKENS)  # the ceiling is not the rate
         return self._sizers.setdefault(setup, CallSizer(self.inter_threads, options.call_seconds))
 
     @classmethod
@@ -356,8 +356,7 @@ class Translator:
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
         caps = [options.decode_cap(length_bucket(length) - self.family.overhead) for length in lengths]
         job = _Job(sources, prefixes, lengths, caps, options)
-        sizer = self.sizer(options)
-        watch = Stopwatch(sizer)
+        watch = Stopwatch(sizer := self.sizer(options))
         for batch in _token_batches(order, lengths, options, partial(sizer.budget, options.max_batch_tokens)):
             pending.append(self._submit(job, batch, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
@@ -442,6 +441,8 @@ def _collect(
     """A submitted batch's (index, (pieces after the forced prefix, score)) pairs, filler dropped."""
     done = []
     for index, result in zip(batch, results, strict=False):  # the filler row comes last
+        while parallel and not result.done():  # polled: a Ctrl-C is handled at once, not after the call
+            time.sleep(0.01)
         result = result.result() if parallel else result
         done.append((index, (result.hypotheses[0][forced:], result.scores[0])))
     return done
