@@ -156,7 +156,8 @@ def test_token_batches_mix_lengths_within_the_budget_and_invariant_ones_hold_one
     order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
 
     def batches(budget: int, indices=order, **options) -> list[list[int]]:
-        return list(_token_batches(indices, lengths, DecodeOptions(max_batch_tokens=budget, **options)))
+        return list(_token_batches(indices, lengths, DecodeOptions(max_batch_tokens=budget, **options),
+                                   lambda: budget))
 
     for invariant in (False, True):
         cut = batches(100, batch_invariant=invariant)

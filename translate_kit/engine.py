@@ -21,16 +21,12 @@ or between words, translated, and rejoined.
 Defaults, chosen by measurement (eval/bench_pipeline.py; results and commands in
 eval/results/bench_pipeline.md; a dist-200M-shaped model, int8, 2-core CPU, newsdev2014.hi):
 - beam 5 reproduces IndicTrans2; `FAST` (beam 1) is the speed preset, about 2.4x faster.
-- threads: two workers of half the cores each (`thread_layout`). With the input cut into many
-  small batches, two one-thread workers decoded 1.4-1.8x more tokens/s than one two-thread
-  worker at beam 5 (512-1024-token batches, 160 sentences). Two workers lose only when there are
-  few batches to share, as with IndicTrans2's 9216-token batches.
-- `max_batch_tokens=512` padded source tokens per batch, per worker (a row counts at least the
-  minimum output length, see `_token_batches`). Batch memory is the decoder's caches, beams x rows
-  x (source + output positions), about 74 KB per position and beam in the dist-200M shape. At beam
-  5 with two workers on the 520 sentences, 512 tokens ran at 314 tokens/s with a 960 MiB peak,
-  1.68x IndicTrans2's call at 0.22x its 4.3 GiB; 576-768 tokens ran no faster (302-322) with more
-  memory (943-1146 MiB), as each worker is already at CTranslate2's one-core rate.
+- threads: two workers of half the cores each (`thread_layout`): on many small batches, 1.4-1.8x
+  the tokens/s of one two-thread worker at beam 5; two lose only on few large batches.
+- batches of about a second of measured work (translate_kit.sizing), at most `max_batch_tokens=512`
+  padded source tokens per worker (the memory ceiling: the decoder's caches, about 74 KB per
+  position and beam in the dist-200M shape; 512 ran at 314 tokens/s, 960 MiB peak, at beam 5 with
+  two workers on 520 sentences, 1.68x IndicTrans2's call at 0.22x its 4.3 GiB; 576-768 no faster).
 - repetition guards: `no_repeat_ngram_size=4` (what Wikimedia's MinT runs IndicTrans2 with) and
   a decode length cap of 2 x source pieces + 10, so a looping sentence stops early instead of
   filling 256 positions.
@@ -40,10 +36,11 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import accumulate
 from typing import Any
 
@@ -53,6 +50,7 @@ from .errors import ModelError, TranslateKitError
 from .families import Family, Prepared
 from .languages import needs_translation
 from .models import ModelDir, resolve_model
+from .sizing import TARGET_SECONDS, CallSizer, Stopwatch
 
 MAX_POSITIONS = 256
 MAX_SOURCE_PIECES = MAX_POSITIONS - 3  # IndicTrans2: two language tags and </s> share the 256 positions
@@ -87,6 +85,7 @@ class DecodeOptions:
     max_decoding_length: int = MAX_POSITIONS
     min_decoding_length: int = 0
     batch_invariant: bool = False
+    call_seconds: float | None = TARGET_SECONDS  # seconds per batch (sizing); None: max_batch_tokens
 
     def __post_init__(self) -> None:
         if self.beam_size < 1:
@@ -184,6 +183,12 @@ class Translator:
         except RuntimeError as exc:  # unreadable or corrupt model.bin
             raise ModelError(f"cannot load model {model.path}: {exc}") from None
         self.family: Family = model.load_family()
+        self._sizers: dict[DecodeOptions, CallSizer] = {}
+
+    def sizer(self, options: DecodeOptions) -> CallSizer:
+        """The call sizer of one decoding setup (what changes the work per token), kept across calls."""
+        setup = replace(options, max_batch_tokens=DEFAULT_BATCH_TOKENS)  # the ceiling is not the rate
+        return self._sizers.setdefault(setup, CallSizer(self.inter_threads, options.call_seconds))
 
     @classmethod
     def load(
@@ -329,9 +334,8 @@ class Translator:
         batch runs to the cap of its longest member; a shorter member still decoding near its own cap
         (a loop, or a pinned length) is decoded again alone at its own cap (`_redecode`), which gives
         what a batch of its own would: beam search stops a sentence when its best beam ends, at the
-        same step whatever the batch's cap, unless that step is the cap's last. Mixing lengths this
-        way keeps batches full: a batch of one length bucket only held 3-4 sentences of 16 clients'
-        requests in the server.
+        same step whatever the batch's cap, unless that step is the cap's last (mixing lengths keeps
+        batches full).
 
         CTranslate2 pads a batch to its longest sequence, and the padded length changes the rounding
         of attention sums, so a sentence can still translate differently beside other sentences (7
@@ -341,10 +345,8 @@ class Translator:
         that length (its output discarded) joins a batch whose longest member is shorter, and a
         sentence's translation and score depend on the sentence alone.
 
-        Sequences are sorted by length, longest first, and cut into batches of at most
-        `options.max_batch_tokens` padded tokens, as CTranslate2 batches by tokens itself. With
-        several workers (`inter_threads`), up to two batches per worker are in flight, so no worker
-        waits while finished batches are handed back.
+        Sequences are sorted longest first and cut into batches of about a second of work (`sizer`),
+        at most `options.max_batch_tokens` padded tokens; up to two per worker are in flight.
         """
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
         prefixes = prefixes if prefixes is not None and any(prefixes) else None
@@ -354,12 +356,20 @@ class Translator:
         lengths = [len(source) + appended for source in sources]  # as CTranslate2 sees them
         caps = [options.decode_cap(length_bucket(length) - self.family.overhead) for length in lengths]
         job = _Job(sources, prefixes, lengths, caps, options)
-        for batch in _token_batches(order, lengths, options):
+        watch = Stopwatch(sizer := self.sizer(options))
+        for batch in _token_batches(order, lengths, options, partial(sizer.budget, options.max_batch_tokens)):
             pending.append(self._submit(job, batch, parallel))
             while pending and (len(pending) >= 2 * self.inter_threads or not parallel):
-                yield self._redecode(job, _collect(*pending.popleft(), parallel))
+                yield self._timed(job, pending.popleft(), parallel, watch)
         while pending:
-            yield self._redecode(job, _collect(*pending.popleft(), parallel))
+            yield self._timed(job, pending.popleft(), parallel, watch)
+
+    def _timed(self, job: _Job, submitted: tuple[list[int], int, Any], parallel: bool,
+               watch: Stopwatch) -> list[tuple[int, tuple[list[str], float]]]:
+        """Collect a submitted batch, telling the sizer the padded tokens it held."""
+        done = _collect(*submitted, parallel)
+        watch.collected(len(done) * max(job.lengths[done[0][0]], job.options.min_decoding_length))
+        return self._redecode(job, done)
 
     def _submit(self, job: _Job, batch: list[int], parallel: bool) -> tuple[list[int], int, Any]:
         """Start one batch at the cap of its longest member (batch-invariant: padded to its bucket by
@@ -407,16 +417,16 @@ class Translator:
         again: dict[int, tuple[list[str], float]] = {}
         for own in sorted({job.caps[index] for index in overran}):
             group = [index for index in overran if job.caps[index] == own]  # longest first, as batched
-            for batch in _token_batches(group, job.lengths, job.options):
+            ceiling = partial(int, job.options.max_batch_tokens)  # a fixed budget: one cap's few rows
+            for batch in _token_batches(group, job.lengths, job.options, ceiling):
                 again.update(_collect(*self._submit(job, batch, parallel=False), parallel=False))
         return [(index, again.get(index, output)) for index, output in done]
 
 
 @dataclass(frozen=True)
 class _Job:
-    """One `decode_stream` call's inputs, as its batches need them: the sequences, their forced
-    target starts, their lengths as CTranslate2 sees them (with the `</s>` it appends) and their
-    own decode caps, the options."""
+    """One `decode_stream` call's inputs: sequences, forced starts, lengths as CTranslate2 sees
+    them (with its `</s>`), own decode caps, options."""
 
     sources: Sequence[Sequence[str]]
     prefixes: Sequence[Sequence[str] | None] | None
@@ -431,6 +441,8 @@ def _collect(
     """A submitted batch's (index, (pieces after the forced prefix, score)) pairs, filler dropped."""
     done = []
     for index, result in zip(batch, results, strict=False):  # the filler row comes last
+        while parallel and not result.done():  # polled: a Ctrl-C is handled at once, not after the call
+            time.sleep(0.01)
         result = result.result() if parallel else result
         done.append((index, (result.hypotheses[0][forced:], result.scores[0])))
     return done
@@ -449,12 +461,12 @@ def length_bucket(length: int) -> int:
 
 
 def _token_batches(
-    order: Sequence[int], lengths: Sequence[int], options: DecodeOptions
+    order: Sequence[int], lengths: Sequence[int], options: DecodeOptions, budget: Callable[[], int]
 ) -> Iterable[list[int]]:
-    """Consecutive runs of `order` (longest first) of at most `options.max_batch_tokens` padded
-    tokens: rows x the longest; batch-invariant, within one length bucket, rows x the bucket, a
-    filler row counted when the longest member is shorter than its bucket. A sequence over the
-    budget gets a batch.
+    """Consecutive runs of `order` (longest first) of at most `budget()` padded tokens, asked anew
+    for each batch as the generator is drawn (the sizer learns between batches): rows x the
+    longest; batch-invariant, within one length bucket, rows x the bucket, a filler row counted
+    when the longest member is shorter than its bucket. A sequence over the budget gets a batch.
 
     A row never counts less than `options.min_decoding_length`: its memory is its positions in the
     decoder's caches (beams x (source + output positions) x layers), and a forced output length
@@ -463,12 +475,14 @@ def _token_batches(
     """
     batch: list[int] = []
     bucket = width = filler = 0
+    limit = budget()
     for index in order:
         length = lengths[index]
         other_bucket = options.batch_invariant and length_bucket(length) != bucket
-        if batch and (other_bucket or (len(batch) + 1 + filler) * width > options.max_batch_tokens):
+        if batch and (other_bucket or (len(batch) + 1 + filler) * width > limit):
             yield batch
             batch = []
+            limit = budget()
         if not batch:
             bucket = length_bucket(length)
             width = max(bucket if options.batch_invariant else length, options.min_decoding_length)

@@ -17,6 +17,8 @@ import json
 import os
 import sqlite3
 import threading
+import time
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
@@ -26,8 +28,13 @@ from .errors import TranslateKitError
 from .paths import cache_home
 
 DEFAULT_FILENAME = "memory.sqlite3"
+SCHEMA_VERSION = 1
+"""`PRAGMA user_version` of the files this version writes; a higher one is a newer translate-kit's."""
+LOCK_TIMEOUT = 60.0
+"""Seconds to wait for another process's write before saying the memory is locked."""
+_ADVICE = "use --cache PATH or --no-cache"
 # Options that decide how work is batched, not what is decoded.
-_NOT_IN_KEY = frozenset({"max_batch_tokens"})
+_NOT_IN_KEY = frozenset({"max_batch_tokens", "call_seconds"})
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY,
@@ -72,21 +79,68 @@ def sentence_key(context: str, text: str, placeholders: Iterable[tuple[str, str]
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-class TranslationMemory:
-    """`get_many(keys)` / `put_many({key: Entry})` over one SQLite file; use as a context manager."""
+class MemoryRecovered(UserWarning):
+    """A damaged memory file was moved aside and a fresh one started (the run goes on)."""
 
-    def __init__(self, path: str | os.PathLike[str]):
+
+class TranslationMemory:
+    """`get_many(keys)` / `put_many({key: Entry})` over one SQLite file; use as a context manager.
+
+    A file that is not a readable database (truncated, overwritten) is only a cache, so it is moved
+    aside to `<name>.corrupt-<time>` (kept for inspection) and a fresh memory started, with a
+    `MemoryRecovered` warning; a newer schema, a read-only file or a writer holding the lock past
+    `timeout` stop the run with one line naming the file and what to do, as nothing may be lost.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float = LOCK_TIMEOUT):
         self.path = Path(path)
+        self.timeout = timeout
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
-        except (OSError, sqlite3.DatabaseError) as exc:
-            raise TranslateKitError(
-                f"cannot open the translation memory {self.path}: {exc} (use --cache PATH or --no-cache)"
-            ) from None
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, unopenable: not damage
+                raise self._error(exc) from None
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            warnings.warn(f"the translation memory {self.path} was damaged ({exc}); moved it to "
+                          f"{aside} and started a fresh one", MemoryRecovered, stacklevel=2)
+            self._db = self._open()
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # reads the header: damage shows
+            if version > SCHEMA_VERSION:
+                raise TranslateKitError(
+                    f"the translation memory {self.path} was written by a newer translate-kit (schema "
+                    f"{version}, this one reads {SCHEMA_VERSION}): upgrade translate-kit or {_ADVICE}"
+                )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+            if version < SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("SELECT key FROM translations LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _error(self, exc: BaseException) -> TranslateKitError:
+        """One line naming the file, the cause and what to do."""
+        message = str(exc)
+        if "locked" in message:
+            hint = f"another process held it for over {self.timeout:.0f} s; wait for it, or {_ADVICE}"
+        elif "readonly" in message or "read-only" in message:
+            hint = f"it is read-only; make it and its folder writable, or {_ADVICE}"
+        else:
+            hint = _ADVICE
+        return TranslateKitError(f"cannot open the translation memory {self.path}: {message} ({hint})")
 
     def __enter__(self) -> TranslationMemory:
         return self
@@ -118,11 +172,15 @@ class TranslationMemory:
         rows = [
             (k, e.text, e.score, json.dumps(list(e.dropped), ensure_ascii=False)) for k, e in entries.items()
         ]
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
-                "INSERT OR REPLACE INTO translations (key, text, score, dropped) VALUES (?, ?, ?, ?)", rows
-            )
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO translations (key, text, score, dropped) VALUES (?, ?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.OperationalError as exc:  # locked past the timeout, read-only, disk full
+            raise self._error(exc) from None
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]

@@ -106,7 +106,8 @@ def decode_options(job: dict[str, Any]):
     from ..engine import DecodeOptions
 
     options: dict[str, Any] = {"beam_size": job["beam"], "max_batch_tokens": job["batch_tokens"],
-                               "no_repeat_ngram_size": job["no_repeat_ngram"]}
+                               "no_repeat_ngram_size": job["no_repeat_ngram"],
+                               "call_seconds": job.get("call_seconds")}  # None: the knob's fixed budget
     if job.get("pin_length"):
         pinned = int(job["pin_length"])
         options.update(min_decoding_length=pinned, max_decoding_length=pinned, decode_ratio=None)

@@ -15,6 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import TranslateKitError
+from .interrupts import leave_at_once
 
 COMMAND_MODULES = {
     "models": "models",
@@ -60,4 +61,11 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="translate-kit")
+    """The console entry. A command stopped by a signal exits with os._exit, so engine calls still
+    queued in CTranslate2's workers are abandoned rather than decoded (translate_kit.cli.interrupts)."""
+    try:
+        cli(prog_name="translate-kit")
+    except SystemExit as exc:
+        if exc.code in (130, 143):
+            leave_at_once(exc.code)
+        raise

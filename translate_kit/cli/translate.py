@@ -21,6 +21,7 @@ from ..errors import OptionError
 from ..glossary import read_glossary
 from ..languages import ENGLISH
 from ..translate import DEFAULT_WINDOW, MANIFEST_NAME, ON_DROPPED, DroppedPlaceholders
+from .interrupts import exit_code, stoppable
 from .options import errors_option, quiet_option, src_lang_option, tgt_lang_option
 from .progress import Progress
 from .ray_options import ray_options, write_stats
@@ -246,15 +247,15 @@ def translate_command(
                                 shard_records=shard_records, workers=workers, ship_model=ship_model,
                                 quiet=quiet, stats_json=stats_json)
     try:
-        with Progress("translate", "sentences", quiet=quiet) as progress:
+        with stoppable(), Progress("translate", "sentences", quiet=quiet) as progress:
             result = translate_documents(
                 source, output, options, fmt=fmt, progress=progress.update,
                 stdout=lambda text: click.echo(text, nl=False),
             )
     except OptionError as exc:
         raise click.UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        _interrupted(output, no_cache)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM
+        _interrupted(output, no_cache, exit_code(exc))
     stats = result.stats
     write_stats(stats_json, stats.to_dict())
     _warn_dropped(result.dropped_sentences)
@@ -279,15 +280,15 @@ def translate_command(
     )
 
 
-def _interrupted(output: str | None, no_cache: bool) -> NoReturn:
-    """Ctrl-C: say what is saved and how to resume, exit 130 (the shell's code for SIGINT)."""
+def _interrupted(output: str | None, no_cache: bool, code: int) -> NoReturn:
+    """Ctrl-C or SIGTERM: say what is saved and how to resume, exit `code` (130 SIGINT, 143 SIGTERM)."""
     saved = "documents finished so far are written" if output not in (None, "-") else "nothing is written"
     memory = (
         "translated sentences are not kept (--no-cache)" if no_cache
         else "translated sentences are in the translation memory"
     )
     click.echo(f"\ninterrupted: {saved}; {memory}; run the same command again to resume.", err=True)
-    sys.exit(130)
+    sys.exit(code)
 
 
 COMMANDS: list[click.Command] = [translate_command]

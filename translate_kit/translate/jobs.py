@@ -327,9 +327,14 @@ def run_jobs(
             continue
         output = Path(item.job.output)
         encoded = content.encode("utf-8")
-        item.manifest.record(item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), encoded)
-        with atomic_write(output, "wb") as handle:
-            handle.write(encoded)
+        try:
+            name, job_id = item.job.manifest_entry()[1], _job_id(job_key, item)
+            item.manifest.record(name, item.input_hash, job_id, encoded)
+            with atomic_write(output, "wb") as handle:  # a failed write leaves no partial file
+                handle.write(encoded)
+        except OSError as exc:  # a full disk, a vanished folder: name the output, say how to go on
+            raise OSError(exc.errno, f"{exc.strerror or exc}; finished outputs are kept, run the same "
+                          "command again to resume", str(output)) from None
     stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
     return stats
 
