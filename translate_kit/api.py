@@ -164,9 +164,10 @@ class TranslateOptions:
 
 @dataclass
 class TextResult:
-    """One translated document held in memory: `text` in the input's format (or bilingual JSONL)."""
+    """One translated document held in memory: `text` in the input's format (bytes for a binary
+    format such as DOCX, see documents.is_binary), or bilingual JSONL."""
 
-    text: str
+    text: str | bytes
     sentences: list[SentenceResult] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # values (numbers, URLs, markup) the model lost
     document: TranslatedDocument | None = None  # the parsed document and its rendered blocks
@@ -448,7 +449,7 @@ def translate_documents(
     fmt: str | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
-    stdout: Callable[[str], None] | None = None,
+    stdout: Callable[[str | bytes], None] | None = None,
 ) -> DocumentsResult:
     """Translate a file, '-' (standard input) or a folder into `output` (None: `stdout`).
 

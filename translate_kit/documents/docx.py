@@ -17,6 +17,7 @@ target (``r:id``/``w:anchor``), its text is translated. ``w:lang`` values naming
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -143,11 +144,8 @@ def _languages(root: Any) -> Iterator[tuple[Any, str | None]]:
                     yield element, attribute
 
 
-def _rewrite(paragraph: Paragraph, rendered: str) -> None:
-    rewrite_runs(paragraph, rendered, SYNTAX)
-
-
-LAYOUT = office.Layout("DOCX", _parts, _style_names, _paragraphs, _languages, _rewrite)
+LAYOUT = office.Layout("DOCX", _parts, _style_names, _paragraphs, _languages,
+                       functools.partial(rewrite_runs, syntax=SYNTAX))
 BINARY = True
 
 
