@@ -100,19 +100,17 @@ def parse_document(
     front matter fields people read (translated).
     """
     module = format_module(fmt)
-    if getattr(module, "BINARY", False):
-        if isinstance(source, str):
-            raise InputError(f"{fmt} is a binary format: it is read from a file, not from text", path)
-        if fmt in ("odt", "odp"):
-            return module.read(source, path, fmt)
-        return module.read(source, path)
+    if is_binary(fmt) and isinstance(source, str):
+        raise InputError(f"{fmt} is a binary format: it is read from a file, not from text", path)
     if fmt in ("tsv", "csv"):
         return module.read(source, path, columns, fmt)
+    if fmt in ("odt", "odp"):
+        return module.read(source, path, fmt)
     if fmt == "jsonl":
         return module.read(source, path, fields)
     if fmt == "markdown":
         return module.read(source, path, front_matter_keys)
-    if fmt == "html":  # kramdown's markdown="1" elements: the one place a format reads another
+    if fmt in ("html", "epub"):  # kramdown's markdown="1" elements: where a format reads another
         return module.read(source, path, {"markdown": format_module("markdown").read_into})
     return module.read(source, path)
 
