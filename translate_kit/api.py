@@ -76,11 +76,8 @@ _ELSEWHERE = {
                     "evaluate.workflow"),
     **dict.fromkeys(["AlignOptions", "AlignedPair", "PairingRun", "align_documents", "align_texts",
                      "pair_documents"], "align.workflow"),
-    "bead_table": "align.output",
-    "PairingSettings": "align.pairing",
-    "DecodeOptions": "engine",
-    "CorpusOptions": "corpus",
-    "CorpusSummary": "corpus",
+    "bead_table": "align.output", "PairingSettings": "align.pairing", "DecodeOptions": "engine",
+    **dict.fromkeys(["CorpusOptions", "CorpusSummary"], "corpus"),
 }
 
 
@@ -164,8 +161,7 @@ class TranslateOptions:
 
 @dataclass
 class TextResult:
-    """One translated document held in memory: `text` in the input's format (bytes for a binary
-    format such as DOCX, see documents.is_binary), or bilingual JSONL."""
+    """One translated document held in memory: `text` in its format (bytes if binary) or bilingual JSONL."""
 
     text: str | bytes
     sentences: list[SentenceResult] = field(default_factory=list)
@@ -289,13 +285,8 @@ class Translation:
         options = self.options
         decoding = self.decoding or options.decode_options()
         return DocumentTranslator(
-            self.engine,
-            decoding,
-            memory=self.memory,
-            glossary=options.glossary,
-            window_sentences=options.window_sentences,
-            progress=progress,
-            cancel=cancel,
+            self.engine, decoding, memory=self.memory, glossary=options.glossary,
+            window_sentences=options.window_sentences, progress=progress, cancel=cancel,
             on_dropped=options.on_dropped,
         )
 

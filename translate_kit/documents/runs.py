@@ -73,8 +73,8 @@ class Paragraph:
         self.atoms.append((elements, wrap))
         self.pieces.append(Piece(style=style, link=link, atom=len(self.atoms) - 1, owner=owner))
 
-    def content(self) -> list[Piece]:
-        """The pieces a block holds: from the first to the last piece with words, neighbours merged.
+    def _range(self) -> list[Piece]:
+        """From the first to the last piece (whole owners) with words; [] without words.
 
         Atoms before the first and after the last text (a heading's bookmark, an anchored picture)
         stay where they are, outside the block.
@@ -85,8 +85,12 @@ class Paragraph:
         owners = [p.owner for p in self.pieces]
         first = owners.index(owners[worded[0]])
         last = len(owners) - 1 - owners[::-1].index(owners[worded[-1]])
+        return self.pieces[first : last + 1]
+
+    def content(self) -> list[Piece]:
+        """The pieces the block holds, neighbours of the same style and link merged."""
         merged: list[Piece] = []
-        for piece in self.pieces[first : last + 1]:
+        for piece in self._range():
             previous = merged[-1] if merged else None
             if (previous and piece.atom is None and previous.atom is None
                     and (previous.style, previous.link) == (piece.style, piece.link)):
@@ -97,7 +101,7 @@ class Paragraph:
 
     def consumed(self) -> list[Any]:
         """The children of the paragraph element a rewrite replaces (owners of the block's pieces)."""
-        return list(dict.fromkeys(p.owner for p in self.content()))
+        return list(dict.fromkeys(p.owner for p in self._range()))
 
 
 def properties_key(element: Any) -> bytes:
