@@ -353,3 +353,44 @@ def replace_entry(data: bytes, name: str, content: bytes) -> bytes:
 
 def devanagari(text: str) -> bool:
     return bool(re.search("[\u0900-\u097f]", text))
+
+
+def simple_odt(paragraphs) -> bytes:
+    """An ODT from drawn paragraphs: each a list of (text, bold, italic, link URL or None) runs;
+    runs of spaces are written as ``text:s``, as office suites write them."""
+    from odf.opendocument import OpenDocumentText
+    from odf.style import Style, TextProperties
+    from odf.text import A, P, S, Span
+
+    document = OpenDocumentText()
+    styles = {}
+    for name, properties in (("B", {"fontweight": "bold"}), ("I", {"fontstyle": "italic"}),
+                             ("BI", {"fontweight": "bold", "fontstyle": "italic"})):
+        styles[name] = Style(name=name, family="text")
+        styles[name].addElement(TextProperties(**properties))
+        document.automaticstyles.addElement(styles[name])
+
+    def add_text(parent, text: str) -> None:
+        for index, piece in enumerate(re.split("( {2,})", text)):
+            if index % 2:
+                parent.addText(" ")
+                parent.addElement(S(c=len(piece) - 1))
+            elif piece:
+                parent.addText(piece)
+
+    for runs in paragraphs:
+        paragraph = P()
+        for text, bold, italic, url in runs:
+            name = ("B" if bold else "") + ("I" if italic else "")
+            inner = Span(stylename=styles[name]) if name else None
+            outer = A(href=url, type="simple") if url else None
+            holder = inner or outer or paragraph
+            add_text(holder, text)
+            if inner is not None and outer is not None:
+                outer.addElement(inner)
+            if outer is not None or inner is not None:
+                paragraph.addElement(outer if outer is not None else inner)
+        document.text.addElement(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -26,6 +26,7 @@ from office_files import (
     news_pptx,
     replace_entry,
     simple_docx,
+    simple_odt,
 )
 
 from translate_kit.cli import cli
@@ -182,6 +183,28 @@ def test_drawn_docx_round_trips_and_keeps_every_formatted_word(paragraphs, table
     if table:
         cells = [[cell.text for cell in row.cells] for row in reopened.tables[0].rows]
         assert cells == [[text + SUFFIX for text in row] for row in table]
+
+
+_odt_run = st.tuples(
+    st.tuples(_text, st.sampled_from(["", " ", "  "])).map("".join), st.booleans(), st.booleans(),
+    st.sampled_from([None, None, MEA]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(paragraphs=st.lists(st.lists(_odt_run, min_size=1, max_size=6), min_size=1, max_size=4))
+def test_drawn_odt_round_trips_and_keeps_spans_links_and_spaces(paragraphs):
+    data = simple_odt(paragraphs)
+    doc = parse_document(data, "drawn.odt", "odt")
+    assert write_document(doc, _identity(doc)) == data
+    out = write_document(doc, _suffixed(doc))
+    after = parse_document(out, "drawn.odt", "odt")
+    assert _shape(after) == [(kind, text + SUFFIX, spans) for kind, text, spans in _shape(doc)]
+    texts = ["".join(text for text, *_ in runs).rstrip() for runs in paragraphs]  # trailing spaces: outside
+    assert [b.plain_text().rstrip() for b in doc.blocks] == texts
+    links = sum(url is not None for runs in paragraphs for *_, url in runs)
+    content = _entries(out)["content.xml"].decode()
+    assert content.count(f'xlink:href="{MEA}"') == links and "  " not in content
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ OpenDocument paragraphs are mixed content (text, then elements each followed by 
 paragraph is read by walking it: spans nest (a piece's style is its chain of span styles), a link
 keeps its ``xlink:href``, ``text:s`` is spaces, ``text:soft-page-break`` is dropped (the office
 suite recomputes it) and every other element (tabs, line breaks, notes, frames, bookmarks, fields,
-comments) is an atom kept as it is; a note's or a frame's own paragraphs are blocks of their own.
+comments) is an atom kept as it is (outside the block when no words precede or follow it); a note's
+or a frame's own paragraphs are blocks of their own.
 A rewritten paragraph gets its runs of spaces back as ``text:s``. ``fo:language`` and the asian and
 complex-script languages of styles (and ``dc:language`` in meta.xml) that name Hindi or English are
 language codes, written as the target's.
@@ -57,21 +58,28 @@ def _kind(paragraph: Any) -> str:
     return BlockKind.PARAGRAPH
 
 
-def _walk(paragraph: Paragraph, element: Any, chain: tuple[Any, ...], link: int | None) -> None:
-    """Add the pieces of `element`'s content; `chain` holds the spans around it, outermost first."""
+def _walk(paragraph: Paragraph, element: Any, chain: tuple[Any, ...], link: int | None, owner: Any) -> None:
+    """Add the pieces of `element`'s content; `chain` holds the spans around it, outermost first.
+
+    A piece's owner is what a rewrite replaces: the paragraph itself for its leading text, else the
+    paragraph's child the piece is in (or whose tail it is), so leading and trailing atoms without
+    words (a footnote mark, an anchored frame) stay outside the block, where they are.
+    """
+    top = element is paragraph.element
     style = paragraph.style(chain, "\0".join(s.get(TEXT + "style-name", "") for s in chain).encode())
-    paragraph.text(element.text or "", style, link, None)
+    paragraph.text(element.text or "", style, link, owner)
     for child in element:
+        within = child if top else owner
         if child.tag == TEXT + "span":
-            _walk(paragraph, child, (*chain, child), link)
+            _walk(paragraph, child, (*chain, child), link, within)
         elif child.tag == TEXT + "a":
             paragraph.links.append(child)
-            _walk(paragraph, child, chain, len(paragraph.links) - 1)
+            _walk(paragraph, child, chain, len(paragraph.links) - 1, within)
         elif child.tag == TEXT + "s":
-            paragraph.text(" " * int(child.get(TEXT + "c", "1")), style, link, None)
+            paragraph.text(" " * int(child.get(TEXT + "c", "1")), style, link, within)
         elif child.tag != TEXT + "soft-page-break" and not isinstance(child, etree._Comment):
-            paragraph.atom([child], style, link, None, False)
-        paragraph.text(child.tail or "", style, link, None)
+            paragraph.atom([child], style, link, within, False)
+        paragraph.text(child.tail or "", style, link, within)
 
 
 def _paragraphs(root: Any, part: str, context: None) -> Iterator[tuple[Paragraph, str]]:
@@ -80,7 +88,7 @@ def _paragraphs(root: Any, part: str, context: None) -> Iterator[tuple[Paragraph
         return
     for element in scope.iter(TEXT + "p", TEXT + "h"):
         paragraph = Paragraph(element)
-        _walk(paragraph, element, (), None)
+        _walk(paragraph, element, (), None, element)
         yield paragraph, _kind(element)
 
 
@@ -112,28 +120,38 @@ def _append_plain(element: Any, text: str) -> None:
 
 
 def _rewrite(paragraph: Paragraph, rendered: str) -> None:
-    """Rebuild the paragraph's whole content from the rendered translation (atoms moved back)."""
+    """Replace the block's part of the paragraph by the rendered translation (atoms moved back)."""
     element = paragraph.element
-    pieces = segments(rendered, base_style(paragraph.content()))
-    for atom, _ in paragraph.atoms:
-        atom[0].tail = None
-    element.text = None
-    for child in list(element):
-        element.remove(child)
-    container, container_link = element, None
-    for piece in pieces:
+    consumed = paragraph.consumed()
+    children = [child for child in consumed if child is not element]
+    position = element.index(children[0]) if children else 0
+    holder = etree.SubElement(element, element.tag)  # scratch: the new content, then spliced in
+    container, container_link = holder, None
+    for piece in segments(rendered, base_style(paragraph.content())):
         if piece.link != container_link:
-            container_link, container = piece.link, element
+            container_link, container = piece.link, holder
             if piece.link is not None:
                 template = paragraph.links[piece.link]
-                container = etree.SubElement(element, template.tag, dict(template.attrib))
+                container = etree.SubElement(holder, template.tag, dict(template.attrib))
         target = container
         for span in paragraph.styles[piece.style]:
             target = etree.SubElement(target, span.tag, dict(span.attrib))
         if piece.atom is not None:
-            target.append(paragraph.atoms[piece.atom][0][0])
+            atom = paragraph.atoms[piece.atom][0][0]
+            atom.tail = None  # its old tail is block text, rendered anew
+            target.append(atom)
         else:
             _append_text(target, piece.text)
+    for child in children:
+        if child.getparent() is element:
+            element.remove(child)
+    element.remove(holder)
+    if element in consumed or position == 0:
+        element.text = ("" if element in consumed else element.text or "") + (holder.text or "")
+    else:
+        element[position - 1].tail = (element[position - 1].tail or "") + (holder.text or "")
+    for offset, child in enumerate(list(holder)):
+        element.insert(position + offset, child)
 
 
 LAYOUT_LABELS = {"odt": "ODT", "odp": "ODP"}
