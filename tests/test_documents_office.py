@@ -5,6 +5,7 @@ and spans, and bad or hostile files refused with one line."""
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import zipfile
 
@@ -258,6 +259,22 @@ def test_docx_translation_keeps_links_pictures_tables_styles_and_spans(files, tr
     assert 'w:val="en-IN"' in styles and 'w:bidi="en-IN"' in styles and "hi-IN" not in styles
     document = entries["word/document.xml"].decode()
     assert "PAGE" in document and 'w:footnoteReference w:id="1"' in document
+
+
+def test_binary_output_goes_to_standard_output_as_bytes_and_bilingual_output_is_jsonl(
+    files, tiny_model_hi_en, tmp_path
+):
+    source = tmp_path / "news.hi.docx"
+    source.write_bytes(files["docx"])
+    model = ["--model", str(tiny_model_hi_en), "--beam", "1", "--threads", "1", "-q"]
+    result = CliRunner().invoke(cli, ["translate", str(source), "-o", "-", *model])
+    assert result.exit_code == 0, result.output
+    assert docx.Document(io.BytesIO(result.stdout_bytes)).paragraphs[0].style.name == "Heading 1"
+    result = CliRunner().invoke(cli, ["translate", str(source), "--bilingual", "-o", "-", *model])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    body = next(r for r in records if r["block"] == "b2")
+    assert body["kind"] == "paragraph" and "सोमवार को" in body["source"]
+    assert not devanagari(body["translation"])
 
 
 def test_pptx_translation_keeps_titles_links_tables_pictures_and_notes(files, translate):
