@@ -135,6 +135,37 @@ def test_docx_identity_holds_after_c14n_for_every_xml_part(files):
             )
 
 
+WORD_SPLIT = (
+    '<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r w:rsidR="00A1"><w:t>विदेश मंत्री</w:t></w:r>'
+    '<w:proofErr w:type="spellStart"/><w:r w:rsidR="00B2"><w:t xml:space="preserve"> ने </w:t></w:r>'
+    '<w:proofErr w:type="spellEnd"/><w:r w:rsidR="00C3"><w:rPr><w:b/></w:rPr><w:t>बयान</w:t></w:r>'
+    '<w:r w:rsidR="00D4"><w:rPr><w:b/></w:rPr><w:t xml:space="preserve"> दिया</w:t></w:r>'
+    '<w:r><w:t>।</w:t></w:r><w:fldSimple w:instr=" PAGE "><w:r><w:t>3</w:t></w:r></w:fldSimple></w:p>'
+)
+
+
+def test_runs_word_split_at_editing_sessions_are_one_sentence_and_come_back_as_one_run(files):
+    """Word cuts runs at every editing session (rsid) and spelling mark; the model must see one
+    sentence, and equal formatting goes back as one run."""
+    original = _entries(files["docx"])["word/document.xml"].decode()
+    start = original.index("<w:body>") + len("<w:body>")
+    data = replace_entry(
+        files["docx"], "word/document.xml", (original[:start] + WORD_SPLIT + original[start:]).encode()
+    )
+    doc = parse_document(data, "split.docx", "docx")
+    block = doc.blocks[0]
+    assert (block.kind, block.text) == ("heading", "विदेश मंत्री ने ⟦1⟧।")
+    assert block.spans["⟦1⟧"].text == "बयान दिया"
+    rendered = render_block(doc, block, "The minister ⟦1⟧.", {"⟦1⟧": "made a statement"})
+    paragraph = docx.Document(io.BytesIO(write_document(doc, {block.id: rendered}))).paragraphs[0]
+    assert [(run.text, run.bold) for run in paragraph.runs] == [
+        ("The minister ", None),
+        ("made a statement", True),
+        (".", None),
+    ]
+    assert paragraph.style.name == "Heading 2" and 'w:instr=" PAGE "' in paragraph._p.xml
+
+
 WORDS = [
     "भारत",
     "और",
@@ -187,7 +218,9 @@ def test_drawn_docx_round_trips_and_keeps_every_formatted_word(paragraphs, table
 
 
 _odt_run = st.tuples(
-    st.tuples(_text, st.sampled_from(["", " ", "  "])).map("".join), st.booleans(), st.booleans(),
+    st.tuples(_text, st.sampled_from(["", " ", "  "])).map("".join),
+    st.booleans(),
+    st.booleans(),
     st.sampled_from([None, None, MEA]),
 )
 
