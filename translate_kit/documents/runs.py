@@ -46,7 +46,8 @@ class Piece:
 class Paragraph:
     """A paragraph element read into pieces, with the elements its indices name.
 
-    `styles` are the run-property templates (None: no properties), `links` the link elements (their
+    `styles` are the style templates (a run-properties element or None in Word and PowerPoint, the
+    chain of enclosing spans in OpenDocument), `links` the link elements (their
     attributes are copied onto a rewritten link), `atoms` the elements of each atom with whether a
     rewrite must wrap them in a run of their style (a tab inside a run) or not (whole runs of a field).
     """
