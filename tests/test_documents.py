@@ -333,9 +333,12 @@ def test_detect_format():
     assert [
         detect_format(p) for p in ("a.hi.txt", "a.MD", "b.htm", "c.jsonl", "d.tsv", "e.csv", "f.srt", "-")
     ] == ["text", "markdown", "html", "jsonl", "tsv", "csv", "text", "text"]
+    assert [detect_format(p) for p in ("a.DOCX", "b.pptx", "c.odt", "d.odp", "e.epub")] == [
+        "docx", "pptx", "odt", "odp", "epub",
+    ]
     assert detect_format("x.txt", "markdown") == "markdown"
     with pytest.raises(InputError, match="unknown format"):
-        detect_format("x.txt", "docx")
+        detect_format("x.txt", "xlsx")
 
 
 def test_invalid_utf8_binary_and_empty_files(tmp_path):

@@ -164,9 +164,9 @@ class TranslateOptions:
 
 @dataclass
 class TextResult:
-    """One translated document held in memory: `text` in the input's format (or bilingual JSONL)."""
+    """One translated document held in memory: `text` in its format (bytes if binary) or bilingual JSONL."""
 
-    text: str
+    text: str | bytes
     sentences: list[SentenceResult] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # values (numbers, URLs, markup) the model lost
     document: TranslatedDocument | None = None  # the parsed document and its rendered blocks
@@ -288,13 +288,8 @@ class Translation:
         options = self.options
         decoding = self.decoding or options.decode_options()
         return DocumentTranslator(
-            self.engine,
-            decoding,
-            memory=self.memory,
-            glossary=options.glossary,
-            window_sentences=options.window_sentences,
-            progress=progress,
-            cancel=cancel,
+            self.engine, decoding, memory=self.memory, glossary=options.glossary,
+            window_sentences=options.window_sentences, progress=progress, cancel=cancel,
             on_dropped=options.on_dropped,
         )
 
@@ -429,7 +424,7 @@ def translate_documents(
     fmt: str | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
-    stdout: Callable[[str], None] | None = None,
+    stdout: Callable[[str | bytes], None] | None = None,
 ) -> DocumentsResult:
     """Translate a file, '-' (standard input) or a folder into `output` (None: `stdout`).
 

@@ -1,10 +1,12 @@
 """Documents: read a file into blocks with stable ids, write the same format back translated.
 
 One module per format (`text`, `markdown`, `html`, `jsonl`, `table` for TSV/CSV), each with
-``read(source, path, ...) -> Document``, ``write(doc, rendered) -> str`` and ``escape(text)``. The
-format comes from ``--format`` or the file extension (unknown extensions are plain text). A format's
-module is imported when a document of that format is first read or written, so translating plain
-text never loads the Markdown, HTML or table parsers (nor pandas).
+``read(source, path, ...) -> Document``, ``write(doc, rendered) -> str`` and ``escape(text)``.
+Binary formats (`docx`, `pptx`, `odf` for ODT/ODP, `epub`: zip packages) say ``BINARY = True``:
+their ``read`` takes the file's bytes and their ``write`` returns bytes. The format comes from
+``--format`` or the file extension (unknown extensions are plain text). A format's module is
+imported when a document of that format is first read or written, so translating plain text never
+loads the Markdown, HTML or table parsers (nor pandas).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import InputError
-from ..textio import read_text
+from ..textio import read_bytes, read_text
 from .frontmatter import DEFAULT_KEYS as DEFAULT_FRONT_MATTER_KEYS
 from .model import Block, BlockKind, Document, InlineSpan, render_inline
 from .splice import WRAP_MODES
@@ -31,6 +33,7 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "detect_format",
+    "is_binary",
     "parse_document",
     "read_document",
     "render_block",
@@ -40,6 +43,7 @@ __all__ = [
 # format -> the module (in this package) that reads and writes it
 _MODULES = {
     "text": "text", "markdown": "markdown", "html": "html", "jsonl": "jsonl", "tsv": "table", "csv": "table",
+    "docx": "docx", "pptx": "pptx", "odt": "odf", "odp": "odf", "epub": "epub",
 }
 FORMATS = tuple(_MODULES)
 EXTENSIONS = {
@@ -54,12 +58,22 @@ EXTENSIONS = {
     ".ndjson": "jsonl",
     ".tsv": "tsv",
     ".csv": "csv",
+    ".docx": "docx",
+    ".pptx": "pptx",
+    ".odt": "odt",
+    ".odp": "odp",
+    ".epub": "epub",
 }
 
 
 def format_module(fmt: str) -> ModuleType:
     """The reader/writer module of format `fmt`, imported on first use."""
     return importlib.import_module(f".{_MODULES[fmt]}", __name__)
+
+
+def is_binary(fmt: str) -> bool:
+    """Whether format `fmt` is read from bytes and written as bytes (a zip package), not UTF-8 text."""
+    return getattr(format_module(fmt), "BINARY", False)
 
 
 def detect_format(path: str | os.PathLike[str], explicit: str | None = None) -> str:
@@ -72,7 +86,7 @@ def detect_format(path: str | os.PathLike[str], explicit: str | None = None) -> 
 
 
 def parse_document(
-    source: str,
+    source: str | bytes,
     path: str,
     fmt: str,
     *,
@@ -82,16 +96,21 @@ def parse_document(
 ) -> Document:
     """Blocks of `source` read as `fmt`; an empty or blank text has no blocks (tables need a header).
 
-    `front_matter_keys`: the Markdown front matter fields people read (translated).
+    `source` is text, or the file's bytes for a binary format. `front_matter_keys`: the Markdown
+    front matter fields people read (translated).
     """
     module = format_module(fmt)
+    if is_binary(fmt) and isinstance(source, str):
+        raise InputError(f"{fmt} is a binary format: it is read from a file, not from text", path)
     if fmt in ("tsv", "csv"):
         return module.read(source, path, columns, fmt)
+    if fmt in ("odt", "odp"):
+        return module.read(source, path, fmt)
     if fmt == "jsonl":
         return module.read(source, path, fields)
     if fmt == "markdown":
         return module.read(source, path, front_matter_keys)
-    if fmt == "html":  # kramdown's markdown="1" elements: the one place a format reads another
+    if fmt in ("html", "epub"):  # kramdown's markdown="1" elements: where a format reads another
         return module.read(source, path, {"markdown": format_module("markdown").read_into})
     return module.read(source, path)
 
@@ -105,11 +124,13 @@ def read_document(
     errors: str = "strict",
     front_matter_keys: tuple[str, ...] = DEFAULT_FRONT_MATTER_KEYS,
 ) -> Document:
-    """Read and parse a UTF-8 file ('-' is stdin); bad bytes and bad records raise InputError."""
+    """Read and parse a UTF-8 file, or a binary format's bytes ('-' is stdin); bad bytes and bad
+    records raise InputError."""
     name = os.fspath(path)
+    fmt = detect_format(name, fmt)
+    source = read_bytes(name) if is_binary(fmt) else read_text(name, errors)
     return parse_document(
-        read_text(name, errors), name, detect_format(name, fmt), fields=fields, columns=columns,
-        front_matter_keys=front_matter_keys,
+        source, name, fmt, fields=fields, columns=columns, front_matter_keys=front_matter_keys,
     )
 
 
@@ -123,8 +144,9 @@ def render_block(doc: Document, block: Block, text: str, inner: Mapping[str, str
     return render_inline(text, block.spans, inner, format_module(doc.format).escape)
 
 
-def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "join") -> str:
-    """The document in its own format with each block id in `rendered` replaced by that text.
+def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "join") -> str | bytes:
+    """The document in its own format with each block id in `rendered` replaced by that text
+    (bytes for a binary format, see `is_binary`).
 
     `wrap` ("join" or "keep", see `splice.WRAP_MODES`) applies to Markdown paragraphs that were
     wrapped over several source lines.

@@ -32,6 +32,7 @@ from ..documents import (
     EXTENSIONS,
     Document,
     detect_format,
+    is_binary,
     parse_document,
     write_document,
 )
@@ -274,9 +275,9 @@ def load_jobs(jobs: Sequence[Job], settings: JobSettings) -> list[LoadedJob]:
                 raise InputError("output exists (use --overwrite to replace it)", job.output)
             for stale in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
                 stale.unlink(missing_ok=True)  # left by a run killed while writing this output
-        text = decode(data, name, settings.errors)
+        source = data if is_binary(job.fmt) else decode(data, name, settings.errors)
         doc = parse_document(
-            text, name, job.fmt, fields=settings.fields, columns=settings.columns,
+            source, name, job.fmt, fields=settings.fields, columns=settings.columns,
             front_matter_keys=settings.front_matter_keys,
         )
         loaded.append(LoadedJob(job, _sha256(data), manifest, doc))
@@ -288,7 +289,7 @@ def run_jobs(
     translator: DocumentTranslator | None,
     settings: JobSettings,
     *,
-    stdout: Callable[[str], None] | None = None,
+    stdout: Callable[[str | bytes], None] | None = None,
     on_planned: Callable[[int], None] | None = None,
 ) -> RunStats:
     """Translate and write `loaded` jobs; outputs an identical earlier run finished are skipped.
@@ -297,7 +298,8 @@ def run_jobs(
     leaves complete outputs only, and rerunning it redoes just the rest (the translation memory
     answers the sentences that were done). Without a `translator` (nothing needs translating,
     e.g. empty inputs) documents are written back as they are. `on_planned(total_sentences)` is
-    called before translating starts (for a progress bar).
+    called before translating starts (for a progress bar). Standard output gets text, or bytes for
+    a binary format (an office file).
     """
     started = time.perf_counter()
     stats = translator.stats if translator else RunStats()
@@ -323,10 +325,10 @@ def run_jobs(
         else:
             content = write_document(result.document, result.rendered, wrap=settings.wrap)
         if item.job.output is None:
-            (stdout or sys.stdout.write)(content)
+            (stdout or _write_stdout)(content)
             continue
         output = Path(item.job.output)
-        encoded = content.encode("utf-8")
+        encoded = content if isinstance(content, bytes) else content.encode("utf-8")
         try:
             name, job_id = item.job.manifest_entry()[1], _job_id(job_key, item)
             item.manifest.record(name, item.input_hash, job_id, encoded)
@@ -337,6 +339,14 @@ def run_jobs(
                           "command again to resume", str(output)) from None
     stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
     return stats
+
+
+def _write_stdout(content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+    else:
+        sys.stdout.write(content)
 
 
 def _job_id(job_key: str, item: LoadedJob) -> str:
