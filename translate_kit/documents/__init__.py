@@ -1,6 +1,7 @@
 """Documents: read a file into blocks with stable ids, write the same format back translated.
 
-One module per format (`text`, `markdown`, `html`, `jsonl`, `table` for TSV/CSV), each with
+One module per format (`text`, `markdown`, `html`, `jsonl`, `table` for TSV/CSV, `subtitles` for
+SRT/WebVTT), each with
 ``read(source, path, ...) -> Document``, ``write(doc, rendered) -> str`` and ``escape(text)``. The
 format comes from ``--format`` or the file extension (unknown extensions are plain text). A format's
 module is imported when a document of that format is first read or written, so translating plain
@@ -40,6 +41,7 @@ __all__ = [
 # format -> the module (in this package) that reads and writes it
 _MODULES = {
     "text": "text", "markdown": "markdown", "html": "html", "jsonl": "jsonl", "tsv": "table", "csv": "table",
+    "srt": "subtitles", "vtt": "subtitles",
 }
 FORMATS = tuple(_MODULES)
 EXTENSIONS = {
@@ -54,6 +56,8 @@ EXTENSIONS = {
     ".ndjson": "jsonl",
     ".tsv": "tsv",
     ".csv": "csv",
+    ".srt": "srt",
+    ".vtt": "vtt",
 }
 
 
@@ -87,6 +91,8 @@ def parse_document(
     module = format_module(fmt)
     if fmt in ("tsv", "csv"):
         return module.read(source, path, columns, fmt)
+    if fmt in ("srt", "vtt"):
+        return module.read(source, path, fmt)
     if fmt == "jsonl":
         return module.read(source, path, fields)
     if fmt == "markdown":
