@@ -18,6 +18,8 @@ from types import ModuleType
 
 from ..errors import InputError
 from ..textio import read_text
+from . import anchors
+from .anchors import follow_pages
 from .frontmatter import DEFAULT_KEYS as DEFAULT_FRONT_MATTER_KEYS
 from .model import Block, BlockKind, Document, InlineSpan, render_inline
 from .splice import WRAP_MODES
@@ -32,6 +34,8 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "detect_format",
+    "follow_pages",
+    "heading_maps",
     "parse_document",
     "read_document",
     "render_block",
@@ -127,6 +131,16 @@ def render_block(doc: Document, block: Block, text: str, inner: Mapping[str, str
     if block in doc.properties:
         return text
     return render_inline(text, block.spans, inner, format_module(doc.format).escape)
+
+
+def heading_maps(doc: Document, rendered: Mapping[str, str]) -> list[dict[str, str]]:
+    """Source -> translated heading ids of a Markdown page (one map per slug rule); [] for other formats.
+
+    What a folder run needs to make links from other pages follow this page's translated headings.
+    """
+    if doc.format != "markdown":
+        return []
+    return anchors.heading_maps(doc, rendered, format_module("markdown").heading_text)
 
 
 def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "join") -> str:

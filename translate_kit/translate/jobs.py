@@ -32,6 +32,8 @@ from ..documents import (
     EXTENSIONS,
     Document,
     detect_format,
+    follow_pages,
+    heading_maps,
     parse_document,
     write_document,
 )
@@ -317,6 +319,9 @@ def run_jobs(
     results = (
         translator.translate(plans) if translator else (TranslatedDocument(i.document, {}) for i in todo)
     )
+    pages: dict[str, list[dict[str, str]]] = {}
+    written: list[tuple[LoadedJob, str, str]] = []
+    names = _page_names([item.job.source for item in todo])
     for item, result in zip(todo, results, strict=True):
         if settings.bilingual:
             content = bilingual_jsonl(result)
@@ -325,13 +330,34 @@ def run_jobs(
         if item.job.output is None:
             (stdout or sys.stdout.write)(content)
             continue
-        output = Path(item.job.output)
-        encoded = content.encode("utf-8")
-        item.manifest.record(item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), encoded)
-        with atomic_write(output, "wb") as handle:
-            handle.write(encoded)
+        _write_output(item, content, job_key)
+        maps = [] if settings.bilingual else heading_maps(result.document, result.rendered)
+        if maps:
+            pages[names[item.job.source]] = maps
+        if result.document.format == "markdown" and not settings.bilingual:
+            written.append((item, names[item.job.source], content))
+    # Links to another page's headings can follow them only once that page is translated too.
+    for item, name, content in written:
+        linked = follow_pages(content, name, pages)
+        if linked != content:
+            _write_output(item, linked, job_key)
     stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
     return stats
+
+
+def _write_output(item: LoadedJob, content: str, job_key: str) -> None:
+    """Record `content` in the manifest, then write it atomically (a killed run leaves whole files)."""
+    encoded = content.encode("utf-8")
+    item.manifest.record(item.job.manifest_entry()[1], item.input_hash, _job_id(job_key, item), encoded)
+    with atomic_write(Path(item.job.output), "wb") as handle:
+        handle.write(encoded)
+
+
+def _page_names(sources: list[str]) -> dict[str, str]:
+    """Each source path relative to the run's common folder (POSIX): how pages link to each other."""
+    folders = [os.path.dirname(os.path.abspath(s)) for s in sources if s != "-"]
+    root = os.path.commonpath(folders) if folders else "."
+    return {s: Path(os.path.relpath(os.path.abspath(s), root)).as_posix() for s in sources}
 
 
 def _job_id(job_key: str, item: LoadedJob) -> str:
