@@ -164,3 +164,21 @@ def test_cli_translates_subtitles_keeping_every_timecode(tiny_model_hi_en, tmp_p
         assert "⟦" not in translated
         spoken = [line for cue in timed for line in cue[cue.index(next(x for x in cue if "-->" in x)) + 1 :]]
         assert not any(re.search("[\u0900-\u097f]", _TAGS.sub("", line)) for line in spoken)
+
+
+def test_cli_bilingual_subtitles_keep_both_lines_in_each_cue(tiny_model_hi_en, tmp_path):
+    src = tmp_path / "film.srt"
+    src.write_text(SRT, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(
+        cli, ["translate", str(src), "-o", str(out), "--bilingual", "--model", str(tiny_model_hi_en),
+              "--beam", "1", "--threads", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    written = (out / "film.srt").read_text(encoding="utf-8")  # a subtitle file, no .jsonl side file
+    assert _timecodes(written) == _timecodes(SRT)
+    source_cues = [part.splitlines() for part in SRT.strip().split("\n\n")]
+    written_cues = [part.splitlines() for part in written.strip().split("\n\n")]
+    for before, after in zip(source_cues, written_cues, strict=True):
+        assert after[: len(before)] == before and len(after) > len(before)

@@ -25,6 +25,7 @@ from .model import Block, BlockKind, Document, InlineSpan, render_inline
 from .splice import WRAP_MODES
 
 __all__ = [
+    "BILINGUAL_IN_PLACE",
     "Block",
     "BlockKind",
     "DEFAULT_FRONT_MATTER_KEYS",
@@ -143,12 +144,24 @@ def heading_maps(doc: Document, rendered: Mapping[str, str]) -> list[dict[str, s
     return anchors.heading_maps(doc, rendered, format_module("markdown").heading_text)
 
 
-def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "join") -> str:
+BILINGUAL_IN_PLACE = frozenset({"srt", "vtt"})
+"""Formats whose writer puts source and translation side by side in the file itself (both lines in
+each subtitle cue), which `--bilingual` writes instead of the JSONL side file other formats get."""
+
+
+def write_document(
+    doc: Document, rendered: Mapping[str, str], *, wrap: str = "join", bilingual: bool = False
+) -> str:
     """The document in its own format with each block id in `rendered` replaced by that text.
 
     `wrap` ("join" or "keep", see `splice.WRAP_MODES`) applies to Markdown paragraphs that were
-    wrapped over several source lines.
+    wrapped over several source lines. `bilingual` (formats in BILINGUAL_IN_PLACE only) keeps
+    the source beside each translation.
     """
+    if bilingual:
+        if doc.format not in BILINGUAL_IN_PLACE:
+            raise ValueError(f"{doc.format} has no in-file bilingual output: use the JSONL side file")
+        return format_module(doc.format).write(doc, dict(rendered), bilingual=True)
     if doc.format == "markdown":
         return format_module("markdown").write(doc, dict(rendered), wrap)
     return format_module(doc.format).write(doc, dict(rendered))

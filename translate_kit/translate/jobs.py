@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..documents import (
+    BILINGUAL_IN_PLACE,
     DEFAULT_FRONT_MATTER_KEYS,
     EXTENSIONS,
     Document,
@@ -72,7 +73,8 @@ def collect_jobs(
 ) -> list[Job]:
     """A file gives one job; a folder gives one per file in it (recursively, sorted, hidden files
     skipped; without --format only known extensions), written under `output` with the same
-    relative path, language tags in names renamed for `tgt` (bilingual output: a .jsonl suffix).
+    relative path, language tags in names renamed for `tgt` (bilingual output: a .jsonl suffix, except
+    subtitles, which hold both languages in each cue).
 
     `output` "-" (or None) is standard output, for a single input. InputError for an output that
     would replace its input.
@@ -95,20 +97,22 @@ def collect_jobs(
             and not _inside(f, out_dir)
             and (fmt is not None or f.suffix.lower() in EXTENSIONS)
         ]
+        formats = [detect_format(f, fmt) for f in files]
         jobs = [
             Job(
                 str(f),
-                str(_output_name(out_dir / retag(f.relative_to(path), src, tgt), bilingual)),
-                detect_format(f, fmt),
+                str(_output_name(out_dir / retag(f.relative_to(path), src, tgt), bilingual, file_format)),
+                file_format,
                 str(out_dir),
             )
-            for f in files
+            for f, file_format in zip(files, formats, strict=True)
         ]
     else:
         if source != "-" and not path.exists():
             raise InputError("no such file or folder", source)
         if output is not None and Path(output).is_dir():
-            output = str(_output_name(Path(output) / retag(Path(path.name), src, tgt), bilingual))
+            named = Path(output) / retag(Path(path.name), src, tgt)
+            output = str(_output_name(named, bilingual, detect_format(source, fmt)))
         jobs = [Job(source, output, detect_format(source, fmt))]
     for job in jobs:
         if job.source != "-" and job.output is not None and _same_file(job.source, job.output):
@@ -160,8 +164,9 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _output_name(path: Path, bilingual: bool) -> Path:
-    return path.with_name(path.name + ".jsonl") if bilingual else path
+def _output_name(path: Path, bilingual: bool, fmt: str) -> Path:
+    """Bilingual output is a JSONL side file, except for formats that hold both languages in place."""
+    return path.with_name(path.name + ".jsonl") if bilingual and fmt not in BILINGUAL_IN_PLACE else path
 
 
 class Manifest:
@@ -323,10 +328,13 @@ def run_jobs(
     written: list[tuple[LoadedJob, str, str]] = []
     names = _page_names([item.job.source for item in todo])
     for item, result in zip(todo, results, strict=True):
-        if settings.bilingual:
+        in_place = result.document.format in BILINGUAL_IN_PLACE
+        if settings.bilingual and not in_place:
             content = bilingual_jsonl(result)
         else:
-            content = write_document(result.document, result.rendered, wrap=settings.wrap)
+            content = write_document(
+                result.document, result.rendered, wrap=settings.wrap, bilingual=settings.bilingual
+            )
         if item.job.output is None:
             (stdout or sys.stdout.write)(content)
             continue
