@@ -71,6 +71,8 @@ def test_libreoffice_hindi_pdf_recovers_the_text(tmp_path):
 def test_not_a_pdf_and_encrypted():
     with pytest.raises(InputError, match="not a PDF file"):
         read(b"hello", "a.pdf")
+    with pytest.raises(InputError, match="damaged PDF"):
+        read(b"%PDF-1.4 cut short\n", "a.pdf")
     doc = fitz.open()
     doc.new_page().insert_text((72, 72), "secret")
     locked = doc.tobytes(encryption=fitz.PDF_ENCRYPT_AES_256, user_pw="x", owner_pw="y")
