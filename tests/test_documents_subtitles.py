@@ -182,3 +182,34 @@ def test_cli_bilingual_subtitles_keep_both_lines_in_each_cue(tiny_model_hi_en, t
     written_cues = [part.splitlines() for part in written.strip().split("\n\n")]
     for before, after in zip(source_cues, written_cues, strict=True):
         assert after[: len(before)] == before and len(after) > len(before)
+
+
+def test_real_sentences_split_over_cues_round_trip_and_spread(shared_data):
+    """WMT sentences cut over 1-3 cues of up to two lines, 'translated' by their English references."""
+    hindi = (shared_data / "hi-en" / "newsdev2014.hi").read_text(encoding="utf-8").splitlines()[:40]
+    english = (shared_data / "hi-en" / "newsdev2014.en").read_text(encoding="utf-8").splitlines()[:40]
+    cues: list[list[str]] = []
+    for sentence in hindi:
+        words = sentence.split()
+        pieces = max(1, min(3, len(words) // 8))
+        size = -(-len(words) // pieces)
+        for start in range(0, len(words), size):
+            chunk = words[start : start + size]
+            half = -(-len(chunk) // 2)
+            cues.append([" ".join(chunk[:half]), " ".join(chunk[half:])] if len(chunk) > 1 else chunk)
+    parts = []
+    for number, lines in enumerate(cues, start=1):
+        stamp = f"00:{number // 60:02d}:{number % 60:02d},000 --> 00:{number // 60:02d}:{number % 60:02d},900"
+        parts.append(f"{number}\n{stamp}\n" + "\n".join(line for line in lines if line) + "\n")
+    source = "\n".join(parts)
+    doc = parse_document(source, "news.srt", "srt")
+    assert write_document(doc, _identity(doc)) == source
+    assert len(doc.blocks) <= len(hindi) + 5  # sentences, not cues (a few lines end mid-sentence with a '.')
+    by_text = dict(zip((" ".join(s.split()) for s in hindi), english, strict=True))
+    rendered = {b.id: by_text.get(" ".join(b.text.split()), "Translated text.") for b in doc.blocks}
+    out = write_document(doc, rendered)
+    assert _timecodes(out) == _timecodes(source)
+    for before, after in zip(source.split("\n\n"), out.split("\n\n"), strict=True):
+        text = after.strip().splitlines()[2:]
+        assert text and all(line.strip() for line in text)
+        assert len(text) <= len(before.strip().splitlines()[2:])
