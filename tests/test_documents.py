@@ -331,8 +331,9 @@ def test_bad_tables_name_file_and_line(table, message):
 
 def test_detect_format():
     assert [
-        detect_format(p) for p in ("a.hi.txt", "a.MD", "b.htm", "c.jsonl", "d.tsv", "e.csv", "f.srt", "-")
-    ] == ["text", "markdown", "html", "jsonl", "tsv", "csv", "text", "text"]
+        detect_format(p)
+        for p in ("a.hi.txt", "a.MD", "b.htm", "c.jsonl", "d.tsv", "e.csv", "f.srt", "g.VTT", "-")
+    ] == ["text", "markdown", "html", "jsonl", "tsv", "csv", "srt", "vtt", "text"]
     assert [detect_format(p) for p in ("a.DOCX", "b.pptx", "c.odt", "d.odp", "e.epub")] == [
         "docx", "pptx", "odt", "odp", "epub",
     ]

@@ -1,12 +1,12 @@
 """Documents: read a file into blocks with stable ids, write the same format back translated.
 
-One module per format (`text`, `markdown`, `html`, `jsonl`, `table` for TSV/CSV), each with
-``read(source, path, ...) -> Document``, ``write(doc, rendered) -> str`` and ``escape(text)``.
-Binary formats (`docx`, `pptx`, `odf` for ODT/ODP, `epub`: zip packages) say ``BINARY = True``:
-their ``read`` takes the file's bytes and their ``write`` returns bytes. The format comes from
-``--format`` or the file extension (unknown extensions are plain text). A format's module is
-imported when a document of that format is first read or written, so translating plain text never
-loads the Markdown, HTML or table parsers (nor pandas).
+One module per format (`text`, `markdown`, `html`, `jsonl`, `table` for TSV/CSV, `subtitles`
+for SRT/WebVTT), each with ``read(source, path, ...) -> Document``, ``write(doc, rendered) -> str``
+and ``escape(text)``. Binary formats (`docx`, `pptx`, `odf` for ODT/ODP, `epub`: zip packages)
+say ``BINARY = True``: their ``read`` takes the file's bytes and their ``write`` returns bytes.
+The format comes from ``--format`` or the file extension (unknown extensions are plain text). A
+format's module is imported when a document of that format is first read or written, so
+translating plain text never loads the Markdown, HTML or table parsers (nor pandas).
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ from types import ModuleType
 
 from ..errors import InputError
 from ..textio import read_bytes, read_text
+from . import anchors
+from .anchors import follow_pages
 from .frontmatter import DEFAULT_KEYS as DEFAULT_FRONT_MATTER_KEYS
 from .model import Block, BlockKind, Document, InlineSpan, render_inline
 from .splice import WRAP_MODES
 
 __all__ = [
+    "BILINGUAL_IN_PLACE",
     "Block",
     "BlockKind",
     "DEFAULT_FRONT_MATTER_KEYS",
@@ -34,6 +37,8 @@ __all__ = [
     "FORMATS",
     "detect_format",
     "is_binary",
+    "follow_pages",
+    "heading_maps",
     "parse_document",
     "read_document",
     "render_block",
@@ -44,6 +49,7 @@ __all__ = [
 _MODULES = {
     "text": "text", "markdown": "markdown", "html": "html", "jsonl": "jsonl", "tsv": "table", "csv": "table",
     "docx": "docx", "pptx": "pptx", "odt": "odf", "odp": "odf", "epub": "epub",
+    "srt": "subtitles", "vtt": "subtitles",
 }
 FORMATS = tuple(_MODULES)
 EXTENSIONS = {
@@ -63,6 +69,8 @@ EXTENSIONS = {
     ".odt": "odt",
     ".odp": "odp",
     ".epub": "epub",
+    ".srt": "srt",
+    ".vtt": "vtt",
 }
 
 
@@ -104,7 +112,7 @@ def parse_document(
         raise InputError(f"{fmt} is a binary format: it is read from a file, not from text", path)
     if fmt in ("tsv", "csv"):
         return module.read(source, path, columns, fmt)
-    if fmt in ("odt", "odp"):
+    if fmt in ("odt", "odp", "srt", "vtt"):
         return module.read(source, path, fmt)
     if fmt == "jsonl":
         return module.read(source, path, fields)
@@ -144,13 +152,35 @@ def render_block(doc: Document, block: Block, text: str, inner: Mapping[str, str
     return render_inline(text, block.spans, inner, format_module(doc.format).escape)
 
 
-def write_document(doc: Document, rendered: Mapping[str, str], *, wrap: str = "join") -> str | bytes:
+def heading_maps(doc: Document, rendered: Mapping[str, str]) -> list[dict[str, str]]:
+    """Source -> translated heading ids of a Markdown page (one map per slug rule); [] for other formats.
+
+    What a folder run needs to make links from other pages follow this page's translated headings.
+    """
+    if doc.format != "markdown":
+        return []
+    return anchors.heading_maps(doc, rendered, format_module("markdown").heading_text)
+
+
+BILINGUAL_IN_PLACE = frozenset({"srt", "vtt"})
+"""Formats whose writer puts source and translation side by side in the file itself (both lines in
+each subtitle cue), which `--bilingual` writes instead of the JSONL side file other formats get."""
+
+
+def write_document(
+    doc: Document, rendered: Mapping[str, str], *, wrap: str = "join", bilingual: bool = False
+) -> str | bytes:
     """The document in its own format with each block id in `rendered` replaced by that text
     (bytes for a binary format, see `is_binary`).
 
     `wrap` ("join" or "keep", see `splice.WRAP_MODES`) applies to Markdown paragraphs that were
-    wrapped over several source lines.
+    wrapped over several source lines. `bilingual` (formats in BILINGUAL_IN_PLACE only) keeps
+    the source beside each translation.
     """
+    if bilingual:
+        if doc.format not in BILINGUAL_IN_PLACE:
+            raise ValueError(f"{doc.format} has no in-file bilingual output: use the JSONL side file")
+        return format_module(doc.format).write(doc, dict(rendered), bilingual=True)
     if doc.format == "markdown":
         return format_module("markdown").write(doc, dict(rendered), wrap)
     return format_module(doc.format).write(doc, dict(rendered))

@@ -17,6 +17,7 @@ Both suffix repeated ids with ``-1``, ``-2``, … in document order. A heading w
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -61,6 +62,28 @@ def slug_map(source: list[str], translated: list[str], rule: Callable[[str], str
     return dict(zip(unique([rule(t) for t in source]), unique([rule(t) for t in translated]), strict=True))
 
 
+def heading_maps(
+    doc: Document, rendered: Mapping[str, str], heading_text: Callable[[str], str]
+) -> list[dict[str, str]]:
+    """Per slug rule, source heading id -> translated heading id of `doc`'s auto-id Markdown headings.
+
+    What links into this page need, from inside it (`follow_headings`) or from other pages of a
+    folder run (`follow_pages`); empty when the page has no such heading.
+    """
+    escape = doc.state.escape
+    auto = [b for b in doc.blocks if b.meta.get("markdown_heading") and not b.meta.get("explicit_id")]
+    if not auto:
+        return []
+    before = [heading_text(b.source(escape)) for b in auto]
+    after = [heading_text(rendered.get(b.id, b.source(escape))) for b in auto]
+    return [slug_map(before, after, rule) for rule in RULES.values()]
+
+
+def _follow(maps: list[dict[str, str]], slug: str) -> str | None:
+    """The translated id of heading id `slug` under whichever rule made it; None when no rule did."""
+    return next((mapping[slug] for mapping in maps if slug in mapping), None)
+
+
 def follow_headings(
     doc: Document, rendered: Mapping[str, str], heading_text: Callable[[str], str]
 ) -> dict[str, str]:
@@ -70,21 +93,14 @@ def follow_headings(
     not in `rendered` (kept as they are) are added when one of their links changes.
     """
     out = dict(rendered)
-    headings = [b for b in doc.blocks if b.meta.get("markdown_heading")]
-    escape = doc.state.escape
-    auto = [b for b in headings if not b.meta.get("explicit_id")]
-    if not auto:
+    maps = heading_maps(doc, rendered, heading_text)
+    if not maps:
         return out
-    before = [heading_text(b.source(escape)) for b in auto]
-    after = [heading_text(out.get(b.id, b.source(escape))) for b in auto]
-    maps = [slug_map(before, after, rule) for rule in RULES.values()]
+    escape = doc.state.escape
 
     def target(match: re.Match[str]) -> str:
-        slug = unquote(match.group(2))
-        for mapping in maps:
-            if slug in mapping:
-                return match.group(1) + "#" + mapping[slug]
-        return match.group(0)
+        slug = _follow(maps, unquote(match.group(2)))
+        return match.group(0) if slug is None else match.group(1) + "#" + slug
 
     for block in doc.blocks:
         text = out.get(block.id, block.source(escape))
@@ -94,3 +110,41 @@ def follow_headings(
         if changed != text:
             out[block.id] = changed
     return out
+
+
+_PAGE_LINK = re.compile(r"(\]\(\s*<?|\bhref\s*=\s*[\"']?)([^\s)>\"'#:?]+)#([^\s)>\"']+)")
+"""A link to another page's heading: ``](../other/#slug)``, ``](other.md#slug)``, ``href="x.html#slug"``."""
+
+
+_PAGE_SUFFIXES = (".md", ".markdown", "/index.md", "/README.md", "/_index.md")
+
+
+def _pages_named(page: str, target: str) -> list[str]:
+    """The page paths (relative, POSIX) a link `target` written in `page` may name.
+
+    Relative to the page's folder (``other.md``), and to its pretty URL (Jekyll, Hugo and MkDocs serve
+    ``docs/one.md`` at ``docs/one/``, so ``../other/`` there means ``docs/other.md``).
+    """
+    names = []
+    for base in (posixpath.dirname(page), posixpath.splitext(page)[0]):
+        path = posixpath.normpath(posixpath.join(base, unquote(target)))
+        stem = path[: -len(".html")] if path.endswith(".html") else path
+        names += [path, *(stem + suffix for suffix in _PAGE_SUFFIXES)]
+    return names
+
+
+def follow_pages(text: str, page: str, pages: Mapping[str, list[dict[str, str]]]) -> str:
+    """`text` (page `page`'s written output) with links to other pages' headings following them.
+
+    `pages` maps each page translated in the same run (path relative to the run's folder) to its
+    `heading_maps`; links to pages outside it, and to ids no rule made, stay as they are.
+    """
+
+    def target(match: re.Match[str]) -> str:
+        for name in _pages_named(page, match.group(2)):
+            if name in pages and name != page:
+                slug = _follow(pages[name], unquote(match.group(3)))
+                return match.group(0) if slug is None else match.group(1) + match.group(2) + "#" + slug
+        return match.group(0)
+
+    return _PAGE_LINK.sub(target, text) if "#" in text else text

@@ -113,10 +113,17 @@ def rewrap(text: str, widths: list[int]) -> list[str]:
     words = [word for word in _SINGLE_SPACE.split(text.strip()) if word]  # runs of spaces stay inside words
     if not words:
         return [text]
-    width = max(widths)
+    return fit_lines(words, max(widths), len(widths))
+
+
+def fit_lines(words: list[str], width: int, count: int) -> list[str]:
+    """`words` greedily wrapped at `width`, widened until they fit on at most `count` lines.
+
+    Shared by Markdown re-wrapping and subtitle cues: both must keep a line count and prefer a width.
+    """
     while True:
         lines = _greedy(words, width)
-        if len(lines) <= len(widths):
+        if len(lines) <= count:
             return lines
         width += max(1, width // 10)
 

@@ -28,10 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..documents import (
+    BILINGUAL_IN_PLACE,
     DEFAULT_FRONT_MATTER_KEYS,
     EXTENSIONS,
     Document,
     detect_format,
+    follow_pages,
+    heading_maps,
     is_binary,
     parse_document,
     write_document,
@@ -71,7 +74,8 @@ def collect_jobs(
 ) -> list[Job]:
     """A file gives one job; a folder gives one per file in it (recursively, sorted, hidden files
     skipped; without --format only known extensions), written under `output` with the same
-    relative path, language tags in names renamed for `tgt` (bilingual output: a .jsonl suffix).
+    relative path, language tags in names renamed for `tgt` (bilingual output: a .jsonl suffix, except
+    subtitles, which hold both languages in each cue).
 
     `output` "-" (or None) is standard output, for a single input. InputError for an output that
     would replace its input.
@@ -94,20 +98,22 @@ def collect_jobs(
             and not _inside(f, out_dir)
             and (fmt is not None or f.suffix.lower() in EXTENSIONS)
         ]
+        formats = [detect_format(f, fmt) for f in files]
         jobs = [
             Job(
                 str(f),
-                str(_output_name(out_dir / retag(f.relative_to(path), src, tgt), bilingual)),
-                detect_format(f, fmt),
+                str(_output_name(out_dir / retag(f.relative_to(path), src, tgt), bilingual, file_format)),
+                file_format,
                 str(out_dir),
             )
-            for f in files
+            for f, file_format in zip(files, formats, strict=True)
         ]
     else:
         if source != "-" and not path.exists():
             raise InputError("no such file or folder", source)
         if output is not None and Path(output).is_dir():
-            output = str(_output_name(Path(output) / retag(Path(path.name), src, tgt), bilingual))
+            named = Path(output) / retag(Path(path.name), src, tgt)
+            output = str(_output_name(named, bilingual, detect_format(source, fmt)))
         jobs = [Job(source, output, detect_format(source, fmt))]
     for job in jobs:
         if job.source != "-" and job.output is not None and _same_file(job.source, job.output):
@@ -159,8 +165,9 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _output_name(path: Path, bilingual: bool) -> Path:
-    return path.with_name(path.name + ".jsonl") if bilingual else path
+def _output_name(path: Path, bilingual: bool, fmt: str) -> Path:
+    """Bilingual output is a JSONL side file, except for formats that hold both languages in place."""
+    return path.with_name(path.name + ".jsonl") if bilingual and fmt not in BILINGUAL_IN_PLACE else path
 
 
 class Manifest:
@@ -319,24 +326,31 @@ def run_jobs(
     results = (
         translator.translate(plans) if translator else (TranslatedDocument(i.document, {}) for i in todo)
     )
+    pages: dict[str, list[dict[str, str]]] = {}
+    written: list[tuple[LoadedJob, str, str]] = []
+    names = _page_names([item.job.source for item in todo])
     for item, result in zip(todo, results, strict=True):
-        if settings.bilingual:
+        in_place = result.document.format in BILINGUAL_IN_PLACE
+        if settings.bilingual and not in_place:
             content = bilingual_jsonl(result)
         else:
-            content = write_document(result.document, result.rendered, wrap=settings.wrap)
+            content = write_document(
+                result.document, result.rendered, wrap=settings.wrap, bilingual=settings.bilingual
+            )
         if item.job.output is None:
             (stdout or _write_stdout)(content)
             continue
-        output = Path(item.job.output)
-        encoded = content if isinstance(content, bytes) else content.encode("utf-8")
-        try:
-            name, job_id = item.job.manifest_entry()[1], _job_id(job_key, item)
-            item.manifest.record(name, item.input_hash, job_id, encoded)
-            with atomic_write(output, "wb") as handle:  # a failed write leaves no partial file
-                handle.write(encoded)
-        except OSError as exc:  # a full disk, a vanished folder: name the output, say how to go on
-            raise OSError(exc.errno, f"{exc.strerror or exc}; finished outputs are kept, run the same "
-                          "command again to resume", str(output)) from None
+        _write_output(item, content, job_key)
+        maps = [] if settings.bilingual else heading_maps(result.document, result.rendered)
+        if maps:
+            pages[names[item.job.source]] = maps
+        if result.document.format == "markdown" and not settings.bilingual:
+            written.append((item, names[item.job.source], content))
+    # Links to another page's headings can follow them only once that page is translated too.
+    for item, name, content in written:
+        linked = follow_pages(content, name, pages)
+        if linked != content:
+            _write_output(item, linked, job_key)
     stats.seconds = time.perf_counter() - started  # the whole run: planning, translating, writing
     return stats
 
@@ -347,6 +361,29 @@ def _write_stdout(content: str | bytes) -> None:
         sys.stdout.buffer.write(content)
     else:
         sys.stdout.write(content)
+
+
+def _write_output(item: LoadedJob, content: str | bytes, job_key: str) -> None:
+    """Record `content` in the manifest, then write it atomically (a killed run leaves whole files;
+    a failed write leaves no partial one). A full disk or a vanished folder: one line naming the
+    output and how to go on."""
+    output = Path(item.job.output)
+    encoded = content if isinstance(content, bytes) else content.encode("utf-8")
+    try:
+        name, job_id = item.job.manifest_entry()[1], _job_id(job_key, item)
+        item.manifest.record(name, item.input_hash, job_id, encoded)
+        with atomic_write(output, "wb") as handle:
+            handle.write(encoded)
+    except OSError as exc:
+        raise OSError(exc.errno, f"{exc.strerror or exc}; finished outputs are kept, run the same "
+                      "command again to resume", str(output)) from None
+
+
+def _page_names(sources: list[str]) -> dict[str, str]:
+    """Each source path relative to the run's common folder (POSIX): how pages link to each other."""
+    folders = [os.path.dirname(os.path.abspath(s)) for s in sources if s != "-"]
+    root = os.path.commonpath(folders) if folders else "."
+    return {s: Path(os.path.relpath(os.path.abspath(s), root)).as_posix() for s in sources}
 
 
 def _job_id(job_key: str, item: LoadedJob) -> str:
