@@ -119,7 +119,7 @@ def test_folder_run_stats_resume_and_cache(run, tmp_path):
     _write(corpus, "one.txt", ARTICLE)
     _write(corpus, "sub/two.md", MARKDOWN)
     _write(corpus, "three.txt", ARTICLE)  # same sentences as one.txt: translated once
-    _write(corpus, "notes.pdf", "ignored: unknown extension")
+    _write(corpus, "notes.xlsx", "ignored: unknown extension")
     out, stats = tmp_path / "out", tmp_path / "stats.json"
     result = run(str(corpus), "-o", str(out), "--stats-json", str(stats))
     assert result.exit_code == 0, result.output

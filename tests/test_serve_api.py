@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -402,3 +403,24 @@ def test_metrics_count_requests_sentences_and_batches(client):
     ):
         assert name in text
     assert 'translate_kit_requests_total{route="/translate",status="200"}' in text
+
+
+def test_a_docx_upload_comes_back_a_docx_with_its_text_translated(client):
+    """Binary formats through /translate/file: the same package back, its Hindi translated."""
+    import zipfile
+    from io import BytesIO
+
+    from office_files import news_docx
+
+    upload = {"file": ("समाचार.docx", news_docx())}
+    answer = client.post("/translate/file", files=upload, data={"source": "hi"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''%E0%A4%B8" in answer.headers["content-disposition"]
+    source = zipfile.ZipFile(BytesIO(news_docx()))
+    with zipfile.ZipFile(BytesIO(answer.content)) as translated, source:
+        assert translated.namelist() == source.namelist()
+        body = translated.read("word/document.xml").decode("utf-8")
+    assert not re.search("[\u0900-\u097f]", re.sub(r"<[^>]+>", "", body))
+    broken = client.post("/translate/file", files={"file": ("टूटा.docx", b"PK\x03\x04 not a package")})
+    assert broken.status_code == 422 and "docx" in broken.json()["error"].lower()

@@ -48,7 +48,7 @@ __all__ = [
 # format -> the module (in this package) that reads and writes it
 _MODULES = {
     "text": "text", "markdown": "markdown", "html": "html", "jsonl": "jsonl", "tsv": "table", "csv": "table",
-    "docx": "docx", "pptx": "pptx", "odt": "odf", "odp": "odf", "epub": "epub",
+    "docx": "docx", "pptx": "pptx", "odt": "odf", "odp": "odf", "epub": "epub", "pdf": "pdf",
     "srt": "subtitles", "vtt": "subtitles",
 }
 FORMATS = tuple(_MODULES)
@@ -69,6 +69,7 @@ EXTENSIONS = {
     ".odt": "odt",
     ".odp": "odp",
     ".epub": "epub",
+    ".pdf": "pdf",
     ".srt": "srt",
     ".vtt": "vtt",
 }

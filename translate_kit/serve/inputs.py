@@ -27,9 +27,10 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def parse(
-    text: str, name: str, fmt: str, fields: tuple[str, ...] = (), columns: tuple[str, ...] = ()
+    text: str | bytes, name: str, fmt: str, fields: tuple[str, ...] = (), columns: tuple[str, ...] = ()
 ) -> Document:
-    """A document of `fmt` read from text (InputError naming the line for a malformed one);
+    """A document of `fmt` read from text, or bytes for a binary format (InputError naming the
+    line for a malformed one, the file for a broken package);
     `fields` are the JSONL fields, `columns` the TSV/CSV columns to translate."""
     return parse_document(text, name, fmt, fields=fields, columns=columns)
 

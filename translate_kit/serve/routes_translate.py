@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from ..documents import FORMATS, Document
+from ..documents import FORMATS, Document, is_binary
 from ..errors import TranslateKitError
 from ..languages import ENGLISH, HINDI, detect_lang, devanagari_share, normalize_lang
 from .access import check_key
@@ -52,6 +52,14 @@ MEDIA_TYPES = {
     "jsonl": "application/jsonl",
     "tsv": "text/tab-separated-values",
     "csv": "text/csv",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "epub": "application/epub+zip",
+    "pdf": "text/markdown",  # a PDF's text comes back as Markdown
 }
 
 router = APIRouter(responses=ERRORS)
@@ -81,7 +89,7 @@ def _confidence(text: str, lang: str) -> float:
     return round(100 * (share if lang == HINDI else 1 - share), 1)
 
 
-def _parse(text: str, name: str, fmt: str, fields=("text",), columns=("text",)) -> Document:
+def _parse(text: str | bytes, name: str, fmt: str, fields=("text",), columns=("text",)) -> Document:
     return parse(text, name, fmt, tuple(fields), tuple(columns))
 
 
@@ -151,7 +159,8 @@ def _libretranslate(body: TranslateRequest, texts: list[str], done: Translated) 
 )
 async def translate_file(
     request: Request,
-    file: Annotated[UploadFile, File(description="txt, md, html, jsonl, tsv or csv (UTF-8)")],
+    file: Annotated[UploadFile, File(description="txt, md, html, jsonl, tsv, csv, srt, vtt (UTF-8); "
+                                     "docx, pptx, odt, odp, epub, pdf")],
     source: Annotated[str, Form(max_length=20)] = "auto",
     target: Annotated[str | None, Form(max_length=20)] = None,
     format: Annotated[str | None, Form(description="Override the format the extension implies")] = None,
@@ -166,12 +175,14 @@ async def translate_file(
     data = await file.read()
 
     def read() -> list[Document]:
-        return [_parse(decode_text(data, name), name, fmt, field or ("text",), column or ("text",))]
+        source = data if is_binary(fmt) else decode_text(data, name)
+        return [_parse(source, name, fmt, field or ("text",), column or ("text",))]
 
     done = await _service(request).translate(
         request, read, _language(source, "source"), _language(target, "target")
     )
     stem, _, extension = name.rpartition(".")
+    extension = "md" if fmt == "pdf" else extension
     out_name = f"{stem or name}.{_short(done.target)}.{extension or 'txt'}"
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(out_name)}",
@@ -181,7 +192,9 @@ async def translate_file(
     }
     if done.model:
         headers["X-Model"] = done.model
-    return Response(done.outputs[0], media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8", headers=headers)
+    output = done.outputs[0]
+    media = MEDIA_TYPES[fmt] if isinstance(output, bytes) else f"{MEDIA_TYPES[fmt]}; charset=utf-8"
+    return Response(output, media_type=media, headers=headers)
 
 
 def _format(explicit: str | None, name: str) -> str:

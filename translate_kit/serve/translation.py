@@ -62,7 +62,7 @@ class Translated:
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def outputs(self) -> list[str]:
+    def outputs(self) -> list[str | bytes]:
         return [result.text for result in self.results]
 
     @property

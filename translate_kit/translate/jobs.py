@@ -166,7 +166,10 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _output_name(path: Path, bilingual: bool, fmt: str) -> Path:
-    """Bilingual output is a JSONL side file, except for formats that hold both languages in place."""
+    """Bilingual output is a JSONL side file, except for formats that hold both languages in place;
+    a PDF is written as Markdown (its text, not its layout, is what is translated)."""
+    if fmt == "pdf":
+        path = path.with_suffix(".md")
     return path.with_name(path.name + ".jsonl") if bilingual and fmt not in BILINGUAL_IN_PLACE else path
 
 
