@@ -121,10 +121,10 @@ def test_libretranslate_html_keeps_its_markup(client):
 
 
 def test_the_serve_command_builds_the_app_it_runs(monkeypatch, tiny_model_hi_en, tmp_path):
-    import uvicorn
+    from translate_kit.serve import server
 
     ran = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(app=app, **kwargs))
+    monkeypatch.setattr(server, "serve", lambda app, **kwargs: ran.update(app=app, **kwargs))
     monkeypatch.setenv("TRANSLATE_KIT_API_KEY", "from-env")
     result = CliRunner().invoke(
         cli,
