@@ -1,34 +1,36 @@
 """The library calls every front door uses: the CLI, the HTTP service and the Ray runner.
 
-Each call takes plain data (paths, strings, option dataclasses) and returns plain results;
-progress and cancellation are passed in as callbacks, so a front door only parses its own input,
-calls one of these and presents the result:
+Each call takes plain data (paths, strings, option dataclasses) and returns plain results; progress and
+cancellation are passed in as callbacks, so a front door only parses its own input, calls one of these and
+presents the result:
 
 - `translate_documents(inputs, output, options)`: a file, standard input or a folder of documents,
-  translated into files written atomically and resumed after an interruption (the CLI; the Ray
-  runner in translate_kit.scale is a door above this module, as the CLI and the service are);
+  translated into files written atomically and resumed after an interruption (the CLI; the Ray runner in
+  translate_kit.scale is a door above this module, as the CLI and the service are);
 - `Translation(options)`: a model and translation memory loaded once, then
   `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times;
-  `translate_texts(texts, options)` does both. A door that shares one model among many
-  translations loads it with `load_model(options)` and passes it (`model=`), with its own
-  `decoder` when sentences of many requests are decoded together (the HTTP service's batcher);
-  each result carries the document's block and sentence pairs (`TextResult.blocks`), what a page
-  shows side by side; `keep_documents` gives the same shape for documents left as they are;
-- `align_documents([(hindi_path, english_path), ...], AlignOptions(...))`: block pairs and sentence
-  beads of article pairs, as the records `translate-kit align` writes (`align_texts` for texts held
-  in memory, `bead_table` to write its records as the CLI does); `pair_documents(hi, en,
-  output)`: which document of one crawl translates which of the other (translate_kit.align.workflow,
-  re-exported here); `build_corpus(pairs, en_folder, output, CorpusOptions(...))`: many article
-  pairs aligned, filtered and written as a parallel corpus with a report, resumable;
-- `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
-  scores with signatures (`evaluate_texts` for lines held in memory), translate-then-score
-  (`TranslateFirst`) and named test sets (translate_kit.evaluate.workflow, re-exported here).
+  `translate_texts(texts, options)` does both. A door that shares one model among many translations loads
+  it with `load_model(options)` and passes it (`model=`), with its own `decoder` when sentences of many
+  requests are decoded together (the HTTP service's batcher); each result carries the document's block and
+  sentence pairs (`TextResult.blocks`), what a page shows side by side; `keep_documents` gives the same
+  shape for documents left as they are;
+- `align_documents([(hindi_path, english_path), ...], AlignOptions(...))`: block pairs and sentence beads
+  of article pairs, as the records `translate-kit align` writes (`align_texts` for texts held in memory,
+  `bead_table` to write its records as the CLI does); `pair_documents(hi, en, output)`: which document of
+  one crawl translates which of the other (translate_kit.align.workflow, re-exported here);
+  `build_corpus(pairs, en_folder, output, CorpusOptions(...))`: many article pairs aligned, filtered and
+  written as a parallel corpus with a report, resumable; `clean_corpus(source, output,
+  CleanOptions(...))`: a corpus file someone already has (TSV, JSONL, Moses pair) judged pair by pair
+  (translate_kit.checks), deduplicated, written in its own format;
+- `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`: scores
+  with signatures (`evaluate_texts` for lines held in memory), translate-then-score (`TranslateFirst`) and
+  named test sets (translate_kit.evaluate.workflow, re-exported here).
 
-`progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
-known (build_corpus's `progress(stage, done, total)` counts documents through each of its passes,
-"learning" then "aligning"). `cancel()` is polled between engine calls; when it returns True the call raises
-`errors.Cancelled`, and outputs already written stay valid (a rerun resumes from them).
-A `Translation` is not thread-safe: use it from one thread at a time.
+`progress(done, total)` counts sentences; it is first called with `done == 0` once the total is known
+(build_corpus's `progress(stage, done, total)` counts documents through each of its passes, "learning"
+then "aligning"). `cancel()` is polled between engine calls; when it returns True the call raises
+`errors.Cancelled`, and outputs already written stay valid (a rerun resumes from them). A `Translation` is
+not thread-safe: use it from one thread at a time.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
         align_texts,
         pair_documents,
     )
+    from .checks.clean import CleanOptions, CleanSummary, clean_corpus
     from .corpus import CorpusOptions, CorpusSummary, MapJobs
     from .documents import Document
     from .engine import DecodeOptions, Translator
@@ -79,8 +82,8 @@ _ELSEWHERE = {
     "bead_table": "align.output",
     "PairingSettings": "align.pairing",
     "DecodeOptions": "engine",
-    "CorpusOptions": "corpus",
-    "CorpusSummary": "corpus",
+    **dict.fromkeys(["CorpusOptions", "CorpusSummary"], "corpus"),
+    **dict.fromkeys(["CleanOptions", "CleanSummary", "clean_corpus"], "checks.clean"),
 }
 
 
@@ -93,12 +96,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CorpusOptions", "CorpusSummary", "DecodeOptions",
-    "Decoder", "DocumentsResult", "EvalOptions", "Evaluation", "OptionError", "PairingRun",
-    "PairingSettings", "PlannedTexts", "Progress", "TextResult", "TextsResult", "TranslateFirst",
-    "TranslateOptions", "Translation", "align_documents", "align_texts", "bead_table", "build_corpus",
-    "compare", "document_language", "evaluate", "evaluate_texts", "keep_documents", "load_model",
-    "pair_documents", "thread_memory", "translate_documents", "translate_texts",
+    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CleanOptions", "CleanSummary", "CorpusOptions",
+    "CorpusSummary", "DecodeOptions", "Decoder", "DocumentsResult", "EvalOptions", "Evaluation",
+    "OptionError", "PairingRun", "PairingSettings", "PlannedTexts", "Progress", "TextResult",
+    "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "align_documents", "align_texts",
+    "bead_table", "build_corpus", "clean_corpus", "compare", "document_language", "evaluate",
+    "evaluate_texts", "keep_documents", "load_model", "pair_documents", "thread_memory",
+    "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
@@ -505,3 +509,4 @@ def build_corpus(
     summary = (options or CorpusOptions()).builder(output).build(jobs, progress, map_jobs=map_jobs)
     summary.unmatched = unmatched
     return summary
+
