@@ -11,6 +11,6 @@ dedup, flags, pairs (corpus formats), clean.
 
 from __future__ import annotations
 
-from .judge import DEFAULT_MIN_SCORE, REASONS, Judge, JudgeSettings, Verdict, judge_pairs
+from .judge import DEFAULT_MIN_SCORE, JUDGE_VERSION, REASONS, Judge, JudgeSettings, Verdict
 
-__all__ = ["DEFAULT_MIN_SCORE", "REASONS", "Judge", "JudgeSettings", "Verdict", "judge_pairs"]
+__all__ = ["DEFAULT_MIN_SCORE", "JUDGE_VERSION", "REASONS", "Judge", "JudgeSettings", "Verdict"]

@@ -11,8 +11,8 @@ REASON_PENALTY names its reason. Reasons, in the order the checks run:
 | encoding | mojibake, U+FFFD, control characters |
 | html | tags, entities or wiki markup left over |
 | boilerplate | menus, breadcrumbs, cookie, copyright and share lines |
-| script | Hindi side without Devanagari, English side not in Latin letters |
 | identical | the same text on both sides (an untranslated copy), also near-identical |
+| script | Hindi side without Devanagari, English side not in Latin letters |
 | language | the right script but another language (Marathi, Nepali, romanised Hindi) |
 | length ratio | length (chars and words) unlikely for a translation in either direction (`lengths`) |
 | numbers | a number on one side only (digits of both scripts, lakh/crore, number words) |
@@ -28,7 +28,7 @@ The penalties were set on the tune half of eval/clean_corpus.py's noisy set (hel
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..languages import ENGLISH, HINDI
@@ -38,12 +38,14 @@ from .langid import language_of
 from .lengths import length_z
 from .signals import Side
 
+#: Bumped whenever a check or penalty changes: results saved by `corpus build` are redone.
+JUDGE_VERSION = 1
 #: A check's penalty from which it is reported as a reason against the pair.
 REASON_PENALTY = 0.25
 #: Pairs scored below this are rejected by default.
 DEFAULT_MIN_SCORE = 0.5
 REASONS = (
-    "empty", "encoding", "html", "boilerplate", "script", "identical", "language", "length ratio", "numbers",
+    "empty", "encoding", "html", "boilerplate", "identical", "script", "language", "length ratio", "numbers",
     "urls", "repetition", "punctuation", "long word", "no shared words",
 )
 
@@ -104,11 +106,11 @@ class Judge:
         yield "html", 0.9 if tags else 0.6 if escaped else 0.0
         boilerplate = signals.is_boilerplate(hi.text, hi.tokens) or signals.is_boilerplate(en.text, en.tokens)
         yield "boilerplate", 0.9 if boilerplate else 0.0
+        yield "identical", _identical(hi, en)
         if self.settings.script_check:
             wrong_hindi = hi.letters and hi.devanagari < 0.3
             wrong = wrong_hindi or (en.letters and (en.latin < 0.8 or en.devanagari > 0.05))
             yield "script", 1.0 if wrong else 0.0
-        yield "identical", _identical(hi, en)
         if self.settings.script_check:
             other = language_of(hi.text, hi.tokens, HINDI) or language_of(en.text, en.tokens, ENGLISH)
             yield "language", 0.9 if other else 0.0
@@ -187,9 +189,3 @@ def _unshared(evidence: Evidence, hi: Side, en: Side) -> float:
     # Confidence grows with length: a long pair sharing nothing is very unlikely a translation.
     weight = min(1.0, words / 20)
     return weight * _logistic(-share, centre=-0.08, scale=0.02)
-
-
-def judge_pairs(pairs: Sequence[tuple[str, str]], judge: Judge | None = None) -> list[Verdict]:
-    """Verdicts for a list of pairs with a default judge (FreeDict where installed)."""
-    judge = judge or Judge()
-    return [judge.judge(hi, en) for hi, en in pairs]
