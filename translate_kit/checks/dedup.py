@@ -20,7 +20,7 @@ import unicodedata
 
 import regex
 
-from ..align.features import normalize
+from ..script import normalize
 
 _NOT_LETTER_OR_DIGIT = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
 _NUKTA = "\u093c"

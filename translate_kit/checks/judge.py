@@ -30,13 +30,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..languages import ENGLISH, HINDI
 from . import signals
-from .evidence import Evidence
 from .langid import language_of
 from .lengths import length_z
 from .signals import Side
+
+if TYPE_CHECKING:
+    from .evidence import Evidence
 
 #: Bumped whenever a check or penalty changes: results saved by `corpus build` are redone.
 JUDGE_VERSION = 1
@@ -78,11 +81,22 @@ class JudgeSettings:
 _Penalty = tuple[str, float]
 
 
+def default_evidence() -> Evidence:
+    """FreeDict where installed, names and terms always (imported here: the evidence module loads
+    translate_kit.align, and with it numpy and scipy, which flagging translations does without)."""
+    from .evidence import Evidence
+
+    return Evidence.default()
+
+
 @dataclass
 class Judge:
-    """Scores pairs. Build once (the lexicon is loaded then) and call `judge(hi, en)` many times."""
+    """Scores pairs. Build once (the lexicon is loaded then) and call `judge(hi, en)` many times.
 
-    evidence: Evidence = field(default_factory=Evidence.default)
+    `evidence` None leaves out the "no shared words" check (and translate_kit.align with it).
+    """
+
+    evidence: Evidence | None = field(default_factory=default_evidence)
     settings: JudgeSettings = field(default_factory=JudgeSettings)
 
     def judge(self, hi: str, en: str) -> Verdict:
@@ -117,12 +131,13 @@ class Judge:
         yield "length ratio", self._length(hi, en)
         yield "numbers", _numbers(hi, en)
         yield "urls", 0.6 if hi.urls != en.urls else 0.0
-        hi_rep, en_rep = hi.repetition, en.repetition
+        hi_rep, en_rep = hi.repetition[0], en.repetition[0]
         yield "repetition", 0.8 if max(hi_rep, en_rep) >= 3 and abs(hi_rep - en_rep) >= 2 else 0.0
         yield "punctuation", _punctuation(hi.ending, en.ending)
         longest = max((len(w) for w in hi.tokens + en.tokens), default=0)
         yield "long word", 0.6 if longest > 40 else 0.0
-        yield "no shared words", _unshared(self.evidence, hi, en)
+        if self.evidence is not None:
+            yield "no shared words", _unshared(self.evidence, hi, en)
 
     def _length(self, hi: Side, en: Side) -> float:
         cap = self.settings.max_length_ratio

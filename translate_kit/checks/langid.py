@@ -66,12 +66,17 @@ def language_of(text: str, tokens: Sequence[str], expected: str) -> str | None:
     (a FLORES code), else None.
 
     Short texts (under four words) are given the benefit of the doubt: headings, names and
-    numbers are too short for any identifier to be trusted.
+    numbers are too short for any identifier to be trusted. The model must be sure (0.9) unless
+    the text is long (ten words or more) and still has none of the expected function words:
+    romanised Hindi then gets a low-confidence guess (Tagalog, Swahili), and is still not English.
     """
     cue = _HINDI_ONLY if expected == HINDI else _ENGLISH_ONLY
-    if len(tokens) < 4 or len(cue.intersection(tokens)) >= 2:
+    found = len(cue.intersection(tokens))
+    if len(tokens) < 4 or found >= 2:
         return None
     code, probability = identify(text)
-    if _CODES.get(code) == expected or probability < 0.9:
+    if _CODES.get(code) == expected:
         return None
-    return code
+    if probability >= 0.9 or (found == 0 and len(tokens) >= 10):
+        return code
+    return None

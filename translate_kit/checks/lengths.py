@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..align.features import normalize
+from ..script import normalize
 from .signals import words
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from ..align.features import normalize
+from ..script import normalize
 
 #: str.translate tables deleting Devanagari, or Latin letters (counting by C loops, not Python ones).
 _NOT_DEVANAGARI = dict.fromkeys(range(0x0900, 0x0980))
@@ -116,19 +116,20 @@ def terminal(text: str) -> str:
     return ":" if mark in ":;" else mark
 
 
-def repetition(tokens: Sequence[str]) -> int:
-    """The most times a sequence of 1-4 tokens repeats back to back (1: no repetition).
+def repetition(tokens: Sequence[str]) -> tuple[int, int]:
+    """(copies, size): the most back-to-back copies of a phrase of 1-4 tokens, and that phrase's
+    length in tokens ((1, 1) without repetition; ties go to the longer phrase).
 
     A phrase of n tokens repeated k times makes n(k-1) consecutive positions i where
     tokens[i] == tokens[i + n]; one pass per n finds the longest such stretch.
     """
-    best = 1
+    best = (1, 1)
     for size in range(1, 5):
         stretch = 0
         for i in range(len(tokens) - size):
             stretch = stretch + 1 if tokens[i] == tokens[i + size] else 0
             if stretch >= size:
-                best = max(best, 1 + stretch // size)
+                best = max(best, (1 + stretch // size, size))
     return best
 
 
@@ -190,5 +191,5 @@ class Side:
         )
 
     @property
-    def repetition(self) -> int:
+    def repetition(self) -> tuple[int, int]:
         return repetition(self.tokens)
