@@ -18,7 +18,8 @@ REASON_PENALTY names its reason. Reasons, in the order the checks run:
 | numbers | a number on one side only (digits of both scripts, lakh/crore, number words) |
 | urls | a URL or e-mail on one side only |
 | repetition | a word or phrase repeated back to back on one side only |
-| punctuation | one side a question, the other not; or ended sentence vs. cut off |
+| punctuation | one side a question, the other not; or ended sentence vs. cut off (strong when also short) |
+| sentence count | more sentences on one side, which is also long for a translation (added content) |
 | long word | a "word" over 40 characters (glued text) |
 | no shared words | long sides with no word of one accounted for by the other (`evidence`) |
 
@@ -45,11 +46,15 @@ if TYPE_CHECKING:
 JUDGE_VERSION = 1
 #: A check's penalty from which it is reported as a reason against the pair.
 REASON_PENALTY = 0.25
+#: |z| of the length model (lengths.length_z) at which the length alone costs half the score,
+#: and from which a side counts as short or long when punctuation or sentence counts agree.
+LENGTH_Z = 3.3
+SHORTER_Z = 1.5
 #: Pairs scored below this are rejected by default.
 DEFAULT_MIN_SCORE = 0.5
 REASONS = (
     "empty", "encoding", "html", "boilerplate", "identical", "script", "language", "length ratio", "numbers",
-    "urls", "repetition", "punctuation", "long word", "no shared words",
+    "urls", "repetition", "punctuation", "sentence count", "long word", "no shared words",
 )
 
 
@@ -128,25 +133,26 @@ class Judge:
         if self.settings.script_check:
             other = language_of(hi.text, hi.tokens, HINDI) or language_of(en.text, en.tokens, ENGLISH)
             yield "language", 0.9 if other else 0.0
-        yield "length ratio", self._length(hi, en)
+        z = length_z((len(hi.text), len(en.text)), (len(hi.tokens), len(en.tokens)))
+        yield "length ratio", self._length(hi, en, z)
         yield "numbers", _numbers(hi, en)
         yield "urls", 0.6 if hi.urls != en.urls else 0.0
         hi_rep, en_rep = hi.repetition[0], en.repetition[0]
         yield "repetition", 0.8 if max(hi_rep, en_rep) >= 3 and abs(hi_rep - en_rep) >= 2 else 0.0
-        yield "punctuation", _punctuation(hi.ending, en.ending)
+        yield "punctuation", _punctuation(hi.ending, en.ending, z)
+        yield "sentence count", _sentences(hi.sentences, en.sentences, z)
         longest = max((len(w) for w in hi.tokens + en.tokens), default=0)
         yield "long word", 0.6 if longest > 40 else 0.0
         if self.evidence is not None:
             yield "no shared words", _unshared(self.evidence, hi, en)
 
-    def _length(self, hi: Side, en: Side) -> float:
+    def _length(self, hi: Side, en: Side, z: float) -> float:
         cap = self.settings.max_length_ratio
         if cap is not None:
             shorter, longer = sorted((len(hi.text), len(en.text)))
             if longer > cap * max(shorter, 1):
                 return 1.0
-        z = length_z((len(hi.text), len(en.text)), (len(hi.tokens), len(en.tokens)))
-        return _logistic(abs(z), centre=4.5, scale=0.5)
+        return _logistic(abs(z), centre=LENGTH_Z, scale=0.3)
 
 
 def _logistic(value: float, centre: float, scale: float) -> float:
@@ -181,14 +187,27 @@ def _numbers(hi: Side, en: Side) -> float:
     return 0.0 if not missing else 0.4 if missing == 1 else 0.8
 
 
-def _punctuation(a: str, b: str) -> float:
-    """A question against a statement is a hint; a finished sentence against an unfinished one a
-    smaller one (headings and list items end without punctuation on both sides)."""
+def _punctuation(a: str, b: str, z: float) -> float:
+    """A question against a statement is a hint; so is a finished sentence against an unfinished
+    one (headings and list items end without punctuation on both sides), a strong one when the
+    unfinished side is also short for a translation (`z`: log length ratio in sds): a cut pair."""
     if a == b:
         return 0.0
     if "?" in (a, b):
         return 0.3
-    return 0.2 if "" in (a, b) else 0.05
+    if "" not in (a, b):
+        return 0.05
+    cut_short = z < -SHORTER_Z if b == "" else z > SHORTER_Z  # b: the English side's ending
+    return 0.6 if cut_short else 0.2
+
+
+def _sentences(hi: int, en: int, z: float) -> float:
+    """A side with more sentences than the other that is also long for a translation: content
+    added (or a neighbour's sentence glued on) rather than a translator joining two sentences."""
+    if hi == en:
+        return 0.0
+    longer = z > SHORTER_Z if en > hi else z < -SHORTER_Z
+    return 0.6 if longer else 0.1
 
 
 def _unshared(evidence: Evidence, hi: Side, en: Side) -> float:

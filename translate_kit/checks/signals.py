@@ -44,6 +44,8 @@ NUMBER_WORDS = {
 }
 #: Sentence ends: the danda and double danda count as full stops (and `|`, typed for a danda).
 FULL_STOPS = frozenset(".।॥|")
+#: A sentence end inside a text: a full stop, danda, question or exclamation mark, then more text.
+_INNER_END = regex.compile(r"[.।॥|?!](?=\s+[\p{Lu}\p{Devanagari}\d\"'“‘(])")
 _TERMINAL = regex.compile(r"([.।॥|?!:;…]+)[\"'”’»)\]\s]*$")
 _HTML = regex.compile(
     r"</?(?:a|p|div|span|br|b|i|u|em|strong|img|li|ul|ol|td|tr|table|h[1-6]|font|script|style|iframe)\b[^>]*>"
@@ -100,9 +102,17 @@ def numbers(text: str) -> list[frozenset[float]]:
 
 
 def unmatched_numbers(mine: Side, theirs: Side) -> list[float]:
-    """The numbers of one side that the other side has neither in digits nor in words."""
-    there = set().union(*theirs.numbers) if theirs.numbers else set()
-    return [min(values) for values in mine.numbers if not values & there and not values & theirs.number_words]
+    """The numbers of one side that the other side has neither in digits nor in words, counted as
+    a multiset: a number written twice on one side and once on the other is missing once."""
+    pool = list(theirs.numbers)
+    missing = []
+    for values in mine.numbers:
+        match = next((i for i, other in enumerate(pool) if values & other), None)
+        if match is not None:
+            pool.pop(match)
+        elif not values & theirs.number_words:
+            missing.append(min(values))
+    return missing
 
 
 def terminal(text: str) -> str:
@@ -173,6 +183,7 @@ class Side:
     number_words: frozenset[float]
     urls: frozenset[str]
     ending: str  # terminal()
+    sentences: int  # sentence ends inside the text, plus one
 
     @classmethod
     def of(cls, text: str) -> Side:
@@ -188,6 +199,7 @@ class Side:
             text, plain, tokens, count, deva / count if count else 0.0, latin / count if count else 0.0,
             tuple(numbers(plain)), frozenset(NUMBER_WORDS[w] for w in tokens if w in NUMBER_WORDS),
             frozenset(u.lower().rstrip(".,;:)।") for u in found), terminal(text),
+            1 + len(_INNER_END.findall(plain)),
         )
 
     @property
