@@ -96,13 +96,18 @@ def _indian_grouping(value: int) -> str:
     return ",".join([*groups, tail]) if head else tail
 
 
+def _at(text: str, number: str) -> int:
+    """Where `number` stands as a word of its own in `text`."""
+    return next(m.start() for m in _NUMBER.finditer(text) if m.group() == number)
+
+
 def _cut(text: str, rng: random.Random) -> str:
     words = text.split()
     keep = max(1, int(len(words) * rng.uniform(0.3, 0.65)))
     return " ".join(words[:keep]).rstrip(",;:")
 
 
-_NUMBER = re.compile(r"\b\d+\b")
+_NUMBER = re.compile(r"(?<!\S)\d+(?![^\s,.;:])")
 _VOWEL_SWAP = {"ा": "ी", "े": "ी", "ी": "े", "ो": "ा"}
 
 
@@ -166,8 +171,9 @@ def make_noisy(pairs: list[tuple[str, str]], rng: random.Random, tune: bool, sha
         shared = sorted(set(_NUMBER.findall(hi)) & set(_NUMBER.findall(en)))
         if shared and rng.random() < 0.3:
             value = rng.randrange(100_000, 99_999_999)
-            clean.append((hi.replace(shared[0], _indian_grouping(value), 1),
-                          en.replace(shared[0], f"{value:,}", 1), "trap_grouping"))
+            hi_at, en_at = _at(hi, shared[0]), _at(en, shared[0])
+            clean.append((hi[:hi_at] + _indian_grouping(value) + hi[hi_at + len(shared[0]):],
+                          en[:en_at] + f"{value:,}" + en[en_at + len(shared[0]):], "trap_grouping"))
     n = max(1, int(share * len(pairs)))
     noise: list[tuple[str, str, str]] = []
     for k in range(n):

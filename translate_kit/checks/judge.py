@@ -198,7 +198,7 @@ def _punctuation(a: str, b: str, z: float) -> float:
     if "" not in (a, b):
         return 0.05
     cut_short = z < -SHORTER_Z if b == "" else z > SHORTER_Z  # b: the English side's ending
-    return 0.6 if cut_short else 0.2
+    return _agreeing(z) if cut_short else 0.2
 
 
 def _sentences(hi: int, en: int, z: float) -> float:
@@ -207,7 +207,13 @@ def _sentences(hi: int, en: int, z: float) -> float:
     if hi == en:
         return 0.0
     longer = z > SHORTER_Z if en > hi else z < -SHORTER_Z
-    return 0.6 if longer else 0.1
+    return _agreeing(z) if longer else 0.1
+
+
+def _agreeing(z: float) -> float:
+    """The penalty of a structural hint that the length deviation `z` agrees with: from 0.375 at
+    SHORTER_Z, growing with |z|, so that alone it condemns only a clearly long or short side."""
+    return min(0.8, 0.25 * abs(z))
 
 
 def _unshared(evidence: Evidence, hi: Side, en: Side) -> float:

@@ -45,7 +45,10 @@ NUMBER_WORDS = {
 #: Sentence ends: the danda and double danda count as full stops (and `|`, typed for a danda).
 FULL_STOPS = frozenset(".।॥|")
 #: A sentence end inside a text: a full stop, danda, question or exclamation mark, then more text.
-_INNER_END = regex.compile(r"[.।॥|?!](?=\s+[\p{Lu}\p{Devanagari}\d\"'“‘(])")
+#: In Hindi a `.` ends a sentence only between Devanagari words ("Zhou et al. का" goes on).
+_INNER_END = regex.compile(
+    r"(?:[।॥|?!]|(?<=\p{Devanagari})\.|(?<=[\p{Ll})\d])\.(?=\s+[\p{Lu}\d\"“‘(]))(?=\s+[\p{Lu}\p{Devanagari}\d\"“‘(])"
+)
 _TERMINAL = regex.compile(r"([.।॥|?!:;…]+)[\"'”’»)\]\s]*$")
 _HTML = regex.compile(
     r"</?(?:a|p|div|span|br|b|i|u|em|strong|img|li|ul|ol|td|tr|table|h[1-6]|font|script|style|iframe)\b[^>]*>"
