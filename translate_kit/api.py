@@ -139,6 +139,7 @@ class TranslateOptions:
     front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate; None: the default
     wrap: str = "join"  # Markdown paragraphs wrapped over lines: "join" or "keep" (documents.WRAP_MODES)
     on_dropped: str = "warn"  # a sentence that lost placeholders: "warn", "keep-source" or "fail"
+    on_flag: str = "warn"  # a translation translate_kit.checks flags: the same choices
     force: bool = False  # files: translate again what the output folder's manifest says is done
 
     def document_settings(self) -> dict[str, Any]:
@@ -300,6 +301,7 @@ class Translation:
             progress=progress,
             cancel=cancel,
             on_dropped=options.on_dropped,
+            on_flag=options.on_flag,
         )
 
     def translate_texts(

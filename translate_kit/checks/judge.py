@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..languages import ENGLISH, HINDI
+from ..languages import ENGLISH, HINDI, is_hindi_by_words
 from . import signals
 from .langid import language_of
 from .lengths import length_z
@@ -127,7 +127,8 @@ class Judge:
         yield "boilerplate", 0.9 if boilerplate else 0.0
         yield "identical", _identical(hi, en)
         if self.settings.script_check:
-            wrong_hindi = hi.letters and hi.devanagari < 0.3
+            # Hindi mixes Latin terms in ("GitHub पर इसे private vulnerability reporting कहा जाता है।").
+            wrong_hindi = hi.letters and hi.devanagari < 0.3 and not is_hindi_by_words(hi.text)
             wrong = wrong_hindi or (en.letters and (en.latin < 0.8 or en.devanagari > 0.05))
             yield "script", 1.0 if wrong else 0.0
         if self.settings.script_check:
