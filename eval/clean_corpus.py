@@ -105,8 +105,25 @@ def run_bicleaner(peers_python: str, source: Path, folder: Path) -> tuple[list[b
         return None, 0.0, "not installed (see the report's notes)"
     output = folder / "bicleaner.out"
     started = time.perf_counter()
-    done = subprocess.run([str(tool), str(source), str(output), "-s", "hi", "-t", "en", "--scol", "1",
-                           "--tcol", "2", "--annotated_output"], capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [
+            str(tool),
+            str(source),
+            str(output),
+            "-s",
+            "hi",
+            "-t",
+            "en",
+            "--scol",
+            "1",
+            "--tcol",
+            "2",
+            "--annotated_output",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         return None, 0.0, (done.stderr.strip().splitlines() or ["failed"])[-1][:300]
@@ -125,7 +142,9 @@ def table(rows: list[tuple[str, str, str]], decisions: dict[str, list[bool] | No
         for cls in classes:
             mine = [k for k, r in zip(kept, rows, strict=True) if r[2] == cls]
             share = sum(mine) / len(mine) if cls in CLEAN_CLASSES else 1 - sum(mine) / len(mine)
-            column[f"{cls} ({'kept' if cls in CLEAN_CLASSES else 'removed'}, n={len(mine)})"] = round(share, 3)
+            column[f"{cls} ({'kept' if cls in CLEAN_CLASSES else 'removed'}, n={len(mine)})"] = round(
+                share, 3
+            )
         clean = [k for k, r in zip(kept, rows, strict=True) if r[2] in CLEAN_CLASSES]
         good = sum(k and r[2] in CLEAN_CLASSES for k, r in zip(kept, rows, strict=True))
         column["clean pairs kept"] = round(sum(clean) / len(clean), 4)
@@ -156,8 +175,12 @@ def corruptions(pairs: list[tuple[str, str]], rng: random.Random) -> list[tuple[
     return rows
 
 
-FLAG_OF = {"drop_number": "number_lost", "cut": "truncated", "repeat": "repeated",
-           "left_untranslated": "untranslated"}
+FLAG_OF = {
+    "drop_number": "number_lost",
+    "cut": "truncated",
+    "repeat": "repeated",
+    "left_untranslated": "untranslated",
+}
 
 
 def flag_table(rows: list[tuple[str, str, str, str]]) -> tuple[pd.DataFrame, float, float]:
@@ -169,8 +192,15 @@ def flag_table(rows: list[tuple[str, str, str, str]]) -> tuple[pd.DataFrame, flo
     for cls, flag in FLAG_OF.items():
         hits = [flag in f for f, r in zip(found, rows, strict=True) if r[3] == cls]
         flagged = [r[3] for f, r in zip(found, rows, strict=True) if flag in f]
-        out.append({"corruption": cls, "flag": flag, "n": len(hits), "recall": round(sum(hits) / len(hits), 4),
-                    "precision": round(flagged.count(cls) / max(len(flagged), 1), 4)})
+        out.append(
+            {
+                "corruption": cls,
+                "flag": flag,
+                "n": len(hits),
+                "recall": round(sum(hits) / len(hits), 4),
+                "precision": round(flagged.count(cls) / max(len(flagged), 1), 4),
+            }
+        )
     clean = [bool(f) for f, r in zip(found, rows, strict=True) if r[3] == "clean"]
     return pd.DataFrame(out), sum(clean) / len(clean), len(rows) / seconds
 
@@ -187,8 +217,12 @@ def fit_lengths() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("tune", "held-out"), default="held-out")
-    parser.add_argument("--limit", type=int, help="use only the first N clean pairs of the split (quick runs)")
-    parser.add_argument("--peers-python", help="interpreter with opusfilter (and bicleaner-hardrules) installed")
+    parser.add_argument(
+        "--limit", type=int, help="use only the first N clean pairs of the split (quick runs)"
+    )
+    parser.add_argument(
+        "--peers-python", help="interpreter with opusfilter (and bicleaner-hardrules) installed"
+    )
     parser.add_argument("--out", help="write the Markdown report here")
     parser.add_argument("--fit-lengths", action="store_true")
     parser.add_argument("--seed", type=int, default=13)
@@ -225,7 +259,8 @@ def main() -> None:
     flags, clean_flagged, flag_rate = flag_table(corruptions(pairs, random.Random(args.seed)))
     counts = Counter(r[2] for r in rows)
     text = [
-        f"## Cleaning, {args.split} split: {len(rows)} pairs ({sum(counts[c] for c in CLEAN_CLASSES)} clean)\n",
+        f"## Cleaning, {args.split} split: {len(rows)} pairs "
+        f"({sum(counts[c] for c in CLEAN_CLASSES)} clean)\n",
         results.to_markdown(),
         "",
         "Speed on these pairs (one process; translate-kit includes reading, learning the lexicon and "

@@ -31,8 +31,16 @@ from indic_transliteration import sanscript
 
 CLEAN_CLASSES = ("clean", "trap_digits", "trap_grouping", "trap_danda", "trap_vowel_sign")
 NOISE_CLASSES = (
-    "misaligned", "untranslated", "wrong_language", "truncated", "extra_content", "numbers_changed",
-    "boilerplate", "junk", "exact_duplicate", "near_duplicate",
+    "misaligned",
+    "untranslated",
+    "wrong_language",
+    "truncated",
+    "extra_content",
+    "numbers_changed",
+    "boilerplate",
+    "junk",
+    "exact_duplicate",
+    "near_duplicate",
 )
 #: Marathi and Nepali sentences with English translations, written for this set (first six: tune).
 MARATHI = [
@@ -43,25 +51,43 @@ MARATHI = [
     ("शाळा पुढील आठवड्यापासून पुन्हा सुरू होतील.", "Schools will reopen from next week."),
     ("रुग्णालयात दाखल झालेल्या रुग्णांची संख्या वाढत आहे.", "The number of patients admitted to hospital is rising."),
     ("मंत्र्यांनी पत्रकार परिषदेत ही माहिती दिली.", "The minister gave this information at a press conference."),
-    ("लसीकरण मोहीम सर्व जिल्ह्यांमध्ये राबवली जाणार आहे.", "The vaccination campaign will be carried out in all districts."),
+    (
+        "लसीकरण मोहीम सर्व जिल्ह्यांमध्ये राबवली जाणार आहे.",
+        "The vaccination campaign will be carried out in all districts.",
+    ),
     ("नागरिकांनी घराबाहेर पडताना मास्क वापरावा.", "Citizens should wear a mask when they go out."),
     ("या स्पर्धेत भारतीय संघाने सुवर्णपदक जिंकले.", "The Indian team won the gold medal in this competition."),
     ("निवडणुकीचे निकाल उद्या जाहीर होतील.", "The election results will be announced tomorrow."),
-    ("शहरातील वाहतूक कोंडी कमी करण्यासाठी नवीन पूल बांधला जात आहे.", "A new bridge is being built to ease traffic in the city."),
+    (
+        "शहरातील वाहतूक कोंडी कमी करण्यासाठी नवीन पूल बांधला जात आहे.",
+        "A new bridge is being built to ease traffic in the city.",
+    ),
 ]
 NEPALI = [
-    ("सरकारले किसानहरूका लागि नयाँ योजना घोषणा गरेको छ।", "The government has announced a new scheme for farmers."),
+    (
+        "सरकारले किसानहरूका लागि नयाँ योजना घोषणा गरेको छ।",
+        "The government has announced a new scheme for farmers.",
+    ),
     ("काठमाडौंमा आज भारी वर्षा भयो।", "It rained heavily in Kathmandu today."),
     ("यो निर्णयबाट हजारौं मानिसहरू लाभान्वित हुनेछन्।", "Thousands of people will benefit from this decision."),
     ("प्रहरीले यस घटनामा दुई जनालाई पक्राउ गरेको छ।", "Police have arrested two people in this incident."),
     ("विद्यालयहरू अर्को हप्तादेखि फेरि खुल्नेछन्।", "Schools will reopen from next week."),
-    ("अस्पतालमा भर्ना हुने बिरामीको संख्या बढ्दै गएको छ।", "The number of patients admitted to hospital is increasing."),
+    (
+        "अस्पतालमा भर्ना हुने बिरामीको संख्या बढ्दै गएको छ।",
+        "The number of patients admitted to hospital is increasing.",
+    ),
     ("मन्त्रीले पत्रकार सम्मेलनमा यो जानकारी दिनुभयो।", "The minister gave this information at a press conference."),
     ("खोप अभियान सबै जिल्लाहरूमा सञ्चालन गरिनेछ।", "The vaccination campaign will be run in all districts."),
     ("नागरिकहरूले घरबाहिर निस्कँदा मास्क लगाउनुपर्छ।", "Citizens must wear a mask when going out."),
-    ("यस प्रतियोगितामा नेपाली टोलीले स्वर्ण पदक जित्यो।", "The Nepali team won the gold medal in this competition."),
+    (
+        "यस प्रतियोगितामा नेपाली टोलीले स्वर्ण पदक जित्यो।",
+        "The Nepali team won the gold medal in this competition.",
+    ),
     ("चुनावको नतिजा भोलि सार्वजनिक हुनेछ।", "The election results will be made public tomorrow."),
-    ("सहरको ट्राफिक जाम कम गर्न नयाँ पुल निर्माण भइरहेको छ।", "A new bridge is being built to reduce traffic jams in the city."),
+    (
+        "सहरको ट्राफिक जाम कम गर्न नयाँ पुल निर्माण भइरहेको छ।",
+        "A new bridge is being built to reduce traffic jams in the city.",
+    ),
 ]
 #: Boilerplate pairs, Hindi and English; {n} becomes a number (first half: tune).
 BOILERPLATE = [
@@ -153,14 +179,15 @@ def _romanised(hi: str) -> str:
     return re.sub(r"[~^.]", "", latin).replace("|", ".")
 
 
-def make_noisy(pairs: list[tuple[str, str]], rng: random.Random, tune: bool, share: float = 0.08
-               ) -> list[tuple[str, str, str]]:
+def make_noisy(
+    pairs: list[tuple[str, str]], rng: random.Random, tune: bool, share: float = 0.08
+) -> list[tuple[str, str, str]]:
     """(hi, en, class) in a shuffled order: every clean pair (some rewritten as traps) and about
     `share` of the clean count per noise class; duplicates come after their originals."""
     clean: list[tuple[str, str, str]] = []
     for hi, en in pairs:
         roll = rng.random()
-        numbers_hi, numbers_en = _NUMBER.findall(hi), _NUMBER.findall(en)
+        numbers_hi = _NUMBER.findall(hi)
         if roll < 0.06 and numbers_hi:
             clean.append((to_devanagari_digits(hi), en, "trap_digits"))
         elif roll < 0.12 and "।" in hi:
@@ -172,8 +199,13 @@ def make_noisy(pairs: list[tuple[str, str]], rng: random.Random, tune: bool, sha
         if shared and rng.random() < 0.3:
             value = rng.randrange(100_000, 99_999_999)
             hi_at, en_at = _at(hi, shared[0]), _at(en, shared[0])
-            clean.append((hi[:hi_at] + _indian_grouping(value) + hi[hi_at + len(shared[0]):],
-                          en[:en_at] + f"{value:,}" + en[en_at + len(shared[0]):], "trap_grouping"))
+            clean.append(
+                (
+                    hi[:hi_at] + _indian_grouping(value) + hi[hi_at + len(shared[0]) :],
+                    en[:en_at] + f"{value:,}" + en[en_at + len(shared[0]) :],
+                    "trap_grouping",
+                )
+            )
     n = max(1, int(share * len(pairs)))
     noise: list[tuple[str, str, str]] = []
     for k in range(n):
@@ -188,9 +220,15 @@ def make_noisy(pairs: list[tuple[str, str]], rng: random.Random, tune: bool, sha
         hi, en = pairs[rng.randrange(len(pairs))]
         noise.append((en, en, "untranslated") if rng.random() < 0.5 else (hi, hi, "untranslated"))
         hi, en = pairs[rng.randrange(len(pairs))]
-        noise.append((hi, _cut(en, rng), "truncated") if rng.random() < 0.6 else (_cut(hi, rng), en, "truncated"))
+        noise.append(
+            (hi, _cut(en, rng), "truncated") if rng.random() < 0.6 else (_cut(hi, rng), en, "truncated")
+        )
         (hi, en), (hi2, en2) = pairs[rng.randrange(len(pairs))], pairs[rng.randrange(len(pairs))]
-        noise.append((hi, f"{en} {en2}", "extra_content") if rng.random() < 0.6 else (f"{hi} {hi2}", en, "extra_content"))
+        noise.append(
+            (hi, f"{en} {en2}", "extra_content")
+            if rng.random() < 0.6
+            else (f"{hi} {hi2}", en, "extra_content")
+        )
         hi, en = pairs[rng.randrange(len(pairs))]
         noise.append(_junk(hi, en, rng) + ("junk",))
         template = rng.choice(split_half(BOILERPLATE, tune))
@@ -203,7 +241,9 @@ def make_noisy(pairs: list[tuple[str, str]], rng: random.Random, tune: bool, sha
         elif kind == 2:
             noise.append((hi, _romanised(hi), "wrong_language"))
         else:
-            noise.append((hi, sanscript.transliterate(hi, sanscript.DEVANAGARI, sanscript.BENGALI), "wrong_language"))
+            noise.append(
+                (hi, sanscript.transliterate(hi, sanscript.DEVANAGARI, sanscript.BENGALI), "wrong_language")
+            )
     with_numbers = [(hi, en) for hi, en in pairs if _NUMBER.search(en)]
     for hi, en in rng.sample(with_numbers, min(n, len(with_numbers))):
         match = rng.choice(list(_NUMBER.finditer(en)))

@@ -16,7 +16,8 @@ GOOD = [
     ("सरकार ने सोमवार को किसानों के लिए 6000 रुपये की सहायता योजना शुरू की।",
      "On Monday the government launched an assistance scheme of 6000 rupees for farmers."),
     ("मुंबई में 24 घंटे में 200 मिलीमीटर बारिश दर्ज की गई।", "Mumbai recorded 200 millimetres of rain in 24 hours."),
-    ("कृषि मंत्री नरेंद्र तोमर ने दिल्ली में इसकी घोषणा की।", "Agriculture Minister Narendra Tomar announced it in Delhi."),
+    ("कृषि मंत्री नरेंद्र तोमर ने दिल्ली में इसकी घोषणा की।",
+     "Agriculture Minister Narendra Tomar announced it in Delhi."),
 ]
 BAD = [
     ("Home » News » India", "होम » समाचार » भारत"),
