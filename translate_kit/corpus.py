@@ -197,7 +197,6 @@ class CorpusBuilder:
         self.learned = ""  # what the learning pass learned, for the report
         self.aligner = aligner
         self.filters = filters
-        self.judge = filters.judge(aligner.sources)
         self.out = Path(out_dir)
         self.presplit = presplit
         self.errors = errors
@@ -300,8 +299,9 @@ class CorpusBuilder:
         alignment = replace(aligner, learn=False).align(hi, en)
         to_records = block_records if self.level == "paragraph" else bead_records
         records = to_records(alignment, hi, en)
+        judge = self.filters.judge(aligner.sources)  # with the lexicon learned in the first pass, if any
         for record in records:
-            record["removed"] = self.filters.reason(record, self.judge)
+            record["removed"] = self.filters.reason(record, judge)
         return {"n_hi": len(hi.sentences), "n_en": len(en.sentences), "beads": records}
 
     def _assemble(self, results: list[dict]) -> CorpusSummary:
