@@ -61,6 +61,9 @@ class _Done:
     def result(self) -> CopyResult:
         return self._result
 
+    def done(self) -> bool:
+        return True
+
 
 class CopyTranslator:
     """`ctranslate2.Translator` whose every translation is a copy of its source pieces."""

@@ -121,10 +121,10 @@ def test_libretranslate_html_keeps_its_markup(client):
 
 
 def test_the_serve_command_builds_the_app_it_runs(monkeypatch, tiny_model_hi_en, tmp_path):
-    import uvicorn
+    from translate_kit.serve import server
 
     ran = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(app=app, **kwargs))
+    monkeypatch.setattr(server, "serve", lambda app, **kwargs: ran.update(app=app, **kwargs))
     monkeypatch.setenv("TRANSLATE_KIT_API_KEY", "from-env")
     result = CliRunner().invoke(
         cli,
@@ -424,3 +424,18 @@ def test_a_docx_upload_comes_back_a_docx_with_its_text_translated(client):
     assert not re.search("[\u0900-\u097f]", re.sub(r"<[^>]+>", "", body))
     broken = client.post("/translate/file", files={"file": ("टूटा.docx", b"PK\x03\x04 not a package")})
     assert broken.status_code == 422 and "docx" in broken.json()["error"].lower()
+
+
+def test_each_sentence_carries_the_judges_flags_and_confidence(client):
+    """The service answers the flags the library puts on each sentence (translate_kit.checks)."""
+    from translate_kit.checks.flags import TranslationChecker
+
+    checker = TranslationChecker("hi", "en")
+    text = "सरकार ने 2023 में 15 नई योजनाएँ शुरू कीं। " + ARTICLE_HI[5]
+    answer = client.post("/translate", json={"text": text, "source": "hi"}).json()
+    sentences = answer["results"][0]["sentences"]
+    assert sentences
+    for sentence in sentences:
+        expected = checker.check(sentence["source"], sentence["translation"])
+        assert sentence["flags"] == list(expected.flags)
+        assert sentence["confidence"] == expected.confidence
