@@ -1,34 +1,23 @@
 """The library calls every front door uses: the CLI, the HTTP service and the Ray runner.
 
-Each call takes plain data (paths, strings, option dataclasses) and returns plain results;
-progress and cancellation are passed in as callbacks, so a front door only parses its own input,
-calls one of these and presents the result:
+Each call takes plain data (paths, strings, option dataclasses) and returns plain results; progress and
+cancellation are callbacks, so a front door only parses its input, calls one of these and presents the result:
 
-- `translate_documents(inputs, output, options)`: a file, standard input or a folder of documents,
-  translated into files written atomically and resumed after an interruption (the CLI; the Ray
-  runner in translate_kit.scale is a door above this module, as the CLI and the service are);
-- `Translation(options)`: a model and translation memory loaded once, then
-  `translation.translate_texts(texts, fmt)` for documents held in memory, any number of times;
-  `translate_texts(texts, options)` does both. A door that shares one model among many
-  translations loads it with `load_model(options)` and passes it (`model=`), with its own
-  `decoder` when sentences of many requests are decoded together (the HTTP service's batcher);
-  each result carries the document's block and sentence pairs (`TextResult.blocks`), what a page
-  shows side by side; `keep_documents` gives the same shape for documents left as they are;
-- `align_documents([(hindi_path, english_path), ...], AlignOptions(...))`: block pairs and sentence
-  beads of article pairs, as the records `translate-kit align` writes (`align_texts` for texts held
-  in memory, `bead_table` to write its records as the CLI does); `pair_documents(hi, en,
-  output)`: which document of one crawl translates which of the other (translate_kit.align.workflow,
-  re-exported here); `build_corpus(pairs, en_folder, output, CorpusOptions(...))`: many article
-  pairs aligned, filtered and written as a parallel corpus with a report, resumable;
-- `evaluate(hypotheses, references, EvalOptions(...))` and `compare(systems, references, ...)`:
-  scores with signatures (`evaluate_texts` for lines held in memory), translate-then-score
-  (`TranslateFirst`) and named test sets (translate_kit.evaluate.workflow, re-exported here).
+- `translate_documents(inputs, output, options)`: a file, standard input or a folder, translated into files
+  written atomically and resumed after an interruption (the Ray runner, translate_kit.scale, is a door above);
+- `Translation(options)`: a model and memory loaded once, then `translate_texts(texts, fmt)` for documents
+  in memory, any number of times (`translate_texts(texts, options)` does both); a door sharing one model
+  loads it with `load_model(options)` and passes `model=` and its own `decoder` (the service's batcher);
+  each result carries block and sentence pairs (`TextResult.blocks`), each sentence its flags and confidence
+  (translate_kit.checks); `keep_documents` gives the same shape for documents left as they are;
+- `align_documents`, `align_texts`, `bead_table`, `pair_documents` (translate_kit.align, re-exported);
+  `build_corpus(pairs, en_folder, output, CorpusOptions(...))`: article pairs aligned, filtered and written
+  as a corpus with a report, resumable; `clean_corpus(source, output, CleanOptions(...))`: a corpus file
+  (TSV, JSONL, Moses) judged pair by pair (translate_kit.checks), deduplicated, written in its own format;
+- `evaluate`, `evaluate_texts`, `compare`, `TranslateFirst` (translate_kit.evaluate.workflow, re-exported).
 
-`progress(done, total)` counts sentences; it is first called with `done == 0` once the total is
-known (build_corpus's `progress(stage, done, total)` counts documents through each of its passes,
-"learning" then "aligning"). `cancel()` is polled between engine calls; when it returns True the call raises
-`errors.Cancelled`, and outputs already written stay valid (a rerun resumes from them).
-A `Translation` is not thread-safe: use it from one thread at a time.
+`progress(done, total)` counts sentences from `done == 0` (build_corpus's counts documents per pass);
+`cancel()`, polled between engine calls, raises `errors.Cancelled` when True; outputs written stay valid.
 """
 
 from __future__ import annotations
@@ -51,6 +40,7 @@ if TYPE_CHECKING:
         align_texts,
         pair_documents,
     )
+    from .checks.clean import CleanOptions, CleanSummary, clean_corpus
     from .corpus import CorpusOptions, CorpusSummary, MapJobs
     from .documents import Document
     from .engine import DecodeOptions, Translator
@@ -78,27 +68,27 @@ _ELSEWHERE = {
     "bead_table": "align.output",
     "PairingSettings": "align.pairing",
     "DecodeOptions": "engine",
-    "CorpusOptions": "corpus",
-    "CorpusSummary": "corpus",
+    **dict.fromkeys(["CorpusOptions", "CorpusSummary"], "corpus"),
+    **dict.fromkeys(["CleanOptions", "CleanSummary", "clean_corpus"], "checks.clean"),
     "thread_memory": "memory",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """The evaluation, alignment and corpus calls, imported on first use: translating never loads
-    sacrebleu, scipy or pandas."""
+    """The evaluation, alignment and corpus calls, imported on first use (no sacrebleu, scipy, pandas)."""
     if name in _ELSEWHERE:
         return getattr(importlib.import_module(f".{_ELSEWHERE[name]}", __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CorpusOptions", "CorpusSummary", "DecodeOptions",
-    "Decoder", "DocumentsResult", "EvalOptions", "Evaluation", "OptionError", "PairingRun",
-    "PairingSettings", "PlannedTexts", "Progress", "TextResult", "TextsResult", "TranslateFirst",
-    "TranslateOptions", "Translation", "align_documents", "align_texts", "bead_table", "build_corpus",
-    "compare", "document_language", "evaluate", "evaluate_texts", "keep_documents", "load_model",
-    "pair_documents", "thread_memory", "translate_documents", "translate_texts",
+    "AlignOptions", "AlignedPair", "Cancel", "Cancelled", "CleanOptions", "CleanSummary", "CorpusOptions",
+    "CorpusSummary", "DecodeOptions", "Decoder", "DocumentsResult", "EvalOptions", "Evaluation",
+    "OptionError", "PairingRun", "PairingSettings", "PlannedTexts", "Progress", "TextResult",
+    "TextsResult", "TranslateFirst", "TranslateOptions", "Translation", "align_documents", "align_texts",
+    "bead_table", "build_corpus", "clean_corpus", "compare", "document_language", "evaluate",
+    "evaluate_texts", "keep_documents", "load_model", "pair_documents", "thread_memory",
+    "translate_documents", "translate_texts",
 ]
 
 Progress = Callable[[int, int], None]
@@ -135,6 +125,7 @@ class TranslateOptions:
     front_matter_keys: tuple[str, ...] | None = None  # Markdown front matter to translate; None: the default
     wrap: str = "join"  # Markdown paragraphs wrapped over lines: "join" or "keep" (documents.WRAP_MODES)
     on_dropped: str = "warn"  # a sentence that lost placeholders: "warn", "keep-source" or "fail"
+    on_flag: str = "warn"  # a translation translate_kit.checks flags: the same choices
     force: bool = False  # files: translate again what the output folder's manifest says is done
 
     def document_settings(self) -> dict[str, Any]:
@@ -240,7 +231,7 @@ class PlannedTexts:
 
 
 class Translation:
-    """A model and its translation memory, loaded once and used for many calls.
+    """A model and its translation memory, loaded once and used for many calls (not thread-safe).
 
     `sample` (texts of the input) decides the source language when neither `options.src` nor
     `options.model` does, as `languages.detect_source` reads the script. A caller that holds its
@@ -291,6 +282,7 @@ class Translation:
             self.engine, decoding, memory=self.memory, glossary=options.glossary,
             window_sentences=options.window_sentences, progress=progress, cancel=cancel,
             on_dropped=options.on_dropped,
+            on_flag=options.on_flag,
         )
 
     def translate_texts(
@@ -481,3 +473,4 @@ def build_corpus(
     summary = (options or CorpusOptions()).builder(output).build(jobs, progress, map_jobs=map_jobs)
     summary.unmatched = unmatched
     return summary
+

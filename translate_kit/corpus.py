@@ -28,8 +28,10 @@ from .align.aligner import HIGH_PRECISION_SCORE, confident_pairs
 from .align.article import read_pair
 from .align.output import bead_records, block_records
 from .align.workflow import AlignOptions
+from .checks import DEFAULT_MIN_SCORE, JUDGE_VERSION, Judge, JudgeSettings
+from .checks.dedup import Deduper
+from .checks.evidence import Evidence
 from .errors import InputError, OptionError, TranslateKitError
-from .languages import ENGLISH, HINDI, detect_lang
 from .textio import atomic_write, read_lines
 
 _T = TypeVar("_T")
@@ -48,32 +50,35 @@ class PairJob:
 
 @dataclass(frozen=True)
 class Filters:
-    """What a bead must pass to enter the corpus (reasons are counted in the report)."""
+    """What a bead must pass to enter the corpus (reasons are counted in the report): the aligner's
+    own verdict (both sides, bead type, score), then the pair judge of translate_kit.checks, the
+    same judge `corpus clean` runs, so a corpus is filtered one way whichever command built it."""
 
     min_score: float = HIGH_PRECISION_SCORE
     high_precision: bool = True
     max_length_ratio: float = 3.0
     script_check: bool = True
+    judge_min_score: float = DEFAULT_MIN_SCORE
 
-    def reason(self, record: dict) -> str | None:
-        """Why this bead is left out, or None to keep it."""
-        hi, en = record["hi_text"].strip(), record["en_text"].strip()
+    def judge(self, sources: Sequence[object] = ()) -> Judge:
+        """The pair judge for these filters, with the lexicons among the aligner's `sources`."""
+        settings = JudgeSettings(max_length_ratio=self.max_length_ratio, script_check=self.script_check)
+        return Judge(Evidence.from_sources(sources), settings)
+
+    def reason(self, record: dict, judge: Judge | None = None) -> str | None:
+        """Why this bead is left out, or None to keep it (`judge`: None, one without lexicons)."""
         if not record["hi"] or not record["en"]:
             return "unaligned"
-        if not hi or not en:
+        if not record["hi_text"].strip() or not record["en_text"].strip():
             return "empty"
         if self.high_precision and len(record["hi"]) + len(record["en"]) > 3:
             return "bead type"
         if record["score"] < self.min_score:
             return "low score"
-        if _normal(hi) == _normal(en):
-            return "identical"
-        shorter, longer = sorted((len(_normal(hi)), len(_normal(en))))
-        if longer > self.max_length_ratio * max(shorter, 1):
-            return "length ratio"
-        if self.script_check and (detect_lang(hi, ENGLISH) != HINDI or detect_lang(en, HINDI) != ENGLISH):
-            return "script"
-        return None
+        verdict = (judge or self.judge()).judge(record["hi_text"], record["en_text"])
+        if verdict.kept(self.judge_min_score):
+            return None
+        return verdict.reasons[0] if verdict.reasons else "judge score"
 
 
 def _normal(text: str) -> str:
@@ -205,6 +210,7 @@ class CorpusBuilder:
                 "blocks": aligner.use_blocks,
                 "learn": aligner.learn,
                 "level": level,
+                "judge": JUDGE_VERSION,
             },
             sort_keys=True,
         )
@@ -293,12 +299,13 @@ class CorpusBuilder:
         alignment = replace(aligner, learn=False).align(hi, en)
         to_records = block_records if self.level == "paragraph" else bead_records
         records = to_records(alignment, hi, en)
+        judge = self.filters.judge(aligner.sources)  # with the lexicon learned in the first pass, if any
         for record in records:
-            record["removed"] = self.filters.reason(record)
+            record["removed"] = self.filters.reason(record, judge)
         return {"n_hi": len(hi.sentences), "n_en": len(en.sentences), "beads": records}
 
     def _assemble(self, results: list[dict]) -> CorpusSummary:
-        seen: set[tuple[str, str]] = set()
+        deduper = Deduper()  # the near-duplicate rule of `corpus clean`
         kept: list[dict] = []
         rows, types, scores = [], Counter(), []
         for result in results:
@@ -318,12 +325,11 @@ class CorpusBuilder:
                     scores.append(record["score"])
                 reason = record["removed"]
                 key = (_normal(record["hi_text"]), _normal(record["en_text"]))
-                if reason is None and key in seen:
+                if reason is None and deduper.seen(*key):
                     reason = "duplicate"
                 if reason is not None:
                     reasons[reason] += 1
                     continue
-                seen.add(key)
                 row["pairs"] += 1
                 kept.append(
                     {

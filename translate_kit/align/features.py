@@ -21,12 +21,10 @@ from typing import Protocol
 
 from indic_transliteration import sanscript
 
-from ..script import ASCII_DIGITS
+from ..script import normalize
 
 Bag = Counter
 
-#: Indic digits to ASCII (the table translation uses too), zero-width characters removed.
-_CLEAN = {**ASCII_DIGITS, **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))}
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[,.]\d+)*")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -155,12 +153,6 @@ _HINDI_SUFFIXES = sorted(
     key=len,
     reverse=True,
 )
-
-
-@functools.lru_cache(maxsize=65_536)
-def normalize(text: str) -> str:
-    """NFC, invisible joiners removed, Devanagari digits as ASCII: what every scorer compares."""
-    return unicodedata.normalize("NFC", text).translate(_CLEAN)
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -27,7 +27,7 @@ FREEDICT_ENG_HIN = Path("/usr/share/dictd/freedict-eng-hin.dict.dz")
 #: Bumped when the inverted table's shape or the inversion rules change (invalidates caches).
 CACHE_VERSION = 1
 #: Common English words a learned lexicon must not pair (they co-occur with everything).
-_ENGLISH_STOP = frozenset(
+ENGLISH_STOP = frozenset(
     [
         "the",
         "a",
@@ -221,7 +221,7 @@ def learn_lexicon(
     for hindi, english in pairs:
         h_words = {hindi_key(w) for w in DEVANAGARI_WORD.findall(normalize(hindi)) if w not in HINDI_STOP}
         e_words = {
-            english_stem(w) for w in LATIN_WORD.findall(normalize(english)) if w.lower() not in _ENGLISH_STOP
+            english_stem(w) for w in LATIN_WORD.findall(normalize(english)) if w.lower() not in ENGLISH_STOP
         }
         h_words.discard("")
         hindi_counts.update(h_words)

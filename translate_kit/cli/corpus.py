@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..align.aligner import HIGH_PRECISION_SCORE
-from ..api import AlignOptions, CorpusOptions, build_corpus
+from ..api import AlignOptions, CleanOptions, CorpusOptions, build_corpus, clean_corpus
 from ..corpus import CORPUS_LEVELS, Filters
 from .options import align_settings, aligner_options, min_score_option, option_errors, quiet_option, writable
 from .pair import pairing_options, run_pairing
@@ -18,7 +18,7 @@ from .ray_options import ray_address, ray_option
 
 @click.group("corpus")
 def corpus_group():
-    """Build parallel corpora from article pairs."""
+    """Build parallel corpora from article pairs, or clean one you have."""
 
 
 @corpus_group.command("build")
@@ -139,6 +139,57 @@ def build_command(
         f"-> {output}/corpus.hi, corpus.en, corpus.jsonl, report.md"
         + (f"; {summary.learned}" if summary.learned else "")
         + (f"; {summary.errors} document(s) failed, see report.md" if summary.errors else ""),
+        err=True,
+    )
+
+
+@corpus_group.command("clean")
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), callback=writable,
+              help="The kept pairs, in IN's format (for a Moses pair: OUT.hi and OUT.en, or OUT's prefix).")
+@click.option("--format", "fmt", metavar="tsv|jsonl|moses",
+              help="IN's format (default: .jsonl is JSONL; .hi/.en, or a prefix of both, Moses; else TSV).")
+@click.option("--rejected", type=click.Path(dir_okay=False), callback=writable,
+              help="Write each dropped pair here (JSONL: line, hi, en, score, reasons).")
+@click.option("--report", type=click.Path(dir_okay=False), callback=writable,
+              help="Write a Markdown report here: pairs per reason, score histogram (and PNG), examples.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=CleanOptions().min_score, show_default=True,
+              help="Keep pairs the judge scores at least this.")
+@click.option("--keep-reasons", metavar="REASON,REASON", default="",
+              help="Reasons still reported but never counted against a pair (e.g. 'punctuation,html').")
+@click.option("--dedup", default="near", show_default=True, metavar="near|exact|none",
+              help="Duplicates kept once: after Unicode, nukta, joiner, danda and punctuation normalisation "
+              "(near), as written (exact), or all kept (none).")
+@click.option("--minhash", is_flag=True,
+              help="Also drop pairs whose words are nearly those of a kept pair (MinHash LSH, datasketch).")
+@click.option("--no-learn", is_flag=True, help="Do not learn a lexicon from the input's first pairs.")
+@click.option("--no-freedict", is_flag=True, help="Leave out the installed FreeDict dictionary.")
+@quiet_option("summary")
+def clean_command(source, output, fmt, rejected, report, min_score, keep_reasons, dedup, minhash, no_learn,
+                  no_freedict, quiet):
+    """Judge every pair of IN (TSV 'hindi<TAB>english[<TAB>...]', corpus.jsonl with hi_text/en_text, or a
+    Moses pair corpus.hi + corpus.en), drop the pairs that are not translations and the duplicates, and
+    write the rest to OUT in the same format, line for line as they were.
+
+    \b
+    Examples:
+      translate-kit corpus clean crawl.tsv -o clean.tsv --rejected rejected.jsonl --report report.md
+      translate-kit corpus clean corpus/corpus.jsonl -o clean.jsonl --min-score 0.7
+      translate-kit corpus clean corpus.hi -o clean.hi --keep-reasons punctuation
+    """
+    options = CleanOptions(
+        min_score=min_score, keep_reasons=tuple(r.strip() for r in keep_reasons.split(",") if r.strip()),
+        dedup=dedup, minhash=minhash, fmt=fmt, freedict=not no_freedict,
+        learn_pairs=0 if no_learn else CleanOptions().learn_pairs,
+    )
+    with option_errors():
+        summary = clean_corpus(source, output, options, rejected=rejected, report=report)
+    if quiet:
+        return
+    top = ", ".join(f"{reason} {count}" for reason, count in summary.reasons.most_common(6))
+    click.echo(
+        f"{summary.pairs} pairs, {summary.kept} kept, {summary.rejected} rejected ({top or 'no reasons'}) "
+        f"in {summary.seconds:.1f} s -> {output}",
         err=True,
     )
 

@@ -20,7 +20,7 @@ from ..engine import DEFAULT_BATCH_TOKENS, DecodeOptions
 from ..errors import OptionError
 from ..glossary import read_glossary
 from ..languages import ENGLISH
-from ..translate import DEFAULT_WINDOW, MANIFEST_NAME, ON_DROPPED, DroppedPlaceholders
+from ..translate import DEFAULT_WINDOW, MANIFEST_NAME, ON_DROPPED, ON_FLAG, DroppedPlaceholders
 from .interrupts import exit_code, stoppable
 from .options import errors_option, quiet_option, src_lang_option, tgt_lang_option
 from .progress import Progress
@@ -163,6 +163,15 @@ def _note_already_target(paths: list[str], tgt: str | None) -> None:
     "write that sentence untranslated (keep-source), or stop before writing the document (fail).",
 )
 @click.option(
+    "--on-flag",
+    type=click.Choice(ON_FLAG),
+    default="warn",
+    show_default=True,
+    help="A translation the checks flag (number lost, truncated, repeated, untranslated, wrong language): "
+    "keep it (each in --stats-json and --bilingual), write the source instead (keep-source), or stop "
+    "before writing the document (fail).",
+)
+@click.option(
     "--overwrite",
     is_flag=True,
     help="Replace existing outputs (outputs of an interrupted run of the same job are resumed anyway).",
@@ -204,6 +213,7 @@ def translate_command(
     front_matter_keys: str,
     wrap: str,
     on_dropped: str,
+    on_flag: str,
     overwrite: bool,
     force: bool,
     quiet: bool,
@@ -238,7 +248,7 @@ def translate_command(
         glossary=read_glossary(glossary) if glossary else None, memory=cache_path, use_memory=not no_cache,
         fields=fields, columns=columns, errors=errors, bilingual=bilingual, overwrite=overwrite,
         front_matter_keys=tuple(k.strip() for k in front_matter_keys.split(",") if k.strip()),
-        wrap=wrap, on_dropped=on_dropped, force=force,
+        wrap=wrap, on_dropped=on_dropped, on_flag=on_flag, force=force,
     )
     if ray is not None:
         from .ray_options import translate_on_ray
@@ -275,6 +285,7 @@ def translate_command(
         f"{stats.already_target} already in the target language; {stats.sentences} sentences: "
         f"{stats.translated} translated, {stats.cached} from memory, {stats.duplicates} repeated, "
         f"{stats.passthrough} kept, {stats.kept_source} left untranslated (--on-dropped); "
+        f"{stats.flagged} flagged by the checks ({stats.flagged_kept_source} left untranslated, --on-flag); "
         f"{stats.seconds:.1f} s",
         err=True,
     )

@@ -56,6 +56,12 @@ class SentencePair(BaseModel):
     score: float = Field(description="Mean log-probability per output token (0 for kept text).")
     cached: bool = Field(description="Answered by the translation memory.")
     dropped: list[str] = Field(description="Placeholder values (numbers, URLs) the model lost.")
+    flags: list[str] = Field(
+        default_factory=list,
+        description="What the pair judge holds against the translation: number_lost, truncated, "
+        "repeated, untranslated, wrong_language, ... (empty: nothing).",
+    )
+    confidence: float | None = Field(None, description="The judge's confidence (None: not translated).")
 
 
 class TextResult(BaseModel):

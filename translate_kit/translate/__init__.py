@@ -11,9 +11,12 @@
 from .documents import (
     DEFAULT_WINDOW,
     ON_DROPPED,
+    ON_FLAG,
     DocumentTranslator,
     DroppedPlaceholderError,
     DroppedPlaceholders,
+    FlaggedSentence,
+    FlaggedTranslationError,
     RunStats,
     SentenceEngine,
     SentenceResult,
@@ -25,10 +28,9 @@ from .plan import HARD_NEWLINE_FORMATS, DocumentPlan, Sentence, Unit, plan_docum
 from .views import BlockPair, SentencePair, block_pairs
 
 __all__ = [
-    "BlockPair", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "DocumentPlan",
-    "DocumentTranslator", "DroppedPlaceholderError", "DroppedPlaceholders", "Job", "JobSettings", "LoadedJob",
-    "Manifest", "RunStats", "Sentence", "SentenceEngine", "SentencePair", "SentenceResult",
-    "TranslatedDocument", "Unit", "bilingual_jsonl", "block_pairs", "collect_jobs", "load_jobs",
-    "plan_document",
-    "run_jobs",
+    "BlockPair", "DEFAULT_WINDOW", "HARD_NEWLINE_FORMATS", "MANIFEST_NAME", "ON_DROPPED", "ON_FLAG",
+    "DocumentPlan", "DocumentTranslator", "DroppedPlaceholderError", "DroppedPlaceholders",
+    "FlaggedSentence", "FlaggedTranslationError", "Job", "JobSettings", "LoadedJob", "Manifest",
+    "RunStats", "Sentence", "SentenceEngine", "SentencePair", "SentenceResult", "TranslatedDocument",
+    "Unit", "bilingual_jsonl", "block_pairs", "collect_jobs", "load_jobs", "plan_document", "run_jobs",
 ]

@@ -18,7 +18,10 @@ inside a block. Protected spans travel through the model as glossary placeholder
 placeholders the model dropped is reported (`DroppedPlaceholders`: file, line, the sentence and the
 values as the source has them) and handled by `on_dropped` (`ON_DROPPED`): "warn" keeps the
 translation (lost markup is put back at the end of its block), "keep-source" writes that sentence
-untranslated, "fail" stops the run before the document is written.
+untranslated, "fail" stops the run before the document is written. Every translated sentence is also checked
+(translate_kit.checks.flags: number lost or added, truncated, repeated, untranslated, wrong
+language): its result carries the flags and a confidence, and `on_flag` treats a flagged one as
+`on_dropped` treats lost placeholders (`FlaggedSentence` reports it).
 
 The engine streams: it keeps its workers busy with length-sorted token batches and hands each
 batch's sentences back as they are done, so progress moves batch by batch, finished sentences
@@ -30,9 +33,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
+from ..checks.flags import TranslationChecker
 from ..documents import Block, Document, render_block
 from ..documents.model import TOKEN_PATTERN, render_inline
 from ..engine import DecodeOptions, Translation
@@ -70,6 +74,8 @@ class SentenceResult:
     score: float
     cached: bool
     dropped: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()  # checks.flags.FLAGS found on the translation (none for copied sentences)
+    confidence: float | None = None  # the pair judge's confidence in the translation; None: not translated
 
 
 @dataclass
@@ -83,6 +89,8 @@ class TranslatedDocument:
 
 
 ON_DROPPED = ("warn", "keep-source", "fail")
+#: What --on-flag does with a translation the checks flag: the same choices as --on-dropped.
+ON_FLAG = ON_DROPPED
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,32 @@ class DroppedPlaceholderError(TranslateKitError):
     """--on-dropped fail: a translation lost values of its source."""
 
 
+@dataclass(frozen=True)
+class FlaggedSentence:
+    """A translated sentence the checks flagged (translate_kit.checks.flags)."""
+
+    path: str
+    line: int | None
+    sentence: str  # the source, as it has it
+    translation: str
+    flags: tuple[str, ...]
+    confidence: float
+    action: str  # "warned", "kept source"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {', '.join(self.flags)} (confidence {self.confidence:.2f}) in {self.translation!r}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.path, "line": self.line, "sentence": self.sentence,
+                "translation": self.translation, "flags": list(self.flags), "confidence": self.confidence,
+                "action": self.action}
+
+
+class FlaggedTranslationError(TranslateKitError):
+    """--on-flag fail: a translation the checks flagged."""
+
+
 @dataclass
 class RunStats:
     """Counts of one run; sentences = passthrough + cached + translated + duplicates.
@@ -127,9 +161,12 @@ class RunStats:
     duplicates: int = 0
     dropped_placeholders: int = 0
     kept_source: int = 0  # sentences written untranslated because the model dropped placeholders
+    flagged: int = 0  # translated sentences the checks flagged (each in flagged_sentences)
+    flagged_kept_source: int = 0  # of them, written untranslated (--on-flag keep-source)
     already_target: int = 0  # documents with text but nothing in the source language
     seconds: float = 0.0
     dropped: list[dict[str, Any]] = field(default_factory=list)  # DroppedPlaceholders.to_dict() of each
+    flagged_sentences: list[dict[str, Any]] = field(default_factory=list)  # FlaggedSentence.to_dict() of each
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -181,10 +218,12 @@ class DocumentTranslator:
         progress: Callable[[int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
         on_dropped: str = "warn",
+        on_flag: str = "warn",
     ):
-        if on_dropped not in ON_DROPPED:
-            raise ValueError(f"on_dropped must be one of {', '.join(ON_DROPPED)}")
-        self.on_dropped = on_dropped
+        if on_dropped not in ON_DROPPED or on_flag not in ON_FLAG:
+            raise ValueError(f"on_dropped and on_flag must be one of {', '.join(ON_DROPPED)}")
+        self.on_dropped, self.on_flag = on_dropped, on_flag
+        self.checker = TranslationChecker(engine.src, engine.tgt)
         self.engine = engine
         self.options = options or DecodeOptions()
         self.memory = memory
@@ -198,6 +237,7 @@ class DocumentTranslator:
         self.stats = RunStats()
         self.dropped_values: list[str] = []
         self.dropped_sentences: list[DroppedPlaceholders] = []
+        self.flagged_sentences: list[FlaggedSentence] = []
         self.already_target: list[str] = []  # paths of documents with nothing in the source language
         self._resolved: dict[str, tuple[Entry, bool]] = {}
 
@@ -285,6 +325,9 @@ class DocumentTranslator:
                     result = self._dropped(plan.document, unit, sentence, result)
                     if self.on_dropped == "warn":  # lost from the output (markup is put back at the end)
                         dropped.extend(_describe(v, unit.block) for v in result.dropped)
+                kept_source = result.dropped and self.on_dropped == "keep-source"
+                if sentence.key is not None and not kept_source:
+                    result = self._checked(plan.document, unit, sentence, result)
                 pieces.append(close_up_tokens(sentence.source, result.translation))
                 details.setdefault(unit.block.id, []).append(result)
                 last = sentence.end
@@ -305,9 +348,7 @@ class DocumentTranslator:
     ) -> SentenceResult:
         """Report a sentence that lost placeholders and apply `on_dropped` to it."""
         block = unit.block
-        line = block.meta.get("line")
-        if line is not None and unit.key == "":
-            line += unit.text.count("\n", 0, sentence.start)
+        line = _line(unit, sentence)
         action = "kept source" if self.on_dropped == "keep-source" else "warned"
         report = DroppedPlaceholders(
             doc.path, line, _source_text(sentence.source, block),
@@ -323,11 +364,47 @@ class DocumentTranslator:
             return SentenceResult(result.source, sentence.source, result.score, result.cached, result.dropped)
         return result
 
+    def _checked(
+        self, doc: Document, unit: Unit, sentence: Sentence, result: SentenceResult
+    ) -> SentenceResult:
+        """The translation with the checks' flags and confidence; a flagged one reported and
+        handled by `on_flag` (as `_dropped` handles lost placeholders)."""
+        check = self.checker.check(_plain(sentence.source), _plain(result.translation))
+        result = replace(result, flags=check.flags, confidence=check.confidence)
+        if not check.flags:
+            return result
+        action = "kept source" if self.on_flag == "keep-source" else "warned"
+        report = FlaggedSentence(doc.path, _line(unit, sentence), _source_text(sentence.source, unit.block),
+                                 _source_text(result.translation, unit.block), check.flags, check.confidence,
+                                 action)
+        if self.on_flag == "fail":
+            raise FlaggedTranslationError(f"{report} (--on-flag fail: nothing written for this document)")
+        self.flagged_sentences.append(report)
+        self.stats.flagged += 1
+        self.stats.flagged_sentences.append(report.to_dict())
+        if self.on_flag == "keep-source":
+            self.stats.flagged_kept_source += 1
+            return replace(result, translation=sentence.source)
+        return result
+
     def _sentence_result(self, sentence: Sentence) -> SentenceResult:
         if sentence.key is None:
             return SentenceResult(sentence.source, sentence.source, 0.0, False)
         entry, cached = self._resolved[sentence.key]
         return SentenceResult(sentence.source, entry.text, entry.score, cached, entry.dropped)
+
+
+def _line(unit: Unit, sentence: Sentence) -> int | None:
+    """The line of the input a sentence starts on, where the block knows its line."""
+    line = unit.block.meta.get("line")
+    if line is not None and unit.key == "":
+        line += unit.text.count("\n", 0, sentence.start)
+    return line
+
+
+def _plain(text: str) -> str:
+    """A sentence without its span tokens (markup placeholders), as the checks compare it."""
+    return TOKEN_PATTERN.sub(" ", text)
 
 
 def bilingual_jsonl(result: TranslatedDocument) -> str:
@@ -353,6 +430,8 @@ def bilingual_jsonl(result: TranslatedDocument) -> str:
                     "score": round(s.score, 4),
                     "cached": s.cached,
                     "dropped": list(s.dropped),
+                    "flags": list(s.flags),
+                    "confidence": s.confidence,
                 }
                 for i, s in enumerate(sentences)
             ],

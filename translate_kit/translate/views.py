@@ -22,13 +22,16 @@ from .plan import DocumentPlan
 
 @dataclass
 class SentencePair:
-    """One sentence of a block: its source and translation as plain text, score, memory hit, lost values."""
+    """One sentence of a block: its source and translation as plain text, score, memory hit, lost
+    values, and what the pair judge holds against the translation (checks.flags)."""
 
     source: str
     translation: str
     score: float
     cached: bool
     dropped: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,6 +92,8 @@ def _pair(sentence: SentenceResult, block: Block, translated_inner: dict[str, st
         round(sentence.score, 4),
         sentence.cached,
         list(sentence.dropped),
+        list(sentence.flags),
+        sentence.confidence,
     )
 
 

@@ -107,7 +107,12 @@ function renderTranslation(view) {
       appendJoined(left, block.sentences.map((s, i) => span(s.source, `${block.id}:${i}`)));
       appendJoined(right, block.sentences.map((s, i) => {
         const t = span(s.translation, `${block.id}:${i}`);
-        t.title = `score ${s.score.toFixed(2)}` + (s.dropped.length ? ` · dropped ${s.dropped.join(", ")}` : "");
+        t.title = `score ${s.score.toFixed(2)}` + (s.dropped.length ? ` · dropped ${s.dropped.join(", ")}` : "")
+          + (s.flags.length ? ` · check: ${s.flags.join(", ")}` : "");
+        if (s.flags.length) {
+          t.classList.add("flagged");
+          t.dataset.flags = s.flags.join(" ");
+        }
         return t;
       }));
     } else {
