@@ -177,6 +177,11 @@ def splice(doc: Document, rendered: Mapping[str, str], wrap: str = "join") -> st
             (prev.end, r.end, "")
             for prev, r in zip(ranges[len(lines) - 1 :], ranges[len(lines) :], strict=False)
         )
+    return apply_edits(source, edits)
+
+
+def apply_edits(source: str, edits: list[tuple[int, int, str]]) -> str:
+    """`source` with each (start, end, text) range replaced by its text; ranges never overlap."""
     out: list[str] = []
     last_end = 0
     for start, end, text in sorted(edits):

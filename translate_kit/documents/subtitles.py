@@ -29,7 +29,7 @@ import srt
 
 from ..errors import InputError
 from .model import Block, BlockKind, Document, InlineBuilder
-from .splice import fit_lines
+from .splice import apply_edits, fit_lines
 
 MAX_GAP_SECONDS = 2.0
 """A pause this long between two cues ends a sentence even without punctuation (a new speaker)."""
@@ -218,14 +218,7 @@ def write(doc: Document, rendered: Mapping[str, str], bilingual: bool = False) -
             if bilingual:
                 new = source[first:last] + state.newline + new
             edits.append((first, last, new))
-    out: list[str] = []
-    last_end = 0
-    for start, end, new in sorted(edits):
-        out.append(source[last_end:start])
-        out.append(new)
-        last_end = end
-    out.append(source[last_end:])
-    return "".join(out)
+    return apply_edits(source, edits)
 
 
 def escape(text: str) -> str:
